@@ -1,0 +1,135 @@
+//! The command line, declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Lint Klar data-import API payloads offline: JSON Schema plus Klar's money, bundle, date and
+/// status rules, with the line and column of every finding.
+#[derive(Debug, Parser)]
+#[command(name = "klar-lint", version, args_conflicts_with_subcommands = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files and directories to lint (directories are walked for *.json, *.jsonl, *.ndjson);
+    /// `-` reads standard input. A folder literally named like a subcommand: write `./rules`.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Payload kind of every file (default: from the config's [kinds], the file name, then the content).
+    #[arg(long, value_name = "KIND", default_value = "auto")]
+    pub kind: KindArg,
+
+    /// API version of every file (default: a 12.2022/07.2025 path segment, then the content, then 07.2025).
+    #[arg(long, value_name = "VERSION", default_value = "auto")]
+    pub api_version: VersionArg,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Config file (default: klar-lint.toml in the current directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any klar-lint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Read schemas from DIR/<version>/<kind>.schema.json instead of the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+
+    /// Only run these rules or categories (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules or categories (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
+    pub ignore: Vec<String>,
+
+    /// Print the recomputed revenue table after the findings (human and concise formats).
+    #[arg(long)]
+    pub summary: bool,
+
+    /// Human output: show errors only, and the summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Human output: draw at most N findings per file (the rest are counted).
+    #[arg(long, value_name = "N")]
+    pub max_diagnostics: Option<usize>,
+
+    /// Colours in human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every rule and built-in code: name, category, severity, versions, kinds, summary.
+    Rules,
+    /// Print a rule's documentation page.
+    Explain {
+        /// A rule or code name, such as `zero-date` or `schema`.
+        rule: String,
+    },
+    /// Print the embedded JSON Schema of a kind and version (for editors), or write them all.
+    Schema {
+        /// Payload kind.
+        #[arg(long, default_value = "orders")]
+        kind: String,
+        /// API version.
+        #[arg(long, default_value = "07.2025")]
+        api_version: String,
+        /// Write every schema to DIR/<version>/<kind>.schema.json instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Snippets with the value underlined, and help (miette).
+    Human,
+    /// One line per finding: path:line:column: severity[rule] message.
+    Concise,
+    /// One JSON document: {"files": [...], "summary": {...}}.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// When standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Auto,
+    Orders,
+    Refunds,
+    Cogs,
+    LogisticsCosts,
+    TransactionCosts,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VersionArg {
+    Auto,
+    #[value(name = "12.2022")]
+    V12_2022,
+    #[value(name = "07.2025")]
+    V07_2025,
+}

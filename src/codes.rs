@@ -1,0 +1,233 @@
+//! The built-in codes: findings the linter itself produces (syntax, schema, envelope, I/O), each
+//! with a documentation page like a rule's, so `explain` and `[rules]` work for them too.
+
+use crate::diagnostic::Severity;
+use crate::payload::{ApiVersion, PayloadKind};
+use crate::rule::{Category, RuleMeta};
+
+const VERSIONS: &[ApiVersion] = &ApiVersion::ALL;
+const KINDS: &[PayloadKind] = &PayloadKind::ALL;
+
+macro_rules! builtin {
+    ($(#[doc = $doc:literal])* $static:ident = $name:literal, $category:ident, $severity:ident;) => {
+        $(#[doc = $doc])*
+        pub static $static: RuleMeta = RuleMeta {
+            name: $name,
+            category: Category::$category,
+            severity: Severity::$severity,
+            versions: VERSIONS,
+            kinds: KINDS,
+            derived: false,
+            builtin: true,
+            docs: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a file that is not JSON: a syntax error, bytes that are not UTF-8, or an empty file.
+    /// The location is where parsing stopped.
+    /// ## Why is this bad?
+    /// Klar answers such a request with HTTP 400 and stores nothing from it. Nothing else in the
+    /// file can be checked until it parses.
+    /// ## Example
+    /// ```text
+    /// [{"id": "1", "createdAt": 1678376546,}]
+    /// ```
+    /// ## Use instead
+    /// ```json
+    /// [{"id": "1", "createdAt": 1678376546}]
+    /// ```
+    INVALID_JSON = "invalid-json", Schema, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a value that does not match the API's JSON Schema for its version and kind: a wrong
+    /// type, a missing required field, a malformed code. Each top-level object is validated on its
+    /// own, so one bad order never hides the others.
+    /// ## Why is this bad?
+    /// Klar's validator rejects the object (`taxRate must be a number conforming to the specified
+    /// constraints`), and with it, for most endpoints, the whole request.
+    /// ## Example
+    /// ```json
+    /// [{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [
+    ///   {"id": "a", "productGmv": 3.5, "quantity": 1, "taxes": [{"taxRate": "17%", "taxAmount": 0.51}]}]}]
+    /// ```
+    /// ## Use instead
+    /// ```json
+    /// [{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [
+    ///   {"id": "a", "productGmv": 3.5, "quantity": 1, "taxes": [{"taxRate": 0.17, "taxAmount": 0.51}]}]}]
+    /// ```
+    /// ## Options
+    /// `--schemas DIR` replaces the embedded schemas with a directory of the same layout.
+    SCHEMA = "schema", Schema, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a property the API does not define for that object, with the closest known name
+    /// when one is near (`lineItemid` → `lineItemId`).
+    /// ## Why is this bad?
+    /// A misspelt field is as good as a missing one: `shippingTotalAmountBeforeTaxesAndDiscounts`
+    /// (plural `Taxes`) is not the shipping checksum, so Klar never sees the shipping revenue.
+    /// Whether Klar rejects, strips or stores unknown fields is not documented (FACTS §16.6), so
+    /// this is a warning.
+    /// ## Example
+    /// ```json
+    /// {"shippingTotalAmountBeforeTaxesAndDiscounts": 4.99}
+    /// ```
+    /// ## Use instead
+    /// ```json
+    /// {"shippingTotalAmountBeforeTaxAndDiscounts": 4.99}
+    /// ```
+    UNKNOWN_FIELD = "unknown-field", Schema, Warning;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a key that appears twice in one JSON object.
+    /// ## Why is this bad?
+    /// JSON parsers keep one of the two values, usually the last, silently: the other is lost, and
+    /// which one Klar keeps is not documented.
+    /// ## Example
+    /// ```text
+    /// {"quantity": 2, "quantity": 3}
+    /// ```
+    /// ## Use instead
+    /// ```json
+    /// {"quantity": 3}
+    /// ```
+    DUPLICATE_KEY = "duplicate-key", Schema, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a request body of the wrong shape: orders and refunds are a bare JSON array;
+    /// COGS, logistics costs and transaction costs are an object `{"items": [...]}`.
+    /// The objects inside are still checked.
+    /// ## Why is this bad?
+    /// Klar rejects the whole request.
+    /// ## Example
+    /// ```json
+    /// [{"orderId": "1", "lineItemId": "a", "productCogs": 1.5}]
+    /// ```
+    /// ## Use instead
+    /// ```json
+    /// {"items": [{"orderId": "1", "lineItemId": "a", "productCogs": 1.5}]}
+    /// ```
+    BODY_SHAPE = "body-shape", Schema, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a request with more objects than one POST accepts (1,000 on every endpoint).
+    /// JSON Lines files are not requests and have no limit.
+    /// ## Why is this bad?
+    /// Klar rejects the request.
+    /// ## Example
+    /// An orders file with 1,001 orders.
+    /// ## Use instead
+    /// Split it into requests of at most 1,000 objects.
+    /// ## Options
+    /// `max-batch-size` in `klar-lint.toml` (default 1000).
+    BATCH_SIZE = "batch-size", Limits, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a request with no objects at all.
+    /// ## Why is this bad?
+    /// Whether Klar accepts an empty batch is not documented (FACTS §16.12); it is certainly a
+    /// wasted request, and often a sign that the export job selected nothing.
+    /// ## Example
+    /// ```json
+    /// []
+    /// ```
+    /// ## Use instead
+    /// Skip the request when there is nothing to send.
+    EMPTY_BATCH = "empty-batch", Limits, Warning;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a file whose payload kind could not be told from `--kind`, the config's `[kinds]`
+    /// globs, the file name or its content.
+    /// ## Why is this bad?
+    /// Without the kind there is no schema to check the file against.
+    /// ## Example
+    /// `export-2024-01.json` holding `[{"foo": 1}]`.
+    /// ## Use instead
+    /// Name the kind: `klar-lint --kind orders export-2024-01.json`, put `orders` in the file name,
+    /// or map a glob in `klar-lint.toml`'s `[kinds]`.
+    UNKNOWN_KIND = "unknown-kind", Tool, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a number whose literal does not fit an exact decimal (more than 28 significant
+    /// digits, or an exponent such as `1e400`).
+    /// ## Why is this bad?
+    /// klar-lint never rounds money through floating point; Klar's own handling of such numbers
+    /// is undocumented, and no real amount needs them.
+    /// ## Example
+    /// ```json
+    /// {"productGmv": 1e400}
+    /// ```
+    /// ## Use instead
+    /// ```json
+    /// {"productGmv": 19.99}
+    /// ```
+    NUMBER_RANGE = "number-range", Money, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a path that could not be read: missing, unreadable, not a regular file, or gone
+    /// between listing and reading. The run goes on with the other files.
+    /// ## Why is this bad?
+    /// A file that is not checked may hold anything.
+    /// ## Example
+    /// `klar-lint exports/missing.json`
+    /// ## Use instead
+    /// Check the path and its permissions.
+    IO_ERROR = "io-error", Tool, Error;
+}
+
+builtin! {
+    /// ## What it does
+    /// Reports a bug in klar-lint itself while checking a file. The other files are still checked
+    /// and the run exits with status 2.
+    /// ## Why is this bad?
+    /// The file was not fully checked.
+    /// ## Example
+    /// Any file that triggers the bug.
+    /// ## Use instead
+    /// Please report it with the file (or a redacted copy).
+    INTERNAL_ERROR = "internal-error", Tool, Error;
+}
+
+/// Every built-in code, alphabetical.
+pub static BUILTINS: &[&RuleMeta] = &[
+    &BATCH_SIZE,
+    &BODY_SHAPE,
+    &DUPLICATE_KEY,
+    &EMPTY_BATCH,
+    &INTERNAL_ERROR,
+    &INVALID_JSON,
+    &IO_ERROR,
+    &NUMBER_RANGE,
+    &SCHEMA,
+    &UNKNOWN_FIELD,
+    &UNKNOWN_KIND,
+];
+
+/// Codes whose severity the configuration may not change or turn off: the file was not checked.
+#[must_use]
+pub fn is_fixed(meta: &RuleMeta) -> bool {
+    matches!(
+        meta.name,
+        "invalid-json" | "io-error" | "internal-error" | "unknown-kind"
+    )
+}

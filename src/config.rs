@@ -1,0 +1,392 @@
+//! `Config`: what a run checks and how strictly; read from `klar-lint.toml` or built in code.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use serde::Deserialize;
+
+use crate::diagnostic::Severity;
+use crate::money::Tolerance;
+use crate::payload::{ApiVersion, PayloadKind};
+use crate::rule::RuleMeta;
+use crate::status::StatusMapping;
+
+/// The file name looked for in the current directory and its parents.
+pub const CONFIG_FILE_NAME: &str = "klar-lint.toml";
+
+/// The default request limit of every Klar POST endpoint (FACTS §1).
+pub const DEFAULT_MAX_BATCH_SIZE: usize = 1000;
+
+/// A problem with the configuration: the run stops with exit status 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("cannot read config file `{path}`: {source}")]
+    #[diagnostic(code(config::io), help("check the path given to --config"))]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The config file is not valid TOML or has unknown keys.
+    #[error("invalid config{}: {message}", path.as_ref().map(|p| format!(" `{}`", p.display())).unwrap_or_default())]
+    #[diagnostic(
+        code(config::parse),
+        help("keys: api-version, max-batch-size, max-file-size, [kinds], [rules], [tolerance], [status-mapping]")
+    )]
+    Parse {
+        /// The file, when read from one.
+        path: Option<PathBuf>,
+        /// TOML's own message, with its line and column.
+        message: String,
+    },
+    /// A rule name that no rule has.
+    #[error("unknown rule `{name}` in {place}")]
+    #[diagnostic(code(config::unknown_rule), help("{}", did_you_mean(name)))]
+    UnknownRule {
+        /// The name given.
+        name: String,
+        /// Where it was given.
+        place: String,
+    },
+    /// A severity that is not error, warning, info or off.
+    #[error("invalid level `{level}` for rule `{name}`")]
+    #[diagnostic(code(config::level), help("use \"error\", \"warning\", \"info\" or \"off\""))]
+    Level {
+        /// The rule.
+        name: String,
+        /// The level given.
+        level: String,
+    },
+    /// A code whose severity cannot be changed.
+    #[error("`{name}` cannot be configured: the file was not checked")]
+    #[diagnostic(code(config::fixed), help("remove it from [rules]"))]
+    Fixed {
+        /// The code.
+        name: String,
+    },
+    /// A glob in `[kinds]` that does not parse, or a kind that does not exist.
+    #[error("invalid [kinds] entry `{glob}`: {message}")]
+    #[diagnostic(code(config::kinds), help("map a glob to orders, refunds, cogs, logistics-costs or transaction-costs"))]
+    Kinds {
+        /// The glob.
+        glob: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A broken schema override.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Schema(#[from] crate::schema::SchemaError),
+}
+
+fn did_you_mean(name: &str) -> String {
+    let best = crate::rules::all_metas()
+        .map(|m| (strsim::jaro_winkler(name, m.name), m.name))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, candidate)) => format!("did you mean `{candidate}`? `klar-lint rules` lists them all"),
+        None => "`klar-lint rules` lists every rule".to_owned(),
+    }
+}
+
+/// A rule's level: a severity, or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// The rule does not run.
+    Off,
+    /// The rule runs and reports at this severity.
+    On(Severity),
+}
+
+impl std::str::FromStr for RuleLevel {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "off" => Ok(RuleLevel::Off),
+            "error" => Ok(RuleLevel::On(Severity::Error)),
+            "warning" | "warn" => Ok(RuleLevel::On(Severity::Warning)),
+            "info" => Ok(RuleLevel::On(Severity::Info)),
+            _ => Err(()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct ConfigFile {
+    api_version: Option<String>,
+    max_batch_size: Option<usize>,
+    max_file_size: Option<u64>,
+    #[serde(default)]
+    kinds: BTreeMap<String, String>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    #[serde(default)]
+    tolerance: Tolerance,
+    #[serde(default)]
+    status_mapping: StatusMapping,
+}
+
+/// What a run checks and how strictly. `Config::default()` is klar-lint's defaults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `--api-version`: wins over paths and content.
+    pub api_version: Option<ApiVersion>,
+    /// The version used when nothing tells it (`api-version` in the file; default 07.2025).
+    pub default_api_version: ApiVersion,
+    /// `--kind`: wins over everything.
+    pub kind: Option<PayloadKind>,
+    /// `[kinds]`: globs over the path as given, each naming a kind; the first match wins.
+    pub kinds: Vec<(String, GlobMatcher, PayloadKind)>,
+    /// `[rules]`: severity overrides and rules turned off.
+    pub rules: BTreeMap<&'static str, RuleLevel>,
+    /// Objects one request may hold (`max-batch-size`, default 1000).
+    pub max_batch_size: usize,
+    /// Largest file parsed as one document, in bytes (`max-file-size`, default 512 MiB).
+    /// JSON Lines files are streamed and have no limit.
+    pub max_file_size: u64,
+    /// How far recomputed money may be off (`[tolerance]`).
+    pub tolerance: Tolerance,
+    /// The shop's own status strings (`[status-mapping]`).
+    pub status_mapping: StatusMapping,
+    /// `--schemas DIR`: schema overrides.
+    pub schemas_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            api_version: None,
+            default_api_version: ApiVersion::default(),
+            kind: None,
+            kinds: Vec::new(),
+            rules: BTreeMap::new(),
+            max_batch_size: DEFAULT_MAX_BATCH_SIZE,
+            max_file_size: 512 * 1024 * 1024,
+            tolerance: Tolerance::default(),
+            status_mapping: StatusMapping::default(),
+            schemas_dir: None,
+        }
+    }
+}
+
+impl Config {
+    /// Parses a `klar-lint.toml` document.
+    ///
+    /// # Errors
+    /// Malformed TOML, unknown keys, unknown rules, versions, kinds or levels.
+    ///
+    /// ```
+    /// let config = klar_lint::Config::from_toml_str(r#"
+    ///     api-version = "12.2022"
+    ///     [rules]
+    ///     unknown-field = "off"
+    ///     line-checksum = "error"
+    /// "#).unwrap();
+    /// assert_eq!(config.default_api_version, klar_lint::ApiVersion::V12_2022);
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        Self::parse(text, None)
+    }
+
+    /// Reads a config file.
+    ///
+    /// # Errors
+    /// As [`Config::from_toml_str`], and when the file cannot be read.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, Some(path))
+    }
+
+    /// Finds `klar-lint.toml` in `start` or one of its parents.
+    #[must_use]
+    pub fn discover(start: &Path) -> Option<PathBuf> {
+        start
+            .ancestors()
+            .map(|dir| dir.join(CONFIG_FILE_NAME))
+            .find(|candidate| candidate.is_file())
+    }
+
+    fn parse(text: &str, path: Option<&Path>) -> Result<Self, ConfigError> {
+        let parse_error = |message: String| ConfigError::Parse {
+            path: path.map(Path::to_owned),
+            message,
+        };
+        let file: ConfigFile = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        let mut config = Config::default();
+        if let Some(version) = file.api_version {
+            config.default_api_version = version.parse().map_err(parse_error)?;
+        }
+        if let Some(max) = file.max_batch_size {
+            config.max_batch_size = max;
+        }
+        if let Some(max) = file.max_file_size {
+            config.max_file_size = max;
+        }
+        for (glob, kind) in file.kinds {
+            config = config.with_kind_glob(&glob, &kind)?;
+        }
+        for (name, level) in file.rules {
+            let parsed = level.parse().map_err(|()| ConfigError::Level {
+                name: name.clone(),
+                level: level.clone(),
+            })?;
+            config = config.with_rule(&name, parsed)?;
+        }
+        config.tolerance = file.tolerance;
+        config.status_mapping = file.status_mapping;
+        Ok(config)
+    }
+
+    /// Forces the payload kind of every file.
+    #[must_use]
+    pub fn with_kind(mut self, kind: PayloadKind) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+
+    /// Forces the API version of every file.
+    #[must_use]
+    pub fn with_api_version(mut self, version: ApiVersion) -> Self {
+        self.api_version = Some(version);
+        self
+    }
+
+    /// Maps a glob to a kind, as `[kinds]` does.
+    ///
+    /// # Errors
+    /// A glob that does not parse or a kind that does not exist.
+    pub fn with_kind_glob(mut self, glob: &str, kind: &str) -> Result<Self, ConfigError> {
+        let kinds_error = |message: String| ConfigError::Kinds {
+            glob: glob.to_owned(),
+            message,
+        };
+        let kind: PayloadKind = kind.parse().map_err(kinds_error)?;
+        let matcher = Glob::new(glob)
+            .map_err(|e| kinds_error(e.to_string()))?
+            .compile_matcher();
+        self.kinds.push((glob.to_owned(), matcher, kind));
+        Ok(self)
+    }
+
+    /// Sets a rule's level, as `[rules]` does.
+    ///
+    /// # Errors
+    /// An unknown rule name, or a code that cannot be configured.
+    pub fn with_rule(mut self, name: &str, level: RuleLevel) -> Result<Self, ConfigError> {
+        let meta = crate::rules::find(name).ok_or_else(|| ConfigError::UnknownRule {
+            name: name.to_owned(),
+            place: "[rules]".to_owned(),
+        })?;
+        if crate::codes::is_fixed(meta) {
+            return Err(ConfigError::Fixed {
+                name: name.to_owned(),
+            });
+        }
+        self.rules.insert(meta.name, level);
+        Ok(self)
+    }
+
+    /// Sets the tolerance policy.
+    #[must_use]
+    pub fn with_tolerance(mut self, tolerance: Tolerance) -> Self {
+        self.tolerance = tolerance;
+        self
+    }
+
+    /// Reads schema overrides from a directory laid out like `schemas/`.
+    #[must_use]
+    pub fn with_schemas_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.schemas_dir = Some(dir.into());
+        self
+    }
+
+    /// The level a rule runs at under this configuration.
+    #[must_use]
+    pub fn level(&self, meta: &RuleMeta) -> RuleLevel {
+        self.rules
+            .get(meta.name)
+            .copied()
+            .unwrap_or(RuleLevel::On(meta.severity))
+    }
+
+    /// The kind `[kinds]` gives a path, if any glob matches.
+    #[must_use]
+    pub fn kind_for_path(&self, path: &Path) -> Option<PayloadKind> {
+        let stripped = path.strip_prefix("./").unwrap_or(path);
+        self.kinds
+            .iter()
+            .find(|(_, matcher, _)| matcher.is_match(stripped))
+            .map(|&(_, _, kind)| kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_section() {
+        let config = Config::from_toml_str(
+            r#"
+            api-version = "12.2022"
+            max-batch-size = 500
+            [kinds]
+            "exports/returns/*.json" = "refunds"
+            [rules]
+            unknown-field = "off"
+            schema = "warning"
+            [status-mapping]
+            paid = ["bezahlt"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.default_api_version, ApiVersion::V12_2022);
+        assert_eq!(config.max_batch_size, 500);
+        assert_eq!(
+            config.kind_for_path(Path::new("exports/returns/a.json")),
+            Some(PayloadKind::Refunds)
+        );
+        assert_eq!(config.kind_for_path(Path::new("exports/a.json")), None);
+        assert_eq!(config.level(&crate::codes::UNKNOWN_FIELD), RuleLevel::Off);
+        assert_eq!(
+            config.level(&crate::codes::SCHEMA),
+            RuleLevel::On(Severity::Warning)
+        );
+        assert!(config.status_mapping.bucket("bezahlt").is_some());
+    }
+
+    #[test]
+    fn unknown_rule_suggests_the_closest() {
+        let err = Config::from_toml_str("[rules]\nunknown-feild = \"off\"").unwrap_err();
+        assert!(matches!(err, ConfigError::UnknownRule { .. }));
+        assert!(did_you_mean("unknown-feild").contains("`unknown-field`"));
+    }
+
+    #[test]
+    fn rejects_bad_levels_keys_and_fixed_codes() {
+        assert!(matches!(
+            Config::from_toml_str("[rules]\nschema = \"loud\""),
+            Err(ConfigError::Level { .. })
+        ));
+        assert!(matches!(
+            Config::from_toml_str("colour = 1"),
+            Err(ConfigError::Parse { .. })
+        ));
+        assert!(matches!(
+            Config::from_toml_str("[rules]\ninvalid-json = \"off\""),
+            Err(ConfigError::Fixed { .. })
+        ));
+        assert!(matches!(
+            Config::from_toml_str("api-version = \"01.2020\""),
+            Err(ConfigError::Parse { .. })
+        ));
+    }
+}

@@ -1,0 +1,212 @@
+//! The diagnostic every output format renders: plain data, built by rules and the linter.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::json::{Pointer, Span};
+use crate::rule::RuleMeta;
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run.
+    Info,
+    /// Very likely wrong, but Klar accepts it (or the rule rests on an inference).
+    Warning,
+    /// Klar rejects the payload, or the dashboards will certainly be wrong.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case name used in configs and reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which part of the located value a diagnostic underlines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Anchor {
+    /// The whole value at the pointer.
+    #[default]
+    Value,
+    /// The member's key (unknown and duplicate keys).
+    Key,
+    /// The first character of the value (a missing field points at its object's `{`).
+    Start,
+}
+
+/// Another place that explains a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Where, in the payload's terms.
+    pub pointer: Pointer,
+    /// Where, in bytes; filled in by the linter.
+    #[serde(skip)]
+    pub span: Option<Span>,
+    /// 1-based line, resolved from `span`.
+    pub line: Option<usize>,
+    /// 1-based column in characters, resolved from `span`.
+    pub column: Option<usize>,
+    /// A short noun: "quantity", "per-unit tax".
+    pub text: String,
+}
+
+/// One finding in one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The rule or built-in code that produced it.
+    pub code: &'static RuleMeta,
+    /// The rule's default severity unless the configuration overrides it.
+    pub severity: Severity,
+    /// What is wrong, with the numbers; lower-case, no final period.
+    pub message: String,
+    /// Where, in the payload's terms (RFC 6901; JSON Lines records count from 0).
+    pub pointer: Pointer,
+    /// Which part of the value at `pointer` to underline.
+    pub anchor: Anchor,
+    /// Where, in bytes of the file; filled in by the linter, never by rules.
+    pub span: Option<Span>,
+    /// 1-based line, resolved from `span`.
+    pub line: Option<usize>,
+    /// 1-based column in characters, resolved from `span`.
+    pub column: Option<usize>,
+    /// Other places that explain the finding.
+    pub labels: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `pointer` with the code's default severity.
+    #[must_use]
+    pub fn new(code: &'static RuleMeta, pointer: Pointer, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: code.severity,
+            message: message.into(),
+            pointer,
+            anchor: Anchor::Value,
+            span: None,
+            line: None,
+            column: None,
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// The rule name, such as `zero-date` or `schema`.
+    #[must_use]
+    pub fn rule(&self) -> &'static str {
+        self.code.name
+    }
+
+    /// Sets the help text.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets which part of the value is underlined.
+    #[must_use]
+    pub fn with_anchor(mut self, anchor: Anchor) -> Self {
+        self.anchor = anchor;
+        self
+    }
+
+    /// Adds a label.
+    #[must_use]
+    pub fn with_label(mut self, pointer: Pointer, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            pointer,
+            span: None,
+            line: None,
+            column: None,
+            text: text.into(),
+        });
+        self
+    }
+}
+
+/// Describes a JSON value for a message without dumping it: scalars shown (strings cut at about
+/// 40 characters), containers described.
+#[must_use]
+pub fn describe(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Number(n) => format!("`{n}`"),
+        Value::String(s) => {
+            let mut chars = s.chars();
+            let head: String = chars.by_ref().take(40).collect();
+            if chars.next().is_some() {
+                format!("the string \"{head}…\"")
+            } else {
+                format!("the string \"{head}\"")
+            }
+        }
+        Value::Array(a) => match a.len() {
+            0 => "an empty array".to_owned(),
+            1 => "an array of 1 item".to_owned(),
+            n => format!("an array of {n} items"),
+        },
+        Value::Object(o) => match o.len() {
+            0 => "an empty object".to_owned(),
+            1 => "an object with 1 key".to_owned(),
+            n => format!("an object with {n} keys"),
+        },
+    }
+}
+
+/// The JSON type name of a value, for messages.
+#[must_use]
+pub fn type_name(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn describe_never_dumps_containers() {
+        assert_eq!(describe(&json!({"a": 1, "b": 2})), "an object with 2 keys");
+        assert_eq!(describe(&json!([1])), "an array of 1 item");
+        assert_eq!(describe(&json!("17%")), "the string \"17%\"");
+        let long = "x".repeat(100);
+        let d = describe(&json!(long));
+        assert!(d.len() < 60, "{d}");
+        assert!(d.ends_with("…\""));
+    }
+
+    #[test]
+    fn severity_orders_by_seriousness() {
+        assert!(Severity::Error > Severity::Warning);
+        assert!(Severity::Warning > Severity::Info);
+    }
+}

@@ -1,0 +1,290 @@
+//! API versions, payload kinds, and telling them from a path or from content; the envelope.
+
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// A version prefix of the Klar data-import API.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum ApiVersion {
+    /// `12.2022`, the legacy version: no `bundledProducts`.
+    #[serde(rename = "12.2022")]
+    V12_2022,
+    /// `07.2025`, the current version: adds `lineItems[].bundledProducts`.
+    #[serde(rename = "07.2025")]
+    #[default]
+    V07_2025,
+}
+
+impl ApiVersion {
+    /// Every version klar-lint knows, oldest first.
+    pub const ALL: [ApiVersion; 2] = [ApiVersion::V12_2022, ApiVersion::V07_2025];
+
+    /// The version as it appears in the URL: `07.2025`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V12_2022 => "12.2022",
+            ApiVersion::V07_2025 => "07.2025",
+        }
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ApiVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ApiVersion::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| format!("unknown API version `{s}` (known: 12.2022, 07.2025)"))
+    }
+}
+
+/// What a payload holds, one per POST endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PayloadKind {
+    /// `POST /<V>/orders/json`: a bare array of orders.
+    Orders,
+    /// `POST /<V>/refunds/json`: a bare array of refunds.
+    Refunds,
+    /// `POST /<V>/cogs/json`: `{"items": [...]}` of COGS items.
+    Cogs,
+    /// `POST /<V>/logistics-costs/json`: `{"items": [...]}`.
+    LogisticsCosts,
+    /// `POST /<V>/transaction-costs/json`: `{"items": [...]}`.
+    TransactionCosts,
+}
+
+impl PayloadKind {
+    /// Every kind, in endpoint order.
+    pub const ALL: [PayloadKind; 5] = [
+        PayloadKind::Orders,
+        PayloadKind::Refunds,
+        PayloadKind::Cogs,
+        PayloadKind::LogisticsCosts,
+        PayloadKind::TransactionCosts,
+    ];
+
+    /// The endpoint name: `logistics-costs`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayloadKind::Orders => "orders",
+            PayloadKind::Refunds => "refunds",
+            PayloadKind::Cogs => "cogs",
+            PayloadKind::LogisticsCosts => "logistics-costs",
+            PayloadKind::TransactionCosts => "transaction-costs",
+        }
+    }
+
+    /// The schema `$defs` entry one top-level object is validated against.
+    #[must_use]
+    pub fn object_def(self) -> &'static str {
+        match self {
+            PayloadKind::Orders => "Order",
+            PayloadKind::Refunds => "Refund",
+            PayloadKind::Cogs => "Cogs",
+            PayloadKind::LogisticsCosts => "LogisticsCosts",
+            PayloadKind::TransactionCosts => "TransactionCosts",
+        }
+    }
+
+    /// Whether the body is `{"items": [...]}` rather than a bare array.
+    #[must_use]
+    pub fn wrapped_in_items(self) -> bool {
+        matches!(
+            self,
+            PayloadKind::Cogs | PayloadKind::LogisticsCosts | PayloadKind::TransactionCosts
+        )
+    }
+
+    /// The money field of a cost item.
+    #[must_use]
+    pub fn cost_field(self) -> Option<&'static str> {
+        match self {
+            PayloadKind::Cogs => Some("productCogs"),
+            PayloadKind::LogisticsCosts => Some("totalLogisticsCosts"),
+            PayloadKind::TransactionCosts => Some("transactionCosts"),
+            PayloadKind::Orders | PayloadKind::Refunds => None,
+        }
+    }
+}
+
+impl fmt::Display for PayloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for PayloadKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PayloadKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown payload kind `{s}` (known: orders, refunds, cogs, logistics-costs, transaction-costs)"
+                )
+            })
+    }
+}
+
+/// The kind named by a path: the file name first (`orders`, `refunds`, `cogs`, `logistics`,
+/// `transaction` in it), then each folder from the nearest up.
+#[must_use]
+pub fn kind_from_path(path: &Path) -> Option<PayloadKind> {
+    path.components()
+        .rev()
+        .filter_map(|c| c.as_os_str().to_str())
+        .find_map(kind_from_name)
+}
+
+fn kind_from_name(name: &str) -> Option<PayloadKind> {
+    const WORDS: [(&str, PayloadKind); 5] = [
+        ("transaction", PayloadKind::TransactionCosts),
+        ("logistic", PayloadKind::LogisticsCosts),
+        ("cogs", PayloadKind::Cogs),
+        ("refund", PayloadKind::Refunds),
+        ("order", PayloadKind::Orders),
+    ];
+    let name = name.to_ascii_lowercase();
+    // The word that comes first names the kind: `orders-over-refund.json` holds orders.
+    WORDS
+        .iter()
+        .filter_map(|(word, kind)| name.find(word).map(|at| (at, *kind)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, kind)| kind)
+}
+
+/// The version named by a path: a `12.2022` or `07.2025` in any segment.
+#[must_use]
+pub fn version_from_path(path: &Path) -> Option<ApiVersion> {
+    path.components()
+        .rev()
+        .filter_map(|c| c.as_os_str().to_str())
+        .find_map(|segment| {
+            ApiVersion::ALL
+                .into_iter()
+                .find(|v| segment.contains(v.as_str()))
+        })
+}
+
+/// The kind told from one top-level object's fields, or `None`.
+#[must_use]
+pub fn sniff_object(object: &Value) -> Option<PayloadKind> {
+    let object = object.as_object()?;
+    if object.contains_key("productCogs") {
+        return Some(PayloadKind::Cogs);
+    }
+    if object.contains_key("totalLogisticsCosts") && object.contains_key("orderId") {
+        return Some(PayloadKind::LogisticsCosts);
+    }
+    if object.contains_key("transactionCosts") && object.contains_key("orderId") {
+        return Some(PayloadKind::TransactionCosts);
+    }
+    let first_line = object
+        .get("lineItems")
+        .and_then(Value::as_array)
+        .and_then(|lines| lines.first())
+        .and_then(Value::as_object);
+    if let Some(line) = first_line {
+        if line.contains_key("refundedQuantity") || line.contains_key("refundQuantity") {
+            return Some(PayloadKind::Refunds);
+        }
+        if line.contains_key("productGmv") || line.contains_key("quantity") {
+            return Some(PayloadKind::Orders);
+        }
+    }
+    if object.contains_key("currencyCodeIso3Letter") || object.contains_key("financialStatus") {
+        return Some(PayloadKind::Orders);
+    }
+    None
+}
+
+/// The kind told from a whole document (the first object that says anything).
+#[must_use]
+pub fn sniff_document(document: &Value) -> Option<PayloadKind> {
+    let objects: &[Value] = match document {
+        Value::Array(a) => a,
+        Value::Object(o) => match o.get("items") {
+            Some(Value::Array(items)) => items,
+            _ => return sniff_object(document),
+        },
+        _ => return None,
+    };
+    objects.iter().take(16).find_map(sniff_object)
+}
+
+/// Whether content shows the 07.2025 version (`bundledProducts` on a line).
+#[must_use]
+pub fn sniff_version(object: &Value) -> Option<ApiVersion> {
+    let lines = object.get("lineItems")?.as_array()?;
+    lines
+        .iter()
+        .any(|line| line.get("bundledProducts").is_some())
+        .then_some(ApiVersion::V07_2025)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn kind_from_file_name_then_folders() {
+        assert_eq!(
+            kind_from_path(Path::new("exports/07.2025/refunds/day1.json")),
+            Some(PayloadKind::Refunds)
+        );
+        assert_eq!(
+            kind_from_path(Path::new("refunds/transaction-costs.json")),
+            Some(PayloadKind::TransactionCosts)
+        );
+        assert_eq!(kind_from_path(Path::new("x/day1.json")), None);
+        assert_eq!(
+            kind_from_path(Path::new("orders-over-refund.json")),
+            Some(PayloadKind::Orders)
+        );
+    }
+
+    #[test]
+    fn version_from_segment() {
+        assert_eq!(
+            version_from_path(Path::new("exports/12.2022/orders.json")),
+            Some(ApiVersion::V12_2022)
+        );
+        assert_eq!(version_from_path(Path::new("orders.json")), None);
+    }
+
+    #[test]
+    fn sniffs_each_kind() {
+        assert_eq!(
+            sniff_document(&json!({"items": [{"orderId": "1", "productCogs": 1}]})),
+            Some(PayloadKind::Cogs)
+        );
+        assert_eq!(
+            sniff_document(&json!({"items": [{"orderId": "1", "transactionCosts": 1}]})),
+            Some(PayloadKind::TransactionCosts)
+        );
+        assert_eq!(
+            sniff_document(&json!([{"id": "1", "lineItems": [{"lineItemId": "a", "refundedQuantity": 1}]}])),
+            Some(PayloadKind::Refunds)
+        );
+        assert_eq!(
+            sniff_document(&json!([{"id": "1", "lineItems": [{"productGmv": 1}]}])),
+            Some(PayloadKind::Orders)
+        );
+        assert_eq!(sniff_document(&json!([{"foo": 1}])), None);
+    }
+}

@@ -1,0 +1,141 @@
+//! `--format json`: one document on stdout, `{"files": [...], "summary": {...}}`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Reporter, Summary};
+use crate::linter::FileReport;
+use crate::revenue::Revenue;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonLabel<'a> {
+    pointer: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    pointer: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    labels: Vec<JsonLabel<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonFile<'a> {
+    path: &'a str,
+    kind: Option<&'a str>,
+    api_version: Option<&'a str>,
+    objects: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    #[serde(skip_serializing_if = "Revenue::is_empty")]
+    revenue: &'a Revenue,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    #[serde(flatten)]
+    counts: &'a Summary,
+    revenue: &'a Revenue,
+}
+
+/// Collects files and writes one JSON document at the end.
+#[derive(Debug, Default)]
+pub struct Json {
+    files: Vec<serde_json::Value>,
+}
+
+/// End line and column of a diagnostic's span, counted in characters like the start.
+fn end_of(report: &FileReport, d: &crate::diagnostic::Diagnostic) -> (Option<usize>, Option<usize>) {
+    let (Some(span), Some(line), Some(column)) = (d.span, d.line, d.column) else {
+        return (None, None);
+    };
+    let Some(chunk) = report.source_for(span) else {
+        return (Some(line), Some(column));
+    };
+    let start = span.start.saturating_sub(chunk.offset);
+    let end = span.end.saturating_sub(chunk.offset);
+    let covered = chunk.text.get(start..end).unwrap_or("");
+    let newlines = covered.matches('\n').count();
+    if newlines == 0 {
+        (Some(line), Some(column + covered.chars().count()))
+    } else {
+        let last = covered.rsplit('\n').next().unwrap_or("");
+        (Some(line + newlines), Some(last.chars().count() + 1))
+    }
+}
+
+impl Json {
+    /// One file as the JSON report's value.
+    #[must_use]
+    pub fn file_value(report: &FileReport) -> serde_json::Value {
+        let file = JsonFile {
+            path: &report.path,
+            kind: report.kind.map(crate::PayloadKind::as_str),
+            api_version: report.api_version.map(crate::ApiVersion::as_str),
+            objects: report.objects,
+            diagnostics: report
+                .diagnostics
+                .iter()
+                .map(|d| {
+                    let (end_line, end_column) = end_of(report, d);
+                    JsonDiagnostic {
+                        rule: d.rule(),
+                        category: d.code.category.as_str(),
+                        severity: d.severity.as_str(),
+                        message: &d.message,
+                        pointer: d.pointer.as_str(),
+                        line: d.line,
+                        column: d.column,
+                        end_line,
+                        end_column,
+                        help: d.help.as_deref(),
+                        labels: d
+                            .labels
+                            .iter()
+                            .map(|l| JsonLabel {
+                                pointer: l.pointer.as_str(),
+                                line: l.line,
+                                column: l.column,
+                                text: &l.text,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            revenue: &report.revenue,
+        };
+        serde_json::to_value(file).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl Reporter for Json {
+    fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
+        self.files.push(Self::file_value(report));
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        let document = serde_json::json!({
+            "files": std::mem::take(&mut self.files),
+            "summary": JsonSummary { counts: summary, revenue: &summary.revenue },
+        });
+        serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}

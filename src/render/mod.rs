@@ -1,0 +1,150 @@
+//! Output formats. Each renders the same `FileReport`s and `Summary` to a `&mut dyn Write`;
+//! only `human.rs` knows miette.
+
+mod concise;
+mod human;
+mod json;
+
+pub use concise::Concise;
+pub use human::{render_error, Human, HumanOptions};
+pub use json::Json;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::diagnostic::Severity;
+use crate::linter::FileReport;
+use crate::revenue::Revenue;
+
+/// Totals of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Files checked.
+    pub files: usize,
+    /// Files with at least one finding.
+    #[serde(rename = "filesWithFindings")]
+    pub files_with_findings: usize,
+    /// Top-level objects checked.
+    pub objects: usize,
+    /// Error findings.
+    pub errors: usize,
+    /// Warning findings.
+    pub warnings: usize,
+    /// Info findings.
+    pub infos: usize,
+    /// Revenue over every file, by currency.
+    #[serde(skip)]
+    pub revenue: Revenue,
+}
+
+impl Summary {
+    /// Adds one file's counts.
+    pub fn add(&mut self, report: &FileReport) {
+        self.files += 1;
+        self.objects += report.objects;
+        if !report.diagnostics.is_empty() {
+            self.files_with_findings += 1;
+        }
+        self.errors += report.count(Severity::Error);
+        self.warnings += report.count(Severity::Warning);
+        self.infos += report.count(Severity::Info);
+        self.revenue.merge(&report.revenue);
+    }
+}
+
+/// One output format.
+pub trait Reporter {
+    /// Called once per file, in path order.
+    ///
+    /// # Errors
+    /// When writing fails.
+    fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()>;
+    /// Called once at the end.
+    ///
+    /// # Errors
+    /// When writing fails.
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "3 errors, 1 warning and 2 infos in 2 of 40 files (1,234 objects)".
+#[must_use]
+pub fn summary_line(summary: &Summary) -> String {
+    let findings = summary.errors + summary.warnings + summary.infos;
+    let objects = plural(summary.objects, "object");
+    if findings == 0 {
+        return format!("All clear: {} checked ({objects}), no findings.", plural(summary.files, "file"));
+    }
+    let mut parts = Vec::new();
+    if summary.errors > 0 {
+        parts.push(plural(summary.errors, "error"));
+    }
+    if summary.warnings > 0 {
+        parts.push(plural(summary.warnings, "warning"));
+    }
+    if summary.infos > 0 {
+        parts.push(plural(summary.infos, "info"));
+    }
+    let list = match parts.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    format!(
+        "Found {list} in {} of {} ({objects}).",
+        summary.files_with_findings,
+        plural(summary.files, "file")
+    )
+}
+
+/// The revenue table printed by `--summary`.
+///
+/// # Errors
+/// When writing fails.
+pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
+    use crate::money::display;
+    if revenue.currencies.iter().all(|(_, t)| t.orders == 0) {
+        writeln!(out, "Revenue: no orders checked.")?;
+        return Ok(());
+    }
+    writeln!(out, "Revenue, recomputed as Klar does (lines: quantity x per-unit values; bundles from their constituents):")?;
+    writeln!(
+        out,
+        "{:<8} {:>7} {:>14} {:>12} {:>12} {:>14} {:>12} {:>12} {:>9} {:>12}",
+        "currency", "orders", "gross", "taxes", "discounts", "net", "ship before", "ship after", "returned", "return value"
+    )?;
+    for (currency, t) in &revenue.currencies {
+        if t.orders == 0 {
+            continue;
+        }
+        writeln!(
+            out,
+            "{:<8} {:>7} {:>14} {:>12} {:>12} {:>14} {:>12} {:>12} {:>9} {:>12}",
+            currency,
+            t.orders,
+            display(t.gross),
+            display(t.taxes),
+            display(t.discounts),
+            display(t.net),
+            display(t.shipping_before),
+            display(t.shipping_after),
+            t.returned_units.normalize(),
+            display(t.returned_value)
+        )?;
+    }
+    writeln!(out, "By payment status (net line revenue):")?;
+    for (currency, t) in &revenue.currencies {
+        for (bucket, s) in &t.by_status {
+            writeln!(out, "  {currency:<6} {bucket:<20} {:>6} orders {:>14}", s.orders, display(s.net))?;
+        }
+    }
+    Ok(())
+}

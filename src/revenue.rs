@@ -1,0 +1,212 @@
+//! Revenue recomputed the way Klar does (FACTS §11): per line gross = quantity × `productGmv`,
+//! taxes and discounts = quantity × their per-unit sums, net = gross − taxes − discounts; bundles
+//! bottom-up from their constituents; per order plus shipping; per file and run, by currency and
+//! by mapped status, with returned units and their value.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::status::StatusMapping;
+use crate::view::{Cost, LineItem, Order};
+
+/// One line's money, recomputed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LineMoney {
+    /// quantity × `productGmv`.
+    pub gross: Decimal,
+    /// quantity × Σ per-unit `taxAmount`.
+    pub taxes: Decimal,
+    /// quantity × Σ per-unit `discountAmount`.
+    pub discounts: Decimal,
+    /// gross − taxes − discounts.
+    pub net: Decimal,
+}
+
+impl LineMoney {
+    fn add(&mut self, other: LineMoney) {
+        self.gross += other.gross;
+        self.taxes += other.taxes;
+        self.discounts += other.discounts;
+        self.net += other.net;
+    }
+}
+
+/// A line's money as Klar computes it: a bundle parent's own money is ignored and its
+/// constituents are summed (their quantities are units in the whole order).
+#[must_use]
+pub fn line(line: &LineItem<'_>) -> LineMoney {
+    if line.is_bundle() {
+        let mut total = LineMoney::default();
+        for c in &line.constituents {
+            total.add(plain_line(c));
+        }
+        return total;
+    }
+    plain_line(line)
+}
+
+fn plain_line(line: &LineItem<'_>) -> LineMoney {
+    let q = line.quantity.unwrap_or_default();
+    let gross = q * line.gmv.unwrap_or_default();
+    let taxes = q * line.tax_per_unit();
+    let discounts = q * line.discount_per_unit();
+    LineMoney {
+        gross,
+        taxes,
+        discounts,
+        net: gross - taxes - discounts,
+    }
+}
+
+/// An order's money: its lines, plus shipping before and after taxes and discounts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct OrderMoney {
+    /// The lines.
+    pub lines: LineMoney,
+    /// `shippingTotalAmountBeforeTaxAndDiscounts`.
+    pub shipping_before: Decimal,
+    /// Shipping before − shipping taxes − shipping discounts.
+    pub shipping_after: Decimal,
+}
+
+/// Recomputes an order.
+#[must_use]
+pub fn order(order: &Order<'_>) -> OrderMoney {
+    let mut lines = LineMoney::default();
+    for l in &order.lines {
+        lines.add(line(l));
+    }
+    let (shipping_before, shipping_after) = order.shipping.as_ref().map_or((Decimal::ZERO, Decimal::ZERO), |s| {
+        let before = s.before.unwrap_or_default();
+        (before, before - s.tax_total() - s.discount_total())
+    });
+    OrderMoney {
+        lines,
+        shipping_before,
+        shipping_after,
+    }
+}
+
+/// Orders and net revenue in one status bucket.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StatusTotals {
+    /// Orders in the bucket.
+    pub orders: u64,
+    /// Their net line revenue.
+    pub net: Decimal,
+}
+
+/// Totals in one currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyTotals {
+    /// Orders counted.
+    pub orders: u64,
+    /// Σ quantity × `productGmv`.
+    pub gross: Decimal,
+    /// Σ line taxes.
+    pub taxes: Decimal,
+    /// Σ line discounts.
+    pub discounts: Decimal,
+    /// Σ line net (gross − taxes − discounts).
+    pub net: Decimal,
+    /// Σ shipping before taxes and discounts.
+    pub shipping_before: Decimal,
+    /// Σ shipping after taxes and discounts.
+    pub shipping_after: Decimal,
+    /// Units refunded (`refundedLineItems[].refundedQuantity`).
+    pub returned_units: Decimal,
+    /// Their value: refunded units × the line's per-unit price after discounts (Klar's
+    /// "return value" is the gross revenue of returned items).
+    pub returned_value: Decimal,
+    /// By mapped payment status (`unmapped` when neither Klar nor the config maps it).
+    pub by_status: BTreeMap<String, StatusTotals>,
+    /// Σ costs sent to the COGS, logistics-costs and transaction-costs endpoints (no currency
+    /// on those items: counted under `?`).
+    #[serde(skip_serializing_if = "Decimal::is_zero")]
+    pub costs: Decimal,
+}
+
+/// Recomputed revenue of a file or a run, by currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Revenue {
+    /// Totals per ISO currency code.
+    pub currencies: BTreeMap<String, CurrencyTotals>,
+}
+
+impl Revenue {
+    /// Adds an order.
+    pub fn add_order(&mut self, o: &Order<'_>, mapping: &StatusMapping) {
+        let money = order(o);
+        let currency = o.currency.unwrap_or("?").to_owned();
+        let totals = self.currencies.entry(currency).or_default();
+        totals.orders += 1;
+        totals.gross += money.lines.gross;
+        totals.taxes += money.lines.taxes;
+        totals.discounts += money.lines.discounts;
+        totals.net += money.lines.net;
+        totals.shipping_before += money.shipping_before;
+        totals.shipping_after += money.shipping_after;
+        for refund in &o.refunds {
+            let units = refund.quantity.unwrap_or_default();
+            totals.returned_units += units;
+            let unit_price = o
+                .all_lines()
+                .find(|l| l.id.is_some() && l.id == refund.line_item_id)
+                .map(|l| {
+                    let m = line(l);
+                    let q = l.quantity.unwrap_or_default();
+                    if q.is_zero() {
+                        Decimal::ZERO
+                    } else {
+                        (m.gross - m.discounts) / q
+                    }
+                })
+                .unwrap_or_default();
+            totals.returned_value += units * unit_price;
+        }
+        let bucket = o
+            .financial_status
+            .and_then(|s| mapping.bucket(s))
+            .map_or("unmapped", |b| b.as_str());
+        let status = totals.by_status.entry(bucket.to_owned()).or_default();
+        status.orders += 1;
+        status.net += money.lines.net;
+    }
+
+    /// Adds a cost item.
+    pub fn add_cost(&mut self, cost: &Cost<'_>) {
+        let totals = self.currencies.entry("?".to_owned()).or_default();
+        totals.costs += cost.amount.unwrap_or_default();
+    }
+
+    /// Adds another report's totals.
+    pub fn merge(&mut self, other: &Revenue) {
+        for (currency, t) in &other.currencies {
+            let mine = self.currencies.entry(currency.clone()).or_default();
+            mine.orders += t.orders;
+            mine.gross += t.gross;
+            mine.taxes += t.taxes;
+            mine.discounts += t.discounts;
+            mine.net += t.net;
+            mine.shipping_before += t.shipping_before;
+            mine.shipping_after += t.shipping_after;
+            mine.returned_units += t.returned_units;
+            mine.returned_value += t.returned_value;
+            mine.costs += t.costs;
+            for (bucket, s) in &t.by_status {
+                let b = mine.by_status.entry(bucket.clone()).or_default();
+                b.orders += s.orders;
+                b.net += s.net;
+            }
+        }
+    }
+
+    /// Whether nothing was counted.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.currencies.is_empty()
+    }
+}

@@ -1,0 +1,146 @@
+//! `LineItem`, `Tax` and `Discount` views (FACTS §5, §5a, §5b), bundle constituents included.
+
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use super::{str_field, sum, Reader};
+use crate::json::Pointer;
+
+/// One tax entry: `taxRate` is a fraction, `taxAmount` per unit on lines, a total on shipping.
+#[derive(Debug, Clone)]
+pub struct Tax {
+    /// Where the tax object is.
+    pub ptr: Pointer,
+    /// `taxRate`.
+    pub rate: Option<Decimal>,
+    /// `taxAmount`.
+    pub amount: Option<Decimal>,
+}
+
+/// One discount entry: `discountAmount` per unit on lines, a total on shipping.
+#[derive(Debug, Clone)]
+pub struct Discount<'a> {
+    /// Where the discount object is.
+    pub ptr: Pointer,
+    /// `discountAmount`.
+    pub amount: Option<Decimal>,
+    /// The raw object.
+    pub raw: &'a Map<String, Value>,
+}
+
+pub(crate) fn taxes(reader: &mut Reader<'_>, map: &Map<String, Value>, at: &Pointer) -> Vec<Tax> {
+    Reader::objects(map, "taxes")
+        .map(|(i, tax)| {
+            let ptr = at.key("taxes").index(i);
+            Tax {
+                rate: reader.decimal(tax, "taxRate", &ptr),
+                amount: reader.decimal(tax, "taxAmount", &ptr),
+                ptr,
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn discounts<'a>(reader: &mut Reader<'_>, map: &'a Map<String, Value>, at: &Pointer) -> Vec<Discount<'a>> {
+    Reader::objects(map, "discounts")
+        .map(|(i, discount)| {
+            let ptr = at.key("discounts").index(i);
+            Discount {
+                amount: reader.decimal(discount, "discountAmount", &ptr),
+                raw: discount,
+                ptr,
+            }
+        })
+        .collect()
+}
+
+/// A line of an order, or a constituent of a bundle line (07.2025).
+#[derive(Debug, Clone)]
+pub struct LineItem<'a> {
+    /// Where the line is: `/3/lineItems/0` or `/3/lineItems/0/bundledProducts/1`.
+    pub ptr: Pointer,
+    /// The raw object.
+    pub raw: &'a Map<String, Value>,
+    /// `id`.
+    pub id: Option<&'a str>,
+    /// `quantity`: units of this line in the whole order.
+    pub quantity: Option<Decimal>,
+    /// `productGmv`: per unit, tax-inclusive.
+    pub gmv: Option<Decimal>,
+    /// `productCogs`: per unit.
+    pub cogs: Option<Decimal>,
+    /// `productShippingWeightInGrams`.
+    pub weight: Option<Decimal>,
+    /// `totalLogisticsCosts`.
+    pub logistics: Option<Decimal>,
+    /// `totalAmountBeforeTaxesAndDiscounts`: the line's gross total.
+    pub before: Option<Decimal>,
+    /// `totalAmountAfterTaxesAndDiscounts`: the line's net total.
+    pub after: Option<Decimal>,
+    /// `taxes[]`, per unit.
+    pub taxes: Vec<Tax>,
+    /// `discounts[]`, per unit.
+    pub discounts: Vec<Discount<'a>>,
+    /// `bundledProducts[]`: the constituents when this line is a bundle parent.
+    pub constituents: Vec<LineItem<'a>>,
+    /// Whether this line is itself a constituent of a bundle.
+    pub is_constituent: bool,
+}
+
+impl<'a> LineItem<'a> {
+    pub(crate) fn read(reader: &mut Reader<'_>, raw: &'a Map<String, Value>, ptr: Pointer, is_constituent: bool) -> Self {
+        let constituents = if is_constituent {
+            Vec::new()
+        } else {
+            Reader::objects(raw, "bundledProducts")
+                .map(|(i, c)| LineItem::read(reader, c, ptr.key("bundledProducts").index(i), true))
+                .collect()
+        };
+        Self {
+            id: str_field(raw, "id"),
+            quantity: reader.decimal(raw, "quantity", &ptr),
+            gmv: reader.decimal(raw, "productGmv", &ptr),
+            cogs: reader.decimal(raw, "productCogs", &ptr),
+            weight: reader.decimal(raw, "productShippingWeightInGrams", &ptr),
+            logistics: reader.decimal(raw, "totalLogisticsCosts", &ptr),
+            before: reader.decimal(raw, "totalAmountBeforeTaxesAndDiscounts", &ptr),
+            after: reader.decimal(raw, "totalAmountAfterTaxesAndDiscounts", &ptr),
+            taxes: taxes(reader, raw, &ptr),
+            discounts: discounts(reader, raw, &ptr),
+            constituents,
+            is_constituent,
+            raw,
+            ptr,
+        }
+    }
+
+    /// The pointer of one of this line's fields.
+    #[must_use]
+    pub fn at(&self, key: &str) -> Pointer {
+        self.ptr.key(key)
+    }
+
+    /// Whether the line is a bundle parent (has constituents).
+    #[must_use]
+    pub fn is_bundle(&self) -> bool {
+        !self.constituents.is_empty()
+    }
+
+    /// Σ per-unit `taxAmount`.
+    #[must_use]
+    pub fn tax_per_unit(&self) -> Decimal {
+        sum(self.taxes.iter().map(|t| t.amount))
+    }
+
+    /// Σ per-unit `discountAmount`.
+    #[must_use]
+    pub fn discount_per_unit(&self) -> Decimal {
+        sum(self.discounts.iter().map(|d| d.amount))
+    }
+
+    /// Number of tax and discount entries (the tolerance grows with it).
+    #[must_use]
+    pub fn entries(&self) -> usize {
+        self.taxes.len() + self.discounts.len()
+    }
+}

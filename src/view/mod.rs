@@ -1,0 +1,61 @@
+//! Typed views of the objects rules check: built once per top-level object from the parsed
+//! `Value`, with every amount an exact `Decimal` and every part knowing its `Pointer`.
+
+mod cost;
+mod line_item;
+mod order;
+mod refund;
+
+pub use cost::Cost;
+pub use line_item::{Discount, LineItem, Tax};
+pub use order::{Order, Shipping};
+pub use refund::{Refund, RefundedLineItem};
+
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::json::Pointer;
+
+/// Reads fields of one object, collecting numbers that do not fit a `Decimal` as
+/// `number-range` findings. Values of the wrong type read as absent: the schema reports those.
+pub(crate) struct Reader<'d> {
+    pub(crate) issues: &'d mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    pub(crate) fn decimal(&mut self, map: &Map<String, Value>, key: &str, at: &Pointer) -> Option<Decimal> {
+        let Value::Number(n) = map.get(key)? else {
+            return None;
+        };
+        match crate::money::decimal(n) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.issues.push(
+                    Diagnostic::new(&codes::NUMBER_RANGE, at.key(key), format!("`{key}` is {e}"))
+                        .with_help("send an ordinary decimal number such as `19.99`"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn objects<'a>(map: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
+        map.get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_object().map(|o| (i, o)))
+    }
+}
+
+pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    map.get(key).and_then(Value::as_str)
+}
+
+/// Sums the present values.
+pub(crate) fn sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Decimal {
+    values.into_iter().flatten().sum()
+}
