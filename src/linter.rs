@@ -415,7 +415,10 @@ impl Linter {
         let Some(map) = object.as_object() else {
             return Ok(());
         };
-        let mut reader = Reader { issues: out };
+        let mut reader = Reader {
+            issues: out,
+            bundles: version == ApiVersion::V07_2025,
+        };
         let rules = rules::ALL.iter().filter(|r| r.meta().applies_to(version, kind));
         match kind {
             PayloadKind::Orders => {

@@ -13,7 +13,31 @@ macro_rules! registry {
 }
 
 registry! {
+    attribution_id::AttributionId,
+    bundle_parent_mismatch::BundleParentMismatch,
+    bundle_values::BundleValues,
+    country_code::CountryCode,
+    currency_code::CurrencyCode,
+    currency_mismatch::CurrencyMismatch,
     deprecated_field::DeprecatedField,
+    duplicate_id::DuplicateId,
+    duplicate_line_item_id::DuplicateLineItemId,
+    invalid_quantity::InvalidQuantity,
+    line_checksum::LineChecksum,
+    missing_recommended_field::MissingRecommendedField,
+    negative_amount::NegativeAmount,
+    over_refund::OverRefund,
+    per_unit_discount::PerUnitDiscount,
+    per_unit_tax::PerUnitTax,
+    shipping_checksum::ShippingChecksum,
+    status_conflict::StatusConflict,
+    tax_amount_mismatch::TaxAmountMismatch,
+    tax_rate_range::TaxRateRange,
+    timestamp_order::TimestampOrder,
+    timestamp_unit::TimestampUnit,
+    unknown_line_item::UnknownLineItem,
+    unmapped_status::UnmappedStatus,
+    version_mismatch::VersionMismatch,
     zero_date::ZeroDate,
 }
 

@@ -89,7 +89,7 @@ pub struct LineItem<'a> {
 
 impl<'a> LineItem<'a> {
     pub(crate) fn read(reader: &mut Reader<'_>, raw: &'a Map<String, Value>, ptr: Pointer, is_constituent: bool) -> Self {
-        let constituents = if is_constituent {
+        let constituents = if is_constituent || !reader.bundles {
             Vec::new()
         } else {
             Reader::objects(raw, "bundledProducts")

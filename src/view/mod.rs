@@ -22,6 +22,9 @@ use crate::json::Pointer;
 /// `number-range` findings. Values of the wrong type read as absent: the schema reports those.
 pub(crate) struct Reader<'d> {
     pub(crate) issues: &'d mut Vec<Diagnostic>,
+    /// Whether `bundledProducts` are read as constituents (07.2025); in 12.2022 they are not
+    /// part of the API, Klar ignores them, and the parent line carries the money.
+    pub(crate) bundles: bool,
 }
 
 impl Reader<'_> {

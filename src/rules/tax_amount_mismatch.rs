@@ -1,0 +1,20 @@
+use crate::declare_rule;
+use crate::rule::Rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Not implemented yet.
+    /// ## Why is this bad?
+    /// Not implemented yet.
+    /// ## Example
+    /// Not implemented yet.
+    /// ## Use instead
+    /// Not implemented yet.
+    pub TaxAmountMismatch {
+        name: "tax-amount-mismatch", category: Money, severity: Warning,
+        versions: [V12_2022, V07_2025], kinds: [Orders],
+        derived: true,
+    }
+}
+
+impl Rule for TaxAmountMismatch {}
