@@ -315,6 +315,14 @@ pub(crate) fn field_name(pointer: &Pointer) -> String {
     }
 }
 
+/// `17` → `0.17`, exactly, through the decimal type.
+fn percent_as_fraction(percent: &str) -> String {
+    crate::money::decimal_from_literal(percent)
+        .ok()
+        .and_then(|d| d.checked_div(rust_decimal::Decimal::ONE_HUNDRED))
+        .map_or_else(|| "a fraction such as 0.17".to_owned(), |d| d.normalize().to_string())
+}
+
 fn first_sentence(text: &str) -> &str {
     let end = text.find(". ").map_or(text.len(), |i| i + 1);
     text.get(..end).unwrap_or(text).trim_end_matches('.')
@@ -416,8 +424,15 @@ fn convert(
                 "{field} must be {article} {expected}, found {}",
                 describe(instance)
             ));
-            if instance.is_string() && expected == "number" {
-                d.help = Some("send the number itself, without quotes or units (a tax rate of 17% is `0.17`)".to_owned());
+            if let (Some(text), "number") = (instance.as_str(), expected.as_str()) {
+                let trimmed = text.trim().trim_end_matches('%').trim();
+                d.help = Some(if text.trim().ends_with('%') {
+                    format!("send the rate as a number and a fraction: {text} is `{}`", percent_as_fraction(trimmed))
+                } else if trimmed.parse::<f64>().is_ok() {
+                    format!("send the number without quotes: `{trimmed}`")
+                } else {
+                    "send a JSON number, without quotes or units".to_owned()
+                });
             } else if expected == "string" && instance.is_number() {
                 d.help = Some("ids and codes are strings: quote the value".to_owned());
             } else {
