@@ -34,7 +34,7 @@ pub enum ConfigError {
     #[error("invalid config{}: {message}", path.as_ref().map(|p| format!(" `{}`", p.display())).unwrap_or_default())]
     #[diagnostic(
         code(config::parse),
-        help("keys: api-version, max-batch-size, max-file-size, [kinds], [rules], [tolerance], [status-mapping]")
+        help("keys: api-version, max-batch-size, max-file-size, max-diagnostics-per-file, [kinds], [rules], [tolerance], [status-mapping]")
     )]
     Parse {
         /// The file, when read from one.
@@ -53,7 +53,10 @@ pub enum ConfigError {
     },
     /// A severity that is not error, warning, info or off.
     #[error("invalid level `{level}` for rule `{name}`")]
-    #[diagnostic(code(config::level), help("use \"error\", \"warning\", \"info\" or \"off\""))]
+    #[diagnostic(
+        code(config::level),
+        help("use \"error\", \"warning\", \"info\" or \"off\"")
+    )]
     Level {
         /// The rule.
         name: String,
@@ -69,7 +72,10 @@ pub enum ConfigError {
     },
     /// A glob in `[kinds]` that does not parse, or a kind that does not exist.
     #[error("invalid [kinds] entry `{glob}`: {message}")]
-    #[diagnostic(code(config::kinds), help("map a glob to orders, refunds, cogs, logistics-costs or transaction-costs"))]
+    #[diagnostic(
+        code(config::kinds),
+        help("map a glob to orders, refunds, cogs, logistics-costs or transaction-costs")
+    )]
     Kinds {
         /// The glob.
         glob: String,
@@ -88,7 +94,9 @@ fn did_you_mean(name: &str) -> String {
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0));
     match best {
-        Some((_, candidate)) => format!("did you mean `{candidate}`? `klar-lint rules` lists them all"),
+        Some((_, candidate)) => {
+            format!("did you mean `{candidate}`? `klar-lint rules` lists them all")
+        }
         None => "`klar-lint rules` lists every rule".to_owned(),
     }
 }
@@ -121,6 +129,7 @@ struct ConfigFile {
     api_version: Option<String>,
     max_batch_size: Option<usize>,
     max_file_size: Option<u64>,
+    max_diagnostics_per_file: Option<usize>,
     #[serde(default)]
     kinds: BTreeMap<String, String>,
     #[serde(default)]
@@ -149,6 +158,9 @@ pub struct Config {
     /// Largest file parsed as one document, in bytes (`max-file-size`, default 512 MiB).
     /// JSON Lines files are streamed and have no limit.
     pub max_file_size: u64,
+    /// Findings kept per file (`max-diagnostics-per-file`, default 1000); the rest are counted,
+    /// so a file where every record is broken cannot exhaust memory.
+    pub max_diagnostics_per_file: usize,
     /// How far recomputed money may be off (`[tolerance]`).
     pub tolerance: Tolerance,
     /// The shop's own status strings (`[status-mapping]`).
@@ -167,6 +179,7 @@ impl Default for Config {
             rules: BTreeMap::new(),
             max_batch_size: DEFAULT_MAX_BATCH_SIZE,
             max_file_size: 512 * 1024 * 1024,
+            max_diagnostics_per_file: 1000,
             tolerance: Tolerance::default(),
             status_mapping: StatusMapping::default(),
             schemas_dir: None,
@@ -229,6 +242,9 @@ impl Config {
         }
         if let Some(max) = file.max_file_size {
             config.max_file_size = max;
+        }
+        if let Some(max) = file.max_diagnostics_per_file {
+            config.max_diagnostics_per_file = max;
         }
         for (glob, kind) in file.kinds {
             config = config.with_kind_glob(&glob, &kind)?;

@@ -92,19 +92,26 @@ impl FileReport {
     /// Findings at a severity.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     /// Whether any finding is an error.
     #[must_use]
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     /// Whether klar-lint itself failed on this file.
     #[must_use]
     pub fn has_internal_error(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.code == &codes::INTERNAL_ERROR)
+        self.diagnostics
+            .iter()
+            .any(|d| d.code == &codes::INTERNAL_ERROR)
     }
 
     /// The kept text containing a byte span, if any.
@@ -186,18 +193,34 @@ impl Linter {
         };
         let metadata = match std::fs::metadata(path) {
             Ok(m) => m,
-            Err(e) => return io_error(format!("cannot read `{name}`: {}", io_message(&e)), "check the path and its permissions"),
+            Err(e) => {
+                return io_error(
+                    format!("cannot read `{name}`: {}", io_message(&e)),
+                    "check the path and its permissions",
+                )
+            }
         };
         if metadata.is_dir() {
-            return io_error(format!("`{name}` is a directory"), "name the files in it, or the directory itself without a file extension filter");
+            return io_error(
+                format!("`{name}` is a directory"),
+                "name the files in it, or the directory itself without a file extension filter",
+            );
         }
         if !metadata.is_file() {
             // A FIFO or device would block or never end.
-            return io_error(format!("`{name}` is not a regular file"), "klar-lint reads regular files only; pipe other sources to `klar-lint -`");
+            return io_error(
+                format!("`{name}` is not a regular file"),
+                "klar-lint reads regular files only; pipe other sources to `klar-lint -`",
+            );
         }
         let file = match File::open(path) {
             Ok(f) => f,
-            Err(e) => return io_error(format!("cannot read `{name}`: {}", io_message(&e)), "check the path and its permissions"),
+            Err(e) => {
+                return io_error(
+                    format!("cannot read `{name}`: {}", io_message(&e)),
+                    "check the path and its permissions",
+                )
+            }
         };
         if is_json_lines(path) {
             return self.lint_jsonl(name, BufReader::new(file));
@@ -214,12 +237,19 @@ impl Linter {
         }
         let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
         if let Err(e) = BufReader::new(file).read_to_end(&mut bytes) {
-            return io_error(format!("cannot read `{name}`: {}", io_message(&e)), "check the file and its permissions");
+            return io_error(
+                format!("cannot read `{name}`: {}", io_message(&e)),
+                "check the file and its permissions",
+            );
         }
         self.lint_document(name, &bytes)
     }
 
-    fn detect_kind(&self, path: &str, document: Option<&Value>) -> (Option<PayloadKind>, Option<Source>) {
+    fn detect_kind(
+        &self,
+        path: &str,
+        document: Option<&Value>,
+    ) -> (Option<PayloadKind>, Option<Source>) {
         if let Some(kind) = self.config.kind {
             return (Some(kind), Some(Source::Flag));
         }
@@ -265,14 +295,29 @@ impl Linter {
                 let mut d = Diagnostic::new(
                     &codes::INVALID_JSON,
                     Pointer::root(),
-                    format!("the file is not UTF-8: invalid byte 0x{:02X} at byte {at}", bytes.get(at).copied().unwrap_or(0)),
+                    format!(
+                        "the file is not UTF-8: invalid byte 0x{:02X} at byte {at}",
+                        bytes.get(at).copied().unwrap_or(0)
+                    ),
                 )
                 .with_help(utf8_help(bytes));
                 let index = LineIndex::new(&lossy);
                 // The lossy text has the same prefix up to the bad byte.
-                set_span(&mut d, Span { start: at, end: at + 1 }, &index, &lossy);
+                set_span(
+                    &mut d,
+                    Span {
+                        start: at,
+                        end: at + 1,
+                    },
+                    &index,
+                    &lossy,
+                );
                 report.diagnostics.push(d);
-                report.sources.push(SourceChunk { offset: 0, first_line: 1, text: lossy });
+                report.sources.push(SourceChunk {
+                    offset: 0,
+                    first_line: 1,
+                    text: lossy,
+                });
                 return report;
             }
         };
@@ -288,11 +333,24 @@ impl Linter {
             Err(e) => {
                 let index = LineIndex::new(text);
                 let offset = index.offset_of(text, e.line(), e.column());
-                let mut d = Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), syntax_message(&e))
-                    .with_help(syntax_help(&e, text, offset));
-                set_span(&mut d, Span { start: offset, end: (offset + 1).min(text.len()).max(offset) }, &index, text);
+                let mut d =
+                    Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), syntax_message(&e))
+                        .with_help(syntax_help(&e, text, offset));
+                set_span(
+                    &mut d,
+                    Span {
+                        start: offset,
+                        end: (offset + 1).min(text.len()).max(offset),
+                    },
+                    &index,
+                    text,
+                );
                 report.diagnostics.push(d);
-                report.sources.push(SourceChunk { offset: 0, first_line: 1, text: text.into() });
+                report.sources.push(SourceChunk {
+                    offset: 0,
+                    first_line: 1,
+                    text: text.into(),
+                });
                 return report;
             }
         };
@@ -320,8 +378,20 @@ impl Linter {
         report.objects = objects.len();
         let mut state = FileState::default();
         for (i, object) in objects.iter().enumerate() {
-            let ptr = if objects.len() == 1 && base.is_none() { Pointer::root() } else { base.clone().unwrap_or_default().index(i) };
-            if let Err(e) = self.check_object(version, kind, object, ptr, &mut diagnostics, &mut state, &mut report.revenue) {
+            let ptr = if objects.len() == 1 && base.is_none() {
+                Pointer::root()
+            } else {
+                base.clone().unwrap_or_default().index(i)
+            };
+            if let Err(e) = self.check_object(
+                version,
+                kind,
+                object,
+                ptr,
+                &mut diagnostics,
+                &mut state,
+                &mut report.revenue,
+            ) {
                 diagnostics.push(schema_failure(&e));
                 break;
             }
@@ -333,9 +403,17 @@ impl Linter {
     /// Splits the body into its top-level objects, reporting a wrong envelope and batch size.
     /// Returns the objects and the pointer of the array they sit in (`None` when the body is a
     /// single object checked in place).
-    fn envelope<'v>(&self, kind: PayloadKind, document: &'v Value, out: &mut Vec<Diagnostic>) -> (Vec<&'v Value>, Option<Pointer>) {
+    fn envelope<'v>(
+        &self,
+        kind: PayloadKind,
+        document: &'v Value,
+        out: &mut Vec<Diagnostic>,
+    ) -> (Vec<&'v Value>, Option<Pointer>) {
         let wrapped = kind.wrapped_in_items();
-        let items = document.as_object().and_then(|o| o.get("items")).and_then(Value::as_array);
+        let items = document
+            .as_object()
+            .and_then(|o| o.get("items"))
+            .and_then(Value::as_array);
         let (objects, base): (Vec<&Value>, Option<Pointer>) = match (document, items) {
             (Value::Array(array), _) => {
                 if wrapped {
@@ -350,19 +428,35 @@ impl Linter {
             (Value::Object(_), Some(array)) => {
                 if !wrapped {
                     out.push(
-                        Diagnostic::new(&codes::BODY_SHAPE, Pointer::root(), format!("{kind} are sent as a bare JSON array, not wrapped in `items`"))
-                            .with_anchor(Anchor::Start)
-                            .with_help("send the array itself: `[ ... ]`"),
+                        Diagnostic::new(
+                            &codes::BODY_SHAPE,
+                            Pointer::root(),
+                            format!("{kind} are sent as a bare JSON array, not wrapped in `items`"),
+                        )
+                        .with_anchor(Anchor::Start)
+                        .with_help("send the array itself: `[ ... ]`"),
                     );
                 }
                 (array.iter().collect(), Some(Pointer::root().key("items")))
             }
             (Value::Object(_), None) => {
-                let expected = if wrapped { "an object `{\"items\": [...]}`" } else { "a JSON array of objects" };
+                let expected = if wrapped {
+                    "an object `{\"items\": [...]}`"
+                } else {
+                    "a JSON array of objects"
+                };
                 out.push(
-                    Diagnostic::new(&codes::BODY_SHAPE, Pointer::root(), format!("the body is a single object, but {kind} are sent as {expected}"))
-                        .with_anchor(Anchor::Start)
-                        .with_help(if wrapped { "wrap it: `{\"items\": [ { ... } ]}`" } else { "wrap it in an array: `[ { ... } ]`" }),
+                    Diagnostic::new(
+                        &codes::BODY_SHAPE,
+                        Pointer::root(),
+                        format!("the body is a single object, but {kind} are sent as {expected}"),
+                    )
+                    .with_anchor(Anchor::Start)
+                    .with_help(if wrapped {
+                        "wrap it: `{\"items\": [ { ... } ]}`"
+                    } else {
+                        "wrap it in an array: `[ { ... } ]`"
+                    }),
                 );
                 (vec![document], None)
             }
@@ -377,19 +471,30 @@ impl Linter {
         if let Some(array_ptr) = &base {
             if objects.is_empty() {
                 out.push(
-                    Diagnostic::new(&codes::EMPTY_BATCH, array_ptr.clone(), format!("the batch holds no {kind}"))
-                        .with_anchor(Anchor::Start)
-                        .with_help("skip the request when there is nothing to send"),
+                    Diagnostic::new(
+                        &codes::EMPTY_BATCH,
+                        array_ptr.clone(),
+                        format!("the batch holds no {kind}"),
+                    )
+                    .with_anchor(Anchor::Start)
+                    .with_help("skip the request when there is nothing to send"),
                 );
             } else if objects.len() > self.config.max_batch_size {
                 out.push(
                     Diagnostic::new(
                         &codes::BATCH_SIZE,
                         array_ptr.clone(),
-                        format!("the batch holds {} objects; one request takes at most {}", objects.len(), self.config.max_batch_size),
+                        format!(
+                            "the batch holds {} objects; one request takes at most {}",
+                            objects.len(),
+                            self.config.max_batch_size
+                        ),
                     )
                     .with_anchor(Anchor::Start)
-                    .with_help(format!("split it into {} requests", objects.len().div_ceil(self.config.max_batch_size.max(1)))),
+                    .with_help(format!(
+                        "split it into {} requests",
+                        objects.len().div_ceil(self.config.max_batch_size.max(1))
+                    )),
                 );
             }
         }
@@ -419,20 +524,28 @@ impl Linter {
             issues: out,
             bundles: version == ApiVersion::V07_2025,
         };
-        let rules = rules::ALL.iter().filter(|r| r.meta().applies_to(version, kind));
+        let rules = rules::ALL
+            .iter()
+            .filter(|r| r.meta().applies_to(version, kind));
         match kind {
             PayloadKind::Orders => {
                 let order = Order::read(&mut reader, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| rule.check_order(&order, cx));
+                self.run(rules, version, kind, out, state, |rule, cx| {
+                    rule.check_order(&order, cx)
+                });
                 revenue.add_order(&order, &self.config.status_mapping);
             }
             PayloadKind::Refunds => {
                 let refund = Refund::read(&mut reader, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| rule.check_refund(&refund, cx));
+                self.run(rules, version, kind, out, state, |rule, cx| {
+                    rule.check_refund(&refund, cx)
+                });
             }
             PayloadKind::Cogs | PayloadKind::LogisticsCosts | PayloadKind::TransactionCosts => {
                 let cost = Cost::read(&mut reader, kind, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| rule.check_cost(&cost, cx));
+                self.run(rules, version, kind, out, state, |rule, cx| {
+                    rule.check_cost(&cost, cx)
+                });
                 revenue.add_cost(&cost);
             }
         }
@@ -468,7 +581,12 @@ impl Linter {
     }
 
     /// Applies levels, resolves spans (only when there are findings), sorts.
-    fn finish_document(&self, report: &mut FileReport, mut diagnostics: Vec<Diagnostic>, text: &str) {
+    fn finish_document(
+        &self,
+        report: &mut FileReport,
+        mut diagnostics: Vec<Diagnostic>,
+        text: &str,
+    ) {
         self.apply_levels(&mut diagnostics);
         if diagnostics.is_empty() {
             return;
@@ -476,10 +594,23 @@ impl Linter {
         let spans = SpanIndex::new(text);
         let lines = LineIndex::new(text);
         resolve(&mut diagnostics, &spans, &lines, text, 0, 0);
-        sort(&mut diagnostics);
         report.diagnostics.extend(diagnostics);
         sort(&mut report.diagnostics);
-        report.sources.push(SourceChunk { offset: 0, first_line: 1, text: text.into() });
+        self.cap(report);
+        report.sources.push(SourceChunk {
+            offset: 0,
+            first_line: 1,
+            text: text.into(),
+        });
+    }
+
+    /// Keeps the first `max-diagnostics-per-file` findings and counts the rest.
+    fn cap(&self, report: &mut FileReport) {
+        let max = self.config.max_diagnostics_per_file;
+        if report.diagnostics.len() > max {
+            report.truncated += report.diagnostics.len() - max;
+            report.diagnostics.truncate(max);
+        }
     }
 
     fn apply_levels(&self, diagnostics: &mut Vec<Diagnostic>) {
@@ -513,8 +644,12 @@ impl Linter {
                 Ok(n) => n,
                 Err(e) => {
                     report.diagnostics.push(
-                        Diagnostic::new(&codes::IO_ERROR, Pointer::root(), format!("reading stopped after line {line_no}: {}", io_message(&e)))
-                            .with_help("check the file; the lines before this point were checked"),
+                        Diagnostic::new(
+                            &codes::IO_ERROR,
+                            Pointer::root(),
+                            format!("reading stopped after line {line_no}: {}", io_message(&e)),
+                        )
+                        .with_help("check the file; the lines before this point were checked"),
                     );
                     break;
                 }
@@ -547,11 +682,23 @@ impl Linter {
                     let mut d = Diagnostic::new(
                         &codes::INVALID_JSON,
                         ptr,
-                        format!("record {} is not UTF-8: invalid byte 0x{:02X}", record - 1, bytes.get(at).copied().unwrap_or(0)),
+                        format!(
+                            "record {} is not UTF-8: invalid byte 0x{:02X}",
+                            record - 1,
+                            bytes.get(at).copied().unwrap_or(0)
+                        ),
                     )
                     .with_help(utf8_help(bytes));
                     let index = LineIndex::new(&lossy);
-                    set_span(&mut d, Span { start: at, end: at + 1 }, &index, &lossy);
+                    set_span(
+                        &mut d,
+                        Span {
+                            start: at,
+                            end: at + 1,
+                        },
+                        &index,
+                        &lossy,
+                    );
                     self.push_record(&mut report, vec![d], &lossy, base, line_no, false);
                     continue;
                 }
@@ -561,9 +708,21 @@ impl Linter {
                 Err(e) => {
                     let index = LineIndex::new(&text);
                     let at = index.offset_of(&text, e.line(), e.column());
-                    let mut d = Diagnostic::new(&codes::INVALID_JSON, ptr, format!("record {}: {}", record - 1, syntax_message(&e)))
-                        .with_help(syntax_help(&e, &text, at));
-                    set_span(&mut d, Span { start: at, end: (at + 1).min(text.len()).max(at) }, &index, &text);
+                    let mut d = Diagnostic::new(
+                        &codes::INVALID_JSON,
+                        ptr,
+                        format!("record {}: {}", record - 1, syntax_message(&e)),
+                    )
+                    .with_help(syntax_help(&e, &text, at));
+                    set_span(
+                        &mut d,
+                        Span {
+                            start: at,
+                            end: (at + 1).min(text.len()).max(at),
+                        },
+                        &index,
+                        &text,
+                    );
                     self.push_record(&mut report, vec![d], &text, base, line_no, false);
                     continue;
                 }
@@ -592,16 +751,32 @@ impl Linter {
                 self.push_record(&mut report, diagnostics, &text, base, line_no, true);
                 continue;
             };
-            let (v, source) = *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
+            let (v, source) =
+                *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
             report.api_version = Some(v);
             report.version_source = Some(source);
             report.objects += 1;
             if !parsed.value.is_object() {
                 diagnostics.push(
-                    Diagnostic::new(&codes::BODY_SHAPE, ptr.clone(), format!("a JSON Lines record is one object, found {}", crate::diagnostic::describe(&parsed.value)))
-                        .with_help("write one object per line"),
+                    Diagnostic::new(
+                        &codes::BODY_SHAPE,
+                        ptr.clone(),
+                        format!(
+                            "a JSON Lines record is one object, found {}",
+                            crate::diagnostic::describe(&parsed.value)
+                        ),
+                    )
+                    .with_help("write one object per line"),
                 );
-            } else if let Err(e) = self.check_object(v, kind, &parsed.value, ptr.clone(), &mut diagnostics, &mut state, &mut report.revenue) {
+            } else if let Err(e) = self.check_object(
+                v,
+                kind,
+                &parsed.value,
+                ptr.clone(),
+                &mut diagnostics,
+                &mut state,
+                &mut report.revenue,
+            ) {
                 report.diagnostics.push(schema_failure(&e));
                 break;
             }
@@ -619,10 +794,29 @@ impl Linter {
     }
 
     /// Resolves one record's findings against its text and keeps the text if there are any.
-    fn push_record(&self, report: &mut FileReport, mut diagnostics: Vec<Diagnostic>, text: &str, base: usize, line_no: usize, record_pointers: bool) {
+    fn push_record(
+        &self,
+        report: &mut FileReport,
+        mut diagnostics: Vec<Diagnostic>,
+        text: &str,
+        base: usize,
+        line_no: usize,
+        record_pointers: bool,
+    ) {
         self.apply_levels(&mut diagnostics);
         if diagnostics.is_empty() {
             return;
+        }
+        let room = self
+            .config
+            .max_diagnostics_per_file
+            .saturating_sub(report.diagnostics.len());
+        if diagnostics.len() > room {
+            report.truncated += diagnostics.len() - room;
+            diagnostics.truncate(room);
+            if diagnostics.is_empty() {
+                return;
+            }
         }
         let lines = LineIndex::new(text);
         if record_pointers {
@@ -662,7 +856,11 @@ impl Linter {
             }
         }
         report.diagnostics.extend(diagnostics);
-        report.sources.push(SourceChunk { offset: base, first_line: line_no, text: text.into() });
+        report.sources.push(SourceChunk {
+            offset: base,
+            first_line: line_no,
+            text: text.into(),
+        });
     }
 }
 
@@ -695,7 +893,8 @@ fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
 }
 
 fn schema_failure(e: &SchemaError) -> Diagnostic {
-    Diagnostic::new(&codes::INTERNAL_ERROR, Pointer::root(), e.to_string()).with_help("fix the schema given with --schemas")
+    Diagnostic::new(&codes::INTERNAL_ERROR, Pointer::root(), e.to_string())
+        .with_help("fix the schema given with --schemas")
 }
 
 fn is_json_lines(path: &Path) -> bool {
@@ -723,7 +922,9 @@ fn utf8_help(bytes: &[u8]) -> String {
 /// serde_json's message without its " at line L column C" suffix (the location is shown apart).
 fn syntax_message(e: &serde_json::Error) -> String {
     let full = e.to_string();
-    let message = full.find(" at line ").map_or(full.as_str(), |i| full.get(..i).unwrap_or(&full));
+    let message = full
+        .find(" at line ")
+        .map_or(full.as_str(), |i| full.get(..i).unwrap_or(&full));
     format!("invalid JSON: {message}")
 }
 
@@ -732,14 +933,22 @@ fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> String {
     let before = text.get(..offset).unwrap_or("").trim_end();
     if message.contains("recursion limit") {
         "the document nests deeper than 128 levels; no Klar payload does".to_owned()
-    } else if message.contains("trailing comma") || (before.ends_with(',') && (text.get(offset..).unwrap_or("").trim_start().starts_with([']', '}']))) {
+    } else if message.contains("trailing comma")
+        || (before.ends_with(',')
+            && (text
+                .get(offset..)
+                .unwrap_or("")
+                .trim_start()
+                .starts_with([']', '}'])))
+    {
         "remove the comma before the closing bracket".to_owned()
     } else if message.contains("EOF") {
         "the file ends early: was the export cut off?".to_owned()
     } else if message.contains("key must be a string") {
         "object keys are double-quoted strings".to_owned()
     } else if message.contains("trailing characters") {
-        "one file holds one JSON document; for one object per line name the file `.jsonl`".to_owned()
+        "one file holds one JSON document; for one object per line name the file `.jsonl`"
+            .to_owned()
     } else {
         "fix the syntax at this position".to_owned()
     }
@@ -748,10 +957,14 @@ fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> String {
 fn duplicate_keys(text: &str, out: &mut Vec<Diagnostic>) {
     let index = LineIndex::new(text);
     for dup in SpanIndex::new(text).duplicate_keys() {
-        let mut d = Diagnostic::new(&codes::DUPLICATE_KEY, dup.pointer.clone(), format!("`{}` appears twice in this object", dup.key))
-            .with_anchor(Anchor::Key)
-            .with_help("keep one: parsers keep only the last value, silently")
-            .with_label(dup.pointer.clone(), "first here");
+        let mut d = Diagnostic::new(
+            &codes::DUPLICATE_KEY,
+            dup.pointer.clone(),
+            format!("`{}` appears twice in this object", dup.key),
+        )
+        .with_anchor(Anchor::Key)
+        .with_help("keep one: parsers keep only the last value, silently")
+        .with_label(dup.pointer.clone(), "first here");
         if let Some(label) = d.labels.first_mut() {
             label.span = Some(dup.first_key_span);
         }
@@ -764,7 +977,10 @@ fn pick(located: crate::json::Located, anchor: Anchor) -> Span {
     match anchor {
         Anchor::Value => located.value,
         Anchor::Key => located.key.unwrap_or(located.value),
-        Anchor::Start => Span { start: located.value.start, end: located.value.start + 1 },
+        Anchor::Start => Span {
+            start: located.value.start,
+            end: located.value.start + 1,
+        },
     }
 }
 
@@ -782,7 +998,12 @@ fn set_span(d: &mut Diagnostic, span: Span, lines: &LineIndex, text: &str) {
     }
 }
 
-fn set_label_span(label: &mut crate::diagnostic::Label, span: Option<Span>, lines: &LineIndex, text: &str) {
+fn set_label_span(
+    label: &mut crate::diagnostic::Label,
+    span: Option<Span>,
+    lines: &LineIndex,
+    text: &str,
+) {
     label.span = span;
     if let Some(span) = span {
         let (line, column) = lines.line_col(text, span.start);
@@ -791,17 +1012,31 @@ fn set_label_span(label: &mut crate::diagnostic::Label, span: Option<Span>, line
     }
 }
 
-fn resolve(diagnostics: &mut [Diagnostic], spans: &SpanIndex<'_>, lines: &LineIndex, text: &str, _base: usize, _line: usize) {
+fn resolve(
+    diagnostics: &mut [Diagnostic],
+    spans: &SpanIndex<'_>,
+    lines: &LineIndex,
+    text: &str,
+    _base: usize,
+    _line: usize,
+) {
     for d in diagnostics {
         if d.span.is_none() {
-            let located = spans.locate(&d.pointer).or_else(|| d.pointer.parent().and_then(|p| spans.locate(&p)));
+            let located = spans
+                .locate(&d.pointer)
+                .or_else(|| d.pointer.parent().and_then(|p| spans.locate(&p)));
             if let Some(located) = located {
                 set_span(d, pick(located, d.anchor), lines, text);
             }
         }
         for label in &mut d.labels {
             if label.span.is_none() {
-                set_label_span(label, spans.locate(&label.pointer).map(|l| l.value), lines, text);
+                set_label_span(
+                    label,
+                    spans.locate(&label.pointer).map(|l| l.value),
+                    lines,
+                    text,
+                );
             }
         }
     }
@@ -809,7 +1044,12 @@ fn resolve(diagnostics: &mut [Diagnostic], spans: &SpanIndex<'_>, lines: &LineIn
 
 fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.line, a.column, a.code.name, a.pointer.as_str()).cmp(&(b.line, b.column, b.code.name, b.pointer.as_str()))
+        (a.line, a.column, a.code.name, a.pointer.as_str()).cmp(&(
+            b.line,
+            b.column,
+            b.code.name,
+            b.pointer.as_str(),
+        ))
     });
 }
 
@@ -824,7 +1064,9 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     let Some(new) = out.get(first..) else { return };
     let roots: Vec<Pointer> = new
         .iter()
-        .filter(|d| !d.code.derived && !d.code.builtin && d.code.category == crate::rule::Category::Money)
+        .filter(|d| {
+            !d.code.derived && !d.code.builtin && d.code.category == crate::rule::Category::Money
+        })
         .filter_map(|d| line_of(&d.pointer))
         .collect();
     if roots.is_empty() {
@@ -832,7 +1074,9 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     }
     let mut index = 0;
     out.retain(|d| {
-        let keep = index < first || !d.code.derived || line_of(&d.pointer).is_none_or(|line| !roots.contains(&line));
+        let keep = index < first
+            || !d.code.derived
+            || line_of(&d.pointer).is_none_or(|line| !roots.contains(&line));
         index += 1;
         keep
     });
@@ -843,7 +1087,11 @@ pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
     let tokens: Vec<_> = pointer.tokens().collect();
     let mut end = None;
     for (i, t) in tokens.iter().enumerate() {
-        if (t == "lineItems" || t == "bundledProducts") && tokens.get(i + 1).is_some_and(|n| n.parse::<usize>().is_ok()) {
+        if (t == "lineItems" || t == "bundledProducts")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|n| n.parse::<usize>().is_ok())
+        {
             end = Some(i + 2);
         }
     }

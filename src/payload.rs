@@ -278,7 +278,9 @@ mod tests {
             Some(PayloadKind::TransactionCosts)
         );
         assert_eq!(
-            sniff_document(&json!([{"id": "1", "lineItems": [{"lineItemId": "a", "refundedQuantity": 1}]}])),
+            sniff_document(
+                &json!([{"id": "1", "lineItems": [{"lineItemId": "a", "refundedQuantity": 1}]}])
+            ),
             Some(PayloadKind::Refunds)
         );
         assert_eq!(

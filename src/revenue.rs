@@ -78,10 +78,14 @@ pub fn order(order: &Order<'_>) -> OrderMoney {
     for l in &order.lines {
         lines.add(line(l));
     }
-    let (shipping_before, shipping_after) = order.shipping.as_ref().map_or((Decimal::ZERO, Decimal::ZERO), |s| {
-        let before = s.before.unwrap_or_default();
-        (before, before - s.tax_total() - s.discount_total())
-    });
+    let (shipping_before, shipping_after) =
+        order
+            .shipping
+            .as_ref()
+            .map_or((Decimal::ZERO, Decimal::ZERO), |s| {
+                let before = s.before.unwrap_or_default();
+                (before, before - s.tax_total() - s.discount_total())
+            });
     OrderMoney {
         lines,
         shipping_before,

@@ -108,7 +108,9 @@ impl RuleMeta {
     #[must_use]
     pub fn summary(&self) -> String {
         let page = self.page();
-        let mut lines = page.lines().skip_while(|l| !l.starts_with("## What it does"));
+        let mut lines = page
+            .lines()
+            .skip_while(|l| !l.starts_with("## What it does"));
         lines.next();
         let mut summary = String::new();
         for line in lines {

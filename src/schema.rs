@@ -19,7 +19,10 @@ use crate::payload::{ApiVersion, PayloadKind};
 pub enum SchemaError {
     /// An override file that cannot be read.
     #[error("cannot read schema `{path}`: {source}")]
-    #[diagnostic(code(schema::io), help("--schemas DIR expects DIR/<version>/<kind>.schema.json"))]
+    #[diagnostic(
+        code(schema::io),
+        help("--schemas DIR expects DIR/<version>/<kind>.schema.json")
+    )]
     Io {
         /// The file.
         path: PathBuf,
@@ -93,7 +96,10 @@ fn slot(version: ApiVersion, kind: PayloadKind) -> usize {
         ApiVersion::V12_2022 => 0,
         ApiVersion::V07_2025 => 1,
     };
-    let k = PayloadKind::ALL.iter().position(|&x| x == kind).unwrap_or(0);
+    let k = PayloadKind::ALL
+        .iter()
+        .position(|&x| x == kind)
+        .unwrap_or(0);
     v * 5 + k
 }
 
@@ -136,7 +142,11 @@ impl SchemaSet {
     ///
     /// # Errors
     /// An override that cannot be read.
-    pub fn text(&self, version: ApiVersion, kind: PayloadKind) -> Result<Cow<'static, str>, SchemaError> {
+    pub fn text(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+    ) -> Result<Cow<'static, str>, SchemaError> {
         if let Some(dir) = &self.overrides {
             let path = dir
                 .join(version.as_str())
@@ -161,7 +171,11 @@ impl SchemaSet {
             .map_or_else(|| "embedded".to_owned(), |p| p.display().to_string())
     }
 
-    fn compiled(&self, version: ApiVersion, kind: PayloadKind) -> Result<Arc<Compiled>, Arc<SchemaError>> {
+    fn compiled(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+    ) -> Result<Arc<Compiled>, Arc<SchemaError>> {
         let cell = self
             .compiled
             .get(slot(version, kind))
@@ -239,9 +253,7 @@ impl SchemaSet {
         base: &Pointer,
         out: &mut Vec<Diagnostic>,
     ) -> Result<bool, SchemaError> {
-        let compiled = self
-            .compiled(version, kind)
-            .map_err(|e| clone_error(&e))?;
+        let compiled = self.compiled(version, kind).map_err(|e| clone_error(&e))?;
         if compiled.validator.is_valid(object) {
             return Ok(true);
         }
@@ -320,7 +332,10 @@ fn percent_as_fraction(percent: &str) -> String {
     crate::money::decimal_from_literal(percent)
         .ok()
         .and_then(|d| d.checked_div(rust_decimal::Decimal::ONE_HUNDRED))
-        .map_or_else(|| "a fraction such as 0.17".to_owned(), |d| d.normalize().to_string())
+        .map_or_else(
+            || "a fraction such as 0.17".to_owned(),
+            |d| d.normalize().to_string(),
+        )
 }
 
 fn first_sentence(text: &str) -> &str {
@@ -329,7 +344,10 @@ fn first_sentence(text: &str) -> &str {
 }
 
 /// The `$defs` object whose properties best cover `object`'s keys: the definition it was meant to be.
-fn best_def<'c>(compiled: &'c Compiled, object: &Map<String, Value>) -> Option<&'c [(String, String)]> {
+fn best_def<'c>(
+    compiled: &'c Compiled,
+    object: &Map<String, Value>,
+) -> Option<&'c [(String, String)]> {
     compiled
         .defs
         .iter()
@@ -342,13 +360,22 @@ fn best_def<'c>(compiled: &'c Compiled, object: &Map<String, Value>) -> Option<&
         .map(|(_, props)| props.as_slice())
 }
 
-fn suggestion<'p>(unknown: &str, props: &'p [(String, String)], object: &Map<String, Value>) -> Option<&'p str> {
+fn suggestion<'p>(
+    unknown: &str,
+    props: &'p [(String, String)],
+    object: &Map<String, Value>,
+) -> Option<&'p str> {
     let lower = unknown.to_ascii_lowercase();
     props
         .iter()
         .map(|(p, _)| p.as_str())
         .filter(|p| !object.contains_key(*p))
-        .map(|p| (strsim::normalized_damerau_levenshtein(&lower, &p.to_ascii_lowercase()), p))
+        .map(|p| {
+            (
+                strsim::normalized_damerau_levenshtein(&lower, &p.to_ascii_lowercase()),
+                p,
+            )
+        })
         .filter(|(score, _)| *score >= 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, p)| p)
@@ -379,7 +406,9 @@ fn convert(
                 Some(d) if !d.is_empty() => format!("add `{name}`: {d}"),
                 _ => format!("add `{name}`"),
             };
-            if name == "refundedQuantity" && object.is_some_and(|o| o.contains_key("refundQuantity")) {
+            if name == "refundedQuantity"
+                && object.is_some_and(|o| o.contains_key("refundQuantity"))
+            {
                 "`refundQuantity` (a string) is deprecated: send the number of units as `refundedQuantity`".clone_into(&mut help);
             }
             out.push(
@@ -402,8 +431,12 @@ fn convert(
                     continue;
                 }
                 fails = true;
-                let mut d = Diagnostic::new(&codes::UNKNOWN_FIELD, at.key(key), format!("unknown field `{key}`"))
-                    .with_anchor(Anchor::Key);
+                let mut d = Diagnostic::new(
+                    &codes::UNKNOWN_FIELD,
+                    at.key(key),
+                    format!("unknown field `{key}`"),
+                )
+                .with_anchor(Anchor::Key);
                 d.help = Some(match suggestion(key, props, object) {
                     Some(known) => format!("did you mean `{known}`?"),
                     None => "the API defines no such field here: remove it, or check its spelling against `klar-lint schema`".to_owned(),
@@ -417,9 +450,17 @@ fn convert(
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(set) => set.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" or "),
+                TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
             };
-            let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            let article = if expected.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             let mut d = schema_finding(format!(
                 "{field} must be {article} {expected}, found {}",
                 describe(instance)
@@ -427,7 +468,10 @@ fn convert(
             if let (Some(text), "number") = (instance.as_str(), expected.as_str()) {
                 let trimmed = text.trim().trim_end_matches('%').trim();
                 d.help = Some(if text.trim().ends_with('%') {
-                    format!("send the rate as a number and a fraction: {text} is `{}`", percent_as_fraction(trimmed))
+                    format!(
+                        "send the rate as a number and a fraction: {text} is `{}`",
+                        percent_as_fraction(trimmed)
+                    )
                 } else if trimmed.parse::<f64>().is_ok() {
                     format!("send the number without quotes: `{trimmed}`")
                 } else {
@@ -443,8 +487,11 @@ fn convert(
         }
         ValidationErrorKind::Pattern { pattern } => {
             out.push(
-                schema_finding(format!("{field} must match `{pattern}`, found {}", describe(instance)))
-                    .with_help("codes are upper-case letters: `EUR`, `DEU`, `DE`"),
+                schema_finding(format!(
+                    "{field} must match `{pattern}`, found {}",
+                    describe(instance)
+                ))
+                .with_help("codes are upper-case letters: `EUR`, `DEU`, `DE`"),
             );
             false
         }
@@ -453,7 +500,9 @@ fn convert(
                 .iter()
                 .map(|branch| match branch.as_slice() {
                     [e] => match e.kind() {
-                        ValidationErrorKind::Required { property } => property.as_str().map(str::to_owned),
+                        ValidationErrorKind::Required { property } => {
+                            property.as_str().map(str::to_owned)
+                        }
                         _ => None,
                     },
                     _ => None,
@@ -466,7 +515,11 @@ fn convert(
                 }
                 _ => format!("{field} matches none of the allowed shapes ({keyword})"),
             };
-            out.push(schema_finding(message).with_anchor(Anchor::Start).with_help("send at least one of them"));
+            out.push(
+                schema_finding(message)
+                    .with_anchor(Anchor::Start)
+                    .with_help("send at least one of them"),
+            );
             false
         }
         _ => {
@@ -492,7 +545,9 @@ fn merge_root_causes(findings: &mut Vec<Diagnostic>) {
         if unknown.code != &codes::UNKNOWN_FIELD {
             continue;
         }
-        let Some(parent) = unknown.pointer.parent() else { continue };
+        let Some(parent) = unknown.pointer.parent() else {
+            continue;
+        };
         let Some(suggested) = unknown
             .help
             .as_deref()

@@ -110,7 +110,10 @@ mod tests {
     fn defaults_are_case_insensitive() {
         let m = StatusMapping::default();
         assert_eq!(m.bucket("PAID"), Some(StatusBucket::Paid));
-        assert_eq!(m.bucket("Partially_Refunded"), Some(StatusBucket::PartiallyRefunded));
+        assert_eq!(
+            m.bucket("Partially_Refunded"),
+            Some(StatusBucket::PartiallyRefunded)
+        );
         assert_eq!(m.bucket("bezahlt"), None);
     }
 

@@ -58,7 +58,12 @@ fn mixed_folder_exits_one_and_reports_in_path_order() {
     let out = klar(&["--format", "concise", "exports"], dir.path());
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    assert!(text.starts_with("exports/sub/b-orders.json:3:44: error[schema] `productGmv` must be a number"), "{text}");
+    assert!(
+        text.starts_with(
+            "exports/sub/b-orders.json:3:44: error[schema] `productGmv` must be a number"
+        ),
+        "{text}"
+    );
     assert!(!text.contains("node_modules"), "{text}");
     assert!(text.contains("in 1 of 2 files"), "{text}");
 }
@@ -85,7 +90,10 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(d["rule"], "schema");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["pointer"], "/0/lineItems/0/productGmv");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(3), Some(44)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(3), Some(44))
+    );
     assert!(d["help"].is_string());
     assert_eq!(report["summary"]["files"], 2);
     assert_eq!(report["summary"]["errors"], 1);
@@ -95,10 +103,21 @@ fn json_report_has_the_documented_shape() {
 #[test]
 fn a_missing_path_among_good_ones_is_reported_and_the_rest_still_checked() {
     let dir = workspace();
-    let out = klar(&["--format", "concise", "exports/a-orders.json", "exports/missing.json", "exports/sub"], dir.path());
+    let out = klar(
+        &[
+            "--format",
+            "concise",
+            "exports/a-orders.json",
+            "exports/missing.json",
+            "exports/sub",
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
-    let missing = text.find("exports/missing.json:1:1: error[io-error]").expect(&text);
+    let missing = text
+        .find("exports/missing.json:1:1: error[io-error]")
+        .expect(&text);
     let bad = text.find("exports/sub/b-orders.json").expect(&text);
     assert!(missing < bad, "{text}");
     assert!(text.contains("in 2 of 3 files"), "{text}");
@@ -115,7 +134,11 @@ fn stdin_is_read_with_dash() {
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), BAD.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).starts_with("-:3:44: error[schema]"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("-:3:44: error[schema]"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -129,7 +152,11 @@ fn unknown_rule_is_a_usage_error_with_a_suggestion() {
 #[test]
 fn malformed_config_exits_two() {
     let dir = workspace();
-    std::fs::write(dir.path().join("klar-lint.toml"), "[rules]\nzero-date = \"loud\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        "[rules]\nzero-date = \"loud\"\n",
+    )
+    .unwrap();
     let out = klar(&["exports"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid level `loud`"));
@@ -138,7 +165,11 @@ fn malformed_config_exits_two() {
 #[test]
 fn config_file_is_discovered_and_applied() {
     let dir = workspace();
-    std::fs::write(dir.path().join("klar-lint.toml"), "[rules]\nschema = \"warning\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        "[rules]\nschema = \"warning\"\n",
+    )
+    .unwrap();
     let out = klar(&["--format", "concise", "exports"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("warning[schema]"));
@@ -155,7 +186,11 @@ fn remote_ref_in_schema_override_exits_two_without_network() {
     .unwrap();
     let out = klar(&["--schemas", "s", "exports"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unusable"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unusable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -163,13 +198,20 @@ fn rules_explain_and_schema_subcommands() {
     let out = klar(&["rules"], root());
     assert_eq!(out.status.code(), Some(0));
     for rule in klar_lint::rules::all_metas() {
-        assert!(stdout(&out).contains(rule.name), "{} missing from `rules`", rule.name);
+        assert!(
+            stdout(&out).contains(rule.name),
+            "{} missing from `rules`",
+            rule.name
+        );
     }
     let out = klar(&["explain", "zero-date"], root());
     assert!(stdout(&out).contains("## Why is this bad?"));
     let out = klar(&["explain", "schema"], root());
     assert!(stdout(&out).contains("## What it does"));
-    let out = klar(&["schema", "--kind", "cogs", "--api-version", "12.2022"], root());
+    let out = klar(
+        &["schema", "--kind", "cogs", "--api-version", "12.2022"],
+        root(),
+    );
     let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(schema["$defs"]["Cogs"].is_object());
 }

@@ -67,7 +67,10 @@ fn one_bad_order_in_a_full_batch_is_found_at_its_index_and_the_rest_still_checke
         ]
     );
     let d = &report.diagnostics[0];
-    assert_eq!((d.line.unwrap(), d.column.unwrap()), position_of(&text, "\"19%\""));
+    assert_eq!(
+        (d.line.unwrap(), d.column.unwrap()),
+        position_of(&text, "\"19%\"")
+    );
     assert_eq!(d.severity, Severity::Error);
 }
 
@@ -76,19 +79,34 @@ fn over_a_thousand_objects_is_one_batch_size_finding() {
     let text = serde_json::to_string(&batch(1001)).unwrap();
     let report = linter().lint_str("orders.json", &text);
     assert_eq!(rules(&report), vec![("batch-size", String::new())]);
-    let config = Config::from_toml_str("max-batch-size = 2000").unwrap().with_kind(PayloadKind::Orders);
-    assert!(Linter::new(config).unwrap().lint_str("orders.json", &text).diagnostics.is_empty());
+    let config = Config::from_toml_str("max-batch-size = 2000")
+        .unwrap()
+        .with_kind(PayloadKind::Orders);
+    assert!(Linter::new(config)
+        .unwrap()
+        .lint_str("orders.json", &text)
+        .diagnostics
+        .is_empty());
 }
 
 #[test]
 fn locations_are_right_in_pretty_and_minified_files() {
     let mut orders = batch(3);
     orders[2]["lineItems"][0]["quantity"] = Value::String("two".into());
-    for text in [serde_json::to_string_pretty(&orders).unwrap(), serde_json::to_string(&orders).unwrap()] {
+    for text in [
+        serde_json::to_string_pretty(&orders).unwrap(),
+        serde_json::to_string(&orders).unwrap(),
+    ] {
         let report = linter().lint_str("orders.json", &text);
-        assert_eq!(rules(&report), vec![("schema", "/2/lineItems/0/quantity".to_owned())]);
+        assert_eq!(
+            rules(&report),
+            vec![("schema", "/2/lineItems/0/quantity".to_owned())]
+        );
         let d = &report.diagnostics[0];
-        assert_eq!((d.line.unwrap(), d.column.unwrap()), position_of(&text, "\"two\""));
+        assert_eq!(
+            (d.line.unwrap(), d.column.unwrap()),
+            position_of(&text, "\"two\"")
+        );
         let span = d.span.unwrap();
         assert_eq!(&text[span.start..span.end], "\"two\"");
     }
@@ -98,8 +116,15 @@ fn locations_are_right_in_pretty_and_minified_files() {
 fn columns_count_characters_not_bytes() {
     let text = "[{\"id\": \"é😀\", \"createdAt\": 1700000000, \"currencyCodeIso3Letter\": 5, \"lineItems\": []}]";
     let report = linter().lint_str("orders.json", text);
-    let d = report.diagnostics.iter().find(|d| d.rule() == "schema").unwrap();
-    assert_eq!((d.line, d.column), (Some(1), Some(position_of(text, "5,").1)));
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule() == "schema")
+        .unwrap();
+    assert_eq!(
+        (d.line, d.column),
+        (Some(1), Some(position_of(text, "5,").1))
+    );
     // 'é' and '😀' are one column each although they take 2 and 4 bytes.
     assert_eq!(d.column, Some(text.find("5,").unwrap() + 1 - 4));
 }
@@ -108,9 +133,16 @@ fn columns_count_characters_not_bytes() {
 fn duplicate_keys_are_reported_at_the_repeated_key() {
     let text = "[{\"id\": \"1\", \"createdAt\": 1700000000, \"id\": \"2\",\n \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": []}]";
     let report = linter().lint_str("orders.json", text);
-    let d = report.diagnostics.iter().find(|d| d.rule() == "duplicate-key").unwrap();
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule() == "duplicate-key")
+        .unwrap();
     assert_eq!(d.pointer.as_str(), "/0/id");
-    assert_eq!((d.line, d.column), (Some(1), Some(text.rfind("\"id\"").unwrap() + 1)));
+    assert_eq!(
+        (d.line, d.column),
+        (Some(1), Some(text.rfind("\"id\"").unwrap() + 1))
+    );
     assert_eq!(d.labels[0].column, Some(3));
     assert_eq!(d.severity, Severity::Error);
 }
@@ -158,7 +190,10 @@ fn a_trailing_comma_is_located() {
 #[test]
 fn json_lines_are_linted_record_by_record_with_record_pointers_and_file_lines() {
     let orders = batch(3);
-    let mut lines: Vec<String> = orders.iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+    let mut lines: Vec<String> = orders
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
     lines.insert(1, "{\"id\": \"broken\", ".to_owned());
     lines.insert(2, String::new());
     let mut bad = orders[2].clone();
@@ -185,22 +220,43 @@ fn json_lines_are_linted_record_by_record_with_record_pointers_and_file_lines() 
 #[test]
 fn body_shape_wraps_and_still_checks_the_objects() {
     let cogs = Linter::new(Config::default().with_kind(PayloadKind::Cogs)).unwrap();
-    let report = cogs.lint_str("cogs.json", "[{\"orderId\": \"1\", \"sku\": \"A\", \"productCogs\": \"3\"}]");
+    let report = cogs.lint_str(
+        "cogs.json",
+        "[{\"orderId\": \"1\", \"sku\": \"A\", \"productCogs\": \"3\"}]",
+    );
     assert_eq!(
         rules(&report),
-        vec![("body-shape", String::new()), ("schema", "/0/productCogs".to_owned())]
+        vec![
+            ("body-shape", String::new()),
+            ("schema", "/0/productCogs".to_owned())
+        ]
     );
-    let report = cogs.lint_str("cogs.json", "{\"items\": [{\"orderId\": \"1\", \"productCogs\": 3}]}");
+    let report = cogs.lint_str(
+        "cogs.json",
+        "{\"items\": [{\"orderId\": \"1\", \"productCogs\": 3}]}",
+    );
     assert_eq!(rules(&report), vec![("schema", "/items/0".to_owned())]);
-    assert_eq!(report.diagnostics[0].message, "missing `lineItemId` or `sku`");
+    assert_eq!(
+        report.diagnostics[0].message,
+        "missing `lineItemId` or `sku`"
+    );
 }
 
 #[test]
 fn misspelt_required_field_is_one_finding_with_a_suggestion() {
     let cogs = Linter::new(Config::default().with_kind(PayloadKind::Cogs)).unwrap();
-    let report = cogs.lint_str("cogs.json", "{\"items\": [{\"orderId\": \"1\", \"lineItemid\": \"a\", \"productCogs\": 3}]}");
-    assert_eq!(rules(&report), vec![("schema", "/items/0/lineItemid".to_owned())]);
-    assert_eq!(report.diagnostics[0].help.as_deref(), Some("did you mean `lineItemId`?"));
+    let report = cogs.lint_str(
+        "cogs.json",
+        "{\"items\": [{\"orderId\": \"1\", \"lineItemid\": \"a\", \"productCogs\": 3}]}",
+    );
+    assert_eq!(
+        rules(&report),
+        vec![("schema", "/items/0/lineItemid".to_owned())]
+    );
+    assert_eq!(
+        report.diagnostics[0].help.as_deref(),
+        Some("did you mean `lineItemId`?")
+    );
 }
 
 #[test]
@@ -212,20 +268,37 @@ fn kind_and_version_come_from_flags_paths_then_content() {
     assert_eq!(report.api_version, Some(ApiVersion::V12_2022));
     let report = plain.lint_str("x.json", "[{\"foo\": 1}]");
     assert_eq!(rules(&report), vec![("unknown-kind", String::new())]);
-    assert!(report.diagnostics[0].help.as_deref().unwrap().contains("--kind"));
+    assert!(report.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("--kind"));
 }
 
 #[test]
 fn config_levels_change_and_silence_findings() {
     let text = "[{\"id\": \"1\", \"createdAt\": 1700000000, \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": [], \"colour\": 1}]";
     let base = linter().lint_str("orders.json", text);
-    assert!(base.diagnostics.iter().any(|d| d.rule() == "unknown-field" && d.severity == Severity::Warning));
-    let config = Config::from_toml_str("[rules]\nunknown-field = \"error\"").unwrap().with_kind(PayloadKind::Orders);
+    assert!(base
+        .diagnostics
+        .iter()
+        .any(|d| d.rule() == "unknown-field" && d.severity == Severity::Warning));
+    let config = Config::from_toml_str("[rules]\nunknown-field = \"error\"")
+        .unwrap()
+        .with_kind(PayloadKind::Orders);
     let raised = Linter::new(config).unwrap().lint_str("orders.json", text);
-    assert!(raised.diagnostics.iter().any(|d| d.rule() == "unknown-field" && d.severity == Severity::Error));
-    let config = Config::from_toml_str("[rules]\nunknown-field = \"off\"").unwrap().with_kind(PayloadKind::Orders);
+    assert!(raised
+        .diagnostics
+        .iter()
+        .any(|d| d.rule() == "unknown-field" && d.severity == Severity::Error));
+    let config = Config::from_toml_str("[rules]\nunknown-field = \"off\"")
+        .unwrap()
+        .with_kind(PayloadKind::Orders);
     let silenced = Linter::new(config).unwrap().lint_str("orders.json", text);
-    assert!(silenced.diagnostics.iter().all(|d| d.rule() != "unknown-field"));
+    assert!(silenced
+        .diagnostics
+        .iter()
+        .all(|d| d.rule() != "unknown-field"));
 }
 
 #[test]
@@ -247,4 +320,21 @@ fn schema_override_with_remote_ref_is_a_config_error() {
     .unwrap();
     let err = Linter::new(Config::default().with_schemas_dir(dir.path())).unwrap_err();
     assert!(err.to_string().contains("07.2025/orders"), "{err}");
+}
+
+#[test]
+fn findings_beyond_the_per_file_limit_are_counted_not_kept() {
+    let mut lines = Vec::new();
+    for i in 0..30 {
+        lines.push(format!("{{\"id\": \"{i}\", \"createdAt\": \"x\", \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": []}}"));
+    }
+    let config = Config::from_toml_str("max-diagnostics-per-file = 10")
+        .unwrap()
+        .with_kind(PayloadKind::Orders);
+    let report = Linter::new(config)
+        .unwrap()
+        .lint_lines("orders.jsonl", std::io::Cursor::new(lines.join("\n")));
+    assert_eq!(report.diagnostics.len(), 10);
+    assert!(report.truncated >= 20, "{}", report.truncated);
+    assert_eq!(report.sources.len(), 10);
 }

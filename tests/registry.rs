@@ -12,7 +12,9 @@ fn names_are_unique_kebab_case_and_rules_alphabetical() {
     for meta in all_metas() {
         assert!(seen.insert(meta.name), "duplicate name {}", meta.name);
         assert!(
-            meta.name.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            meta.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '-')
                 && !meta.name.starts_with("no-")
                 && !meta.name.starts_with("check-"),
             "{} is not a kebab-case problem name",
@@ -29,10 +31,19 @@ fn names_are_unique_kebab_case_and_rules_alphabetical() {
 fn every_page_has_the_four_headings_and_parsable_json() {
     for meta in all_metas() {
         let page = meta.page();
-        for heading in ["## What it does", "## Why is this bad?", "## Example", "## Use instead"] {
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+        ] {
             assert!(page.contains(heading), "{} lacks `{heading}`", meta.name);
         }
-        assert!(!page.contains("Not implemented yet"), "{} is a stub", meta.name);
+        assert!(
+            !page.contains("Not implemented yet"),
+            "{} is a stub",
+            meta.name
+        );
         assert!(!meta.summary().is_empty(), "{} has no summary", meta.name);
         let mut in_json = false;
         let mut block = String::new();
@@ -42,8 +53,9 @@ fn every_page_has_the_four_headings_and_parsable_json() {
                 block.clear();
             } else if in_json && line.trim_start().starts_with("```") {
                 in_json = false;
-                serde_json::from_str::<serde_json::Value>(&block)
-                    .unwrap_or_else(|e| panic!("{}: a json block does not parse: {e}\n{block}", meta.name));
+                serde_json::from_str::<serde_json::Value>(&block).unwrap_or_else(|e| {
+                    panic!("{}: a json block does not parse: {e}\n{block}", meta.name)
+                });
             } else if in_json {
                 block.push_str(line);
                 block.push('\n');

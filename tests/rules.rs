@@ -10,10 +10,18 @@ use klar_lint::{ApiVersion, Config, Linter, PayloadKind};
 
 fn lint_fixture(path: &Path) -> (String, String, klar_lint::FileReport) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let rel = path.strip_prefix(&root).expect("fixture under tests/fixtures");
-    let parts: Vec<&str> = rel.iter().map(|p| p.to_str().expect("utf-8 path")).collect();
+    let rel = path
+        .strip_prefix(&root)
+        .expect("fixture under tests/fixtures");
+    let parts: Vec<&str> = rel
+        .iter()
+        .map(|p| p.to_str().expect("utf-8 path"))
+        .collect();
     let [rule, version, kind, file] = parts.as_slice() else {
-        panic!("fixture path must be <rule>/<version>/<kind>/<file>: {}", rel.display());
+        panic!(
+            "fixture path must be <rule>/<version>/<kind>/<file>: {}",
+            rel.display()
+        );
     };
     let version: ApiVersion = version.parse().expect("version folder");
     let kind: PayloadKind = kind.parse().expect("kind folder");
@@ -51,14 +59,36 @@ fn rule_fixtures() {
     insta::glob!("fixtures/**/*.json", |path| {
         let (rule, file, report) = lint_fixture(path);
         let text = std::fs::read_to_string(path).expect("readable fixture");
-        let hits = report.diagnostics.iter().filter(|d| d.rule() == rule).count();
+        let hits = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == rule)
+            .count();
         if file.starts_with("valid") {
-            assert_eq!(hits, 0, "{}: a valid fixture got `{rule}`:\n{}", path.display(), rendered(&report));
+            assert_eq!(
+                hits,
+                0,
+                "{}: a valid fixture got `{rule}`:\n{}",
+                path.display(),
+                rendered(&report)
+            );
         } else if file.starts_with("invalid") {
-            assert!(hits > 0, "{}: an invalid fixture got no `{rule}`:\n{}", path.display(), rendered(&report));
+            assert!(
+                hits > 0,
+                "{}: an invalid fixture got no `{rule}`:\n{}",
+                path.display(),
+                rendered(&report)
+            );
         } else {
-            panic!("fixture names start with valid or invalid: {}", path.display());
+            panic!(
+                "fixture names start with valid or invalid: {}",
+                path.display()
+            );
         }
-        insta::assert_snapshot!(format!("# Input\n```json\n{}\n```\n\n# Diagnostics\n{}", text.trim_end(), rendered(&report)));
+        insta::assert_snapshot!(format!(
+            "# Input\n```json\n{}\n```\n\n# Diagnostics\n{}",
+            text.trim_end(),
+            rendered(&report)
+        ));
     });
 }

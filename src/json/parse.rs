@@ -287,7 +287,15 @@ mod tests {
 
     #[test]
     fn errors_match_serde_json() {
-        for text in ["", "[1,2,]", "{\"a\" 1}", "\"abc", "[1] x", "tru", "{\"a\":01}"] {
+        for text in [
+            "",
+            "[1,2,]",
+            "{\"a\" 1}",
+            "\"abc",
+            "[1] x",
+            "tru",
+            "{\"a\":01}",
+        ] {
             let ours = parse_document(text).unwrap_err();
             let theirs = serde_json::from_str::<Value>(text).unwrap_err();
             assert_eq!(ours.to_string(), theirs.to_string(), "{text}");
@@ -320,12 +328,17 @@ mod tests {
                 prop::collection::vec(inner.clone(), 0..6)
                     .prop_map(|items| format!("[{}]", items.join(","))),
                 prop::collection::vec(
-                    (prop::sample::select(vec!["a", "b", "ab", "a\\u0062", "~1"]), inner),
+                    (
+                        prop::sample::select(vec!["a", "b", "ab", "a\\u0062", "~1"]),
+                        inner
+                    ),
                     0..6
                 )
                 .prop_map(|members| {
-                    let body: Vec<String> =
-                        members.iter().map(|(k, v)| format!("\"{k}\" : {v}")).collect();
+                    let body: Vec<String> = members
+                        .iter()
+                        .map(|(k, v)| format!("\"{k}\" : {v}"))
+                        .collect();
                     format!("{{ {} }}", body.join(" ,\n"))
                 }),
             ]

@@ -236,7 +236,12 @@ mod tests {
 
     #[test]
     fn keys_are_escaped() {
-        let p = Pointer::root().key("a/b").key("m~n").key("~1").index(3).key("");
+        let p = Pointer::root()
+            .key("a/b")
+            .key("m~n")
+            .key("~1")
+            .index(3)
+            .key("");
         assert_eq!(p.as_str(), "/a~1b/m~0n/~01/3/");
         let tokens: Vec<_> = p.tokens().collect();
         assert_eq!(tokens, ["a/b", "m~n", "~1", "3", ""]);
@@ -262,7 +267,10 @@ mod tests {
         assert_eq!(tokens, ["foo", "0", "a/b", "c~d", "~1"]);
         assert_eq!(p.last().as_deref(), Some("~1"));
         assert_eq!(p.parent().unwrap().as_str(), "/foo/0/a~1b/c~0d");
-        assert_eq!(Pointer::parse("/").unwrap().tokens().collect::<Vec<_>>(), [""]);
+        assert_eq!(
+            Pointer::parse("/").unwrap().tokens().collect::<Vec<_>>(),
+            [""]
+        );
     }
 
     #[test]
@@ -293,7 +301,9 @@ mod tests {
         assert!(!p10.starts_with(&Pointer::parse("/1").unwrap()));
         assert!(!p10.starts_with(&Pointer::parse("/10/a/b").unwrap()));
         assert!(!Pointer::root().starts_with(&Pointer::parse("/1").unwrap()));
-        assert!(!Pointer::parse("/a~1b").unwrap().starts_with(&Pointer::parse("/a").unwrap()));
+        assert!(!Pointer::parse("/a~1b")
+            .unwrap()
+            .starts_with(&Pointer::parse("/a").unwrap()));
     }
 
     #[test]
@@ -309,13 +319,27 @@ mod tests {
     fn get_follows_value_pointer() {
         let v = json!({"a/b": [10, {"m~n": true}], "": 1, "01": 2, "arr": [0, 1]});
         for s in [
-            "", "/a~1b", "/a~1b/0", "/a~1b/1/m~0n", "/", "/01", "/arr/01", "/arr/+1", "/arr/1",
-            "/arr/2", "/missing", "/a~1b/0/x", "/arr/-1",
+            "",
+            "/a~1b",
+            "/a~1b/0",
+            "/a~1b/1/m~0n",
+            "/",
+            "/01",
+            "/arr/01",
+            "/arr/+1",
+            "/arr/1",
+            "/arr/2",
+            "/missing",
+            "/a~1b/0/x",
+            "/arr/-1",
         ] {
             let p = Pointer::parse(s).unwrap();
             assert_eq!(p.get(&v), v.pointer(s), "{s}");
         }
-        assert_eq!(Pointer::parse("/a~1b/1/m~0n").unwrap().get(&v), Some(&json!(true)));
+        assert_eq!(
+            Pointer::parse("/a~1b/1/m~0n").unwrap().get(&v),
+            Some(&json!(true))
+        );
         assert_eq!(Pointer::parse("/arr/01").unwrap().get(&v), None);
     }
 

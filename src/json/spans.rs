@@ -677,7 +677,10 @@ mod tests {
     fn escaped_keys_compare_decoded() {
         let text = r#"{"a\u0062": 1, "q\"uote": 2, "back\\slash": 3, "sl\/ash": 4,
             "\ud83d\ude00": 5, "tab\t": 6, "\u00e9t\u00E9": 7, "x": {"\u007e\u002F": 8}}"#;
-        assert_eq!(located(text, "/ab"), (Some(r#""a\u0062""#.to_owned()), "1".to_owned()));
+        assert_eq!(
+            located(text, "/ab"),
+            (Some(r#""a\u0062""#.to_owned()), "1".to_owned())
+        );
         assert_eq!(located(text, "/q\"uote").1, "2");
         assert_eq!(located(text, "/back\\slash").1, "3");
         assert_eq!(located(text, "/sl~1ash").1, "4");
@@ -690,7 +693,8 @@ mod tests {
 
     #[test]
     fn duplicate_keys_resolve_to_the_last_and_are_listed() {
-        let text = r#"{"a": 1, "b": [{"k": 1, "k": 2}], "a": {"b": 2}, "a\u0062": 0, "a": {"b": 3}}"#;
+        let text =
+            r#"{"a": 1, "b": [{"k": 1, "k": 2}], "a": {"b": 2}, "a\u0062": 0, "a": {"b": 3}}"#;
         assert_eq!(located(text, "/a/b").1, "3");
         assert_eq!(located(text, "/b/0/k").1, "2");
         let dups = SpanIndex::new(text).duplicate_keys();
@@ -767,7 +771,10 @@ mod tests {
         let text = "\r\n\t{ \"a\"\t:\r\n[ 1 ,\t2\r\n,\n{\"b\" :true} ] ,\"c\":\"d\"\r\n}\r\n";
         assert_eq!(located(text, "").1, text.trim());
         assert_eq!(located(text, "/a/1").1, "2");
-        assert_eq!(located(text, "/a/2/b"), (Some("\"b\"".to_owned()), "true".to_owned()));
+        assert_eq!(
+            located(text, "/a/2/b"),
+            (Some("\"b\"".to_owned()), "true".to_owned())
+        );
         assert_eq!(located(text, "/c").1, "\"d\"");
         let compact = r#"{"a":[1,2,{"b":true}],"c":"d"}"#;
         assert_eq!(located(compact, "/a/2").1, r#"{"b":true}"#);
@@ -800,7 +807,12 @@ mod tests {
     fn deep_nesting_is_fine() {
         let depth = 100_000;
         for (open, close, step) in [("[", "]", "/0"), ("{\"a\":", "}", "/a")] {
-            let text = format!("{}{}{}", open.repeat(depth), "{\"d\":1,\"d\":2}", close.repeat(depth));
+            let text = format!(
+                "{}{}{}",
+                open.repeat(depth),
+                "{\"d\":1,\"d\":2}",
+                close.repeat(depth)
+            );
             let index = SpanIndex::new(&text);
             let deep = ptr(&step.repeat(depth));
             let loc = index.locate(&deep.key("d")).unwrap();
@@ -820,9 +832,29 @@ mod tests {
     #[test]
     fn garbage_finds_nothing() {
         for text in [
-            "", " ", "]", "}", "[", "{", "{\"a\"", "{\"a\":", "[1,", "[1,]", "{\"a\" 1}", "\"abc",
-            "\"\\", "[\"\\u12", "{\"\\ud800\": 1, \"\\ud800\": 2}", "{,}", "[}", "{]", ":", ",,,",
-            "{\"a\":1,\"a\"", "[\"\\uZZZZ\"]", "nul l",
+            "",
+            " ",
+            "]",
+            "}",
+            "[",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "[1,",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"abc",
+            "\"\\",
+            "[\"\\u12",
+            "{\"\\ud800\": 1, \"\\ud800\": 2}",
+            "{,}",
+            "[}",
+            "{]",
+            ":",
+            ",,,",
+            "{\"a\":1,\"a\"",
+            "[\"\\uZZZZ\"]",
+            "nul l",
         ] {
             let index = SpanIndex::new(text);
             for p in ["", "/0", "/a", "/0/0", "/a/0"] {
@@ -841,7 +873,10 @@ mod tests {
     #[test]
     fn decode_string_cases() {
         assert_eq!(decode_string("plain").as_deref(), Some("plain"));
-        assert_eq!(decode_string(r#"a\u0062\n\t\/\\\""#).as_deref(), Some("ab\n\t/\\\""));
+        assert_eq!(
+            decode_string(r#"a\u0062\n\t\/\\\""#).as_deref(),
+            Some("ab\n\t/\\\"")
+        );
         assert_eq!(decode_string(r"\uD83D\uDE00").as_deref(), Some("😀"));
         assert_eq!(decode_string(r"\b\f\r").as_deref(), Some("\u{8}\u{c}\r"));
         assert_eq!(decode_string(r"\ud800"), None);
@@ -1054,7 +1089,10 @@ mod tests {
             let loc = loc.unwrap();
             let reparsed: Value = serde_json::from_str(slice(text, loc.value)).unwrap();
             prop_assert_eq!(Some(&reparsed), p.get(v), "{}", p);
-            let parent_is_object = p.parent().and_then(|q| q.get(v)).is_some_and(Value::is_object);
+            let parent_is_object = p
+                .parent()
+                .and_then(|q| q.get(v))
+                .is_some_and(Value::is_object);
             match loc.key {
                 Some(k) => {
                     prop_assert!(parent_is_object);

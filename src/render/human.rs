@@ -7,8 +7,8 @@ use std::fmt;
 use std::io::{self, Write};
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
 use super::{revenue_table, summary_line, Reporter, Summary};
@@ -51,7 +51,9 @@ pub struct Human {
 
 impl fmt::Debug for Human {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Human").field("options", &self.options).finish_non_exhaustive()
+        f.debug_struct("Human")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,12 +75,13 @@ impl Human {
     /// Renders one diagnostic of a file to a string.
     #[must_use]
     pub fn render(&self, report: &FileReport, d: &Diagnostic) -> String {
-        let mut miette = MietteDiagnostic::new(format!("{}[{}]: {}", d.severity, d.rule(), d.message))
-            .with_severity(match d.severity {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
-                Severity::Info => miette::Severity::Advice,
-            });
+        let mut miette =
+            MietteDiagnostic::new(format!("{}[{}]: {}", d.severity, d.rule(), d.message))
+                .with_severity(match d.severity {
+                    Severity::Error => miette::Severity::Error,
+                    Severity::Warning => miette::Severity::Warning,
+                    Severity::Info => miette::Severity::Advice,
+                });
         let mut help = d.help.clone();
         let excerpt = d
             .span
@@ -94,14 +97,29 @@ impl Human {
             }
             None => {
                 miette.message = match d.line {
-                    Some(line) => format!("{}[{}]: {}:{line}:{}: {}", d.severity, d.rule(), report.path, d.column.unwrap_or(1), d.message),
-                    None => format!("{}[{}]: {}: {}", d.severity, d.rule(), report.path, d.message),
+                    Some(line) => format!(
+                        "{}[{}]: {}:{line}:{}: {}",
+                        d.severity,
+                        d.rule(),
+                        report.path,
+                        d.column.unwrap_or(1),
+                        d.message
+                    ),
+                    None => format!(
+                        "{}[{}]: {}: {}",
+                        d.severity,
+                        d.rule(),
+                        report.path,
+                        d.message
+                    ),
                 };
             }
         }
         // Labels outside the snippet are named in the help, with their place.
         for label in &d.labels {
-            let shown = excerpt.as_ref().is_some_and(|e| e.label_texts.contains(&label.text));
+            let shown = excerpt
+                .as_ref()
+                .is_some_and(|e| e.label_texts.contains(&label.text));
             if !shown {
                 if let (Some(line), Some(column)) = (label.line, label.column) {
                     let note = format!("{}: line {line}, column {column}", label.text);
@@ -116,9 +134,18 @@ impl Human {
             miette = miette.with_help(help);
         }
         let mut out = String::new();
-        let wrapped = WithSource { diagnostic: &miette, source: excerpt.as_ref() };
+        let wrapped = WithSource {
+            diagnostic: &miette,
+            source: excerpt.as_ref(),
+        };
         if self.handler.render_report(&mut out, &wrapped).is_err() {
-            out = format!("{}: {}[{}] {}\n", report.path, d.severity, d.rule(), d.message);
+            out = format!(
+                "{}: {}[{}] {}\n",
+                report.path,
+                d.severity,
+                d.rule(),
+                d.message
+            );
         }
         out
     }
@@ -136,7 +163,11 @@ impl Reporter for Human {
         }
         let hidden = report.diagnostics.len().saturating_sub(limit) + report.truncated;
         if hidden > 0 {
-            writeln!(out, "{}: {hidden} more findings not shown (raise --max-diagnostics to see them)\n", report.path)?;
+            writeln!(
+                out,
+                "{}: {hidden} more findings not shown (raise --max-diagnostics to see them)\n",
+                report.path
+            )?;
         }
         Ok(())
     }
@@ -182,26 +213,43 @@ impl Excerpt {
         let start = floor_char(text, span.start.saturating_sub(chunk.offset));
         let mut end = floor_char(text, span.end.saturating_sub(chunk.offset)).max(start);
         // A value spanning many lines is marked at its first character.
-        if text.get(start..end).is_some_and(|s| s.matches('\n').count() >= MAX_SPAN_LINES) {
+        if text
+            .get(start..end)
+            .is_some_and(|s| s.matches('\n').count() >= MAX_SPAN_LINES)
+        {
             end = floor_char(text, start + 1).max(start);
             while end < text.len() && !text.is_char_boundary(end) {
                 end += 1;
             }
         }
-        let line_start = text.get(..start).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+        let line_start = text
+            .get(..start)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
         let prev_start = if line_start == 0 {
             0
         } else {
-            text.get(..line_start - 1).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1)
+            text.get(..line_start - 1)
+                .and_then(|s| s.rfind('\n'))
+                .map_or(0, |i| i + 1)
         };
-        let last_line_end = text.get(end..).and_then(|s| s.find('\n')).map_or(text.len(), |i| end + i);
+        let last_line_end = text
+            .get(end..)
+            .and_then(|s| s.find('\n'))
+            .map_or(text.len(), |i| end + i);
         let next_end = if last_line_end >= text.len() {
             text.len()
         } else {
-            text.get(last_line_end + 1..).and_then(|s| s.find('\n')).map_or(text.len(), |i| last_line_end + 1 + i)
+            text.get(last_line_end + 1..)
+                .and_then(|s| s.find('\n'))
+                .map_or(text.len(), |i| last_line_end + 1 + i)
         };
         let line = d.line.unwrap_or(1);
-        let first_line = if prev_start < line_start { line.saturating_sub(1).max(1) } else { line };
+        let first_line = if prev_start < line_start {
+            line.saturating_sub(1).max(1)
+        } else {
+            line
+        };
 
         // Build the excerpt line by line, clipping long lines; map byte positions.
         let mut out = String::new();
@@ -219,7 +267,12 @@ impl Excerpt {
                 (piece_start, piece_start + piece.len())
             } else if start >= piece_start && start <= piece_end {
                 let from = floor_char(text, start.saturating_sub(60).max(piece_start));
-                let to = floor_char(text, (start + 100).max(end.min(start + MAX_LINE)).min(piece_start + piece.len()));
+                let to = floor_char(
+                    text,
+                    (start + 100)
+                        .max(end.min(start + MAX_LINE))
+                        .min(piece_start + piece.len()),
+                );
                 (from, to)
             } else {
                 (piece_start, floor_char(text, piece_start + MAX_LINE))
@@ -251,7 +304,10 @@ impl Excerpt {
             ) else {
                 continue;
             };
-            labels.push((SourceSpan::new(a.into(), b.saturating_sub(a)), label.text.clone()));
+            labels.push((
+                SourceSpan::new(a.into(), b.saturating_sub(a)),
+                label.text.clone(),
+            ));
             label_texts.push(label.text.clone());
         }
         Self {
@@ -334,9 +390,17 @@ impl miette::Diagnostic for WithSource<'_> {
 /// Renders a tool error (bad config, broken schema) the same way.
 #[must_use]
 pub fn render_error(error: &dyn miette::Diagnostic, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let mut out = String::new();
-    if GraphicalReportHandler::new_themed(theme).with_width(100).render_report(&mut out, error).is_err() {
+    if GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .render_report(&mut out, error)
+        .is_err()
+    {
         out = error.to_string();
     }
     out

@@ -43,6 +43,9 @@ struct JsonFile<'a> {
     api_version: Option<&'a str>,
     objects: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// Findings beyond `max-diagnostics-per-file`, counted but not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    truncated: usize,
     #[serde(skip_serializing_if = "Revenue::is_empty")]
     revenue: &'a Revenue,
 }
@@ -61,7 +64,10 @@ pub struct Json {
 }
 
 /// End line and column of a diagnostic's span, counted in characters like the start.
-fn end_of(report: &FileReport, d: &crate::diagnostic::Diagnostic) -> (Option<usize>, Option<usize>) {
+fn end_of(
+    report: &FileReport,
+    d: &crate::diagnostic::Diagnostic,
+) -> (Option<usize>, Option<usize>) {
     let (Some(span), Some(line), Some(column)) = (d.span, d.line, d.column) else {
         return (None, None);
     };
@@ -78,6 +84,11 @@ fn end_of(report: &FileReport, d: &crate::diagnostic::Diagnostic) -> (Option<usi
         let last = covered.rsplit('\n').next().unwrap_or("");
         (Some(line + newlines), Some(last.chars().count() + 1))
     }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Json {
@@ -118,6 +129,7 @@ impl Json {
                     }
                 })
                 .collect(),
+            truncated: report.truncated,
             revenue: &report.revenue,
         };
         serde_json::to_value(file).unwrap_or(serde_json::Value::Null)

@@ -81,7 +81,10 @@ pub fn summary_line(summary: &Summary) -> String {
     let findings = summary.errors + summary.warnings + summary.infos;
     let objects = plural(summary.objects, "object");
     if findings == 0 {
-        return format!("All clear: {} checked ({objects}), no findings.", plural(summary.files, "file"));
+        return format!(
+            "All clear: {} checked ({objects}), no findings.",
+            plural(summary.files, "file")
+        );
     }
     let mut parts = Vec::new();
     if summary.errors > 0 {
@@ -119,7 +122,16 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     writeln!(
         out,
         "{:<8} {:>7} {:>14} {:>12} {:>12} {:>14} {:>12} {:>12} {:>9} {:>12}",
-        "currency", "orders", "gross", "taxes", "discounts", "net", "ship before", "ship after", "returned", "return value"
+        "currency",
+        "orders",
+        "gross",
+        "taxes",
+        "discounts",
+        "net",
+        "ship before",
+        "ship after",
+        "returned",
+        "return value"
     )?;
     for (currency, t) in &revenue.currencies {
         if t.orders == 0 {
@@ -143,7 +155,12 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     writeln!(out, "By payment status (net line revenue):")?;
     for (currency, t) in &revenue.currencies {
         for (bucket, s) in &t.by_status {
-            writeln!(out, "  {currency:<6} {bucket:<20} {:>6} orders {:>14}", s.orders, display(s.net))?;
+            writeln!(
+                out,
+                "  {currency:<6} {bucket:<20} {:>6} orders {:>14}",
+                s.orders,
+                display(s.net)
+            )?;
         }
     }
     Ok(())

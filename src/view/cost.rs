@@ -25,7 +25,12 @@ pub struct Cost<'a> {
 }
 
 impl<'a> Cost<'a> {
-    pub(crate) fn read(reader: &mut Reader<'_>, kind: PayloadKind, raw: &'a Map<String, Value>, ptr: Pointer) -> Self {
+    pub(crate) fn read(
+        reader: &mut Reader<'_>,
+        kind: PayloadKind,
+        raw: &'a Map<String, Value>,
+        ptr: Pointer,
+    ) -> Self {
         let amount_field = kind.cost_field().unwrap_or("productCogs");
         Self {
             order_id: str_field(raw, "orderId"),

@@ -41,7 +41,11 @@ pub(crate) fn taxes(reader: &mut Reader<'_>, map: &Map<String, Value>, at: &Poin
         .collect()
 }
 
-pub(crate) fn discounts<'a>(reader: &mut Reader<'_>, map: &'a Map<String, Value>, at: &Pointer) -> Vec<Discount<'a>> {
+pub(crate) fn discounts<'a>(
+    reader: &mut Reader<'_>,
+    map: &'a Map<String, Value>,
+    at: &Pointer,
+) -> Vec<Discount<'a>> {
     Reader::objects(map, "discounts")
         .map(|(i, discount)| {
             let ptr = at.key("discounts").index(i);
@@ -88,7 +92,12 @@ pub struct LineItem<'a> {
 }
 
 impl<'a> LineItem<'a> {
-    pub(crate) fn read(reader: &mut Reader<'_>, raw: &'a Map<String, Value>, ptr: Pointer, is_constituent: bool) -> Self {
+    pub(crate) fn read(
+        reader: &mut Reader<'_>,
+        raw: &'a Map<String, Value>,
+        ptr: Pointer,
+        is_constituent: bool,
+    ) -> Self {
         let constituents = if is_constituent || !reader.bundles {
             Vec::new()
         } else {

@@ -28,7 +28,12 @@ pub(crate) struct Reader<'d> {
 }
 
 impl Reader<'_> {
-    pub(crate) fn decimal(&mut self, map: &Map<String, Value>, key: &str, at: &Pointer) -> Option<Decimal> {
+    pub(crate) fn decimal(
+        &mut self,
+        map: &Map<String, Value>,
+        key: &str,
+        at: &Pointer,
+    ) -> Option<Decimal> {
         let Value::Number(n) = map.get(key)? else {
             return None;
         };
@@ -44,7 +49,10 @@ impl Reader<'_> {
         }
     }
 
-    pub(crate) fn objects<'a>(map: &'a Map<String, Value>, key: &str) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
+    pub(crate) fn objects<'a>(
+        map: &'a Map<String, Value>,
+        key: &str,
+    ) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
         map.get(key)
             .and_then(Value::as_array)
             .into_iter()

@@ -47,7 +47,13 @@ impl Shipping<'_> {
 }
 
 /// The timestamp fields of an order, in the order they are checked.
-pub const ORDER_TIMESTAMPS: [&str; 5] = ["createdAt", "updatedAt", "processedAt", "closedAt", "cancelledAt"];
+pub const ORDER_TIMESTAMPS: [&str; 5] = [
+    "createdAt",
+    "updatedAt",
+    "processedAt",
+    "closedAt",
+    "cancelledAt",
+];
 
 /// One order, as rules see it.
 #[derive(Debug, Clone)]
@@ -101,7 +107,9 @@ impl<'a> Order<'a> {
         Self {
             id: str_field(raw, "id"),
             currency,
-            exponent: currency.and_then(crate::iso::currency_exponent).unwrap_or(2),
+            exponent: currency
+                .and_then(crate::iso::currency_exponent)
+                .unwrap_or(2),
             timestamps,
             financial_status: str_field(raw, "financialStatus"),
             transaction_costs: reader.decimal(raw, "transactionCosts", &ptr),

@@ -7,7 +7,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// Lint Klar data-import API payloads offline: JSON Schema plus Klar's money, bundle, date and
 /// status rules, with the line and column of every finding.
 #[derive(Debug, Parser)]
-#[command(name = "klar-lint", version, args_conflicts_with_subcommands = true, max_term_width = 100)]
+#[command(
+    name = "klar-lint",
+    version,
+    args_conflicts_with_subcommands = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -22,13 +22,19 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let color = match cli.check.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        Color::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     match run(cli, color) {
         Ok(code) => code,
@@ -58,7 +64,11 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     match cli.command {
         Some(Command::Rules) => return rules(),
         Some(Command::Explain { rule }) => return explain(&rule),
-        Some(Command::Schema { kind, api_version, out }) => return schema(&kind, &api_version, out.as_deref()),
+        Some(Command::Schema {
+            kind,
+            api_version,
+            out,
+        }) => return schema(&kind, &api_version, out.as_deref()),
         None => {}
     }
     let args = cli.check;
@@ -67,7 +77,10 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     } else if let Some(path) = &args.config {
         Config::from_file(path).map_err(|e| Box::new(e) as CliError)?
     } else {
-        match std::env::current_dir().ok().and_then(|d| Config::discover(&d)) {
+        match std::env::current_dir()
+            .ok()
+            .and_then(|d| Config::discover(&d))
+        {
             Some(path) => Config::from_file(&path).map_err(|e| Box::new(e) as CliError)?,
             None => Config::default(),
         }
@@ -112,9 +125,12 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let inputs_ref = &inputs;
     let write_result = std::thread::scope(|scope| -> io::Result<()> {
         scope.spawn(move || {
-            inputs_ref.par_iter().enumerate().for_each_with(tx, |tx, (i, input)| {
-                let _ = tx.send((i, lint_input(linter_ref, input)));
-            });
+            inputs_ref
+                .par_iter()
+                .enumerate()
+                .for_each_with(tx, |tx, (i, input)| {
+                    let _ = tx.send((i, lint_input(linter_ref, input)));
+                });
         });
         // Reports arrive in any order and are printed in path order; a small buffer holds the early ones.
         let mut pending = BTreeMap::new();
@@ -173,10 +189,16 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
 }
 
 /// `--select` keeps only the named rules and categories; `--ignore` turns them off.
-fn apply_selection(config: &mut Config, select: &[String], ignore: &[String]) -> Result<(), CliError> {
+fn apply_selection(
+    config: &mut Config,
+    select: &[String],
+    ignore: &[String],
+) -> Result<(), CliError> {
     let resolve = |name: &str| -> Result<Vec<&'static klar_lint::RuleMeta>, CliError> {
         if let Some(category) = Category::ALL.iter().find(|c| c.as_str() == name) {
-            return Ok(klar_lint::rules::all_metas().filter(|m| m.category == *category).collect());
+            return Ok(klar_lint::rules::all_metas()
+                .filter(|m| m.category == *category)
+                .collect());
         }
         klar_lint::rules::find(name).map(|m| vec![m]).ok_or_else(|| {
             let best = klar_lint::rules::all_metas()
@@ -214,21 +236,42 @@ fn apply_selection(config: &mut Config, select: &[String], ignore: &[String]) ->
 fn rules() -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
     let mut write = || -> io::Result<()> {
-        writeln!(out, "{:<26} {:<10} {:<8} {:<16} {:<34} summary", "name", "category", "severity", "versions", "kinds")?;
+        writeln!(
+            out,
+            "{:<26} {:<10} {:<8} {:<16} {:<34} summary",
+            "name", "category", "severity", "versions", "kinds"
+        )?;
         let mut metas: Vec<_> = klar_lint::rules::all_metas().collect();
         metas.sort_by_key(|m| m.name);
         for m in metas {
             let versions = if m.versions.len() == ApiVersion::ALL.len() {
                 "all".to_owned()
             } else {
-                m.versions.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",")
+                m.versions
+                    .iter()
+                    .map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             };
             let kinds = if m.kinds.len() == PayloadKind::ALL.len() {
                 "all".to_owned()
             } else {
-                m.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(",")
+                m.kinds
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
             };
-            writeln!(out, "{:<26} {:<10} {:<8} {:<16} {:<34} {}", m.name, m.category, m.severity, versions, kinds, m.summary())?;
+            writeln!(
+                out,
+                "{:<26} {:<10} {:<8} {:<16} {:<34} {}",
+                m.name,
+                m.category,
+                m.severity,
+                versions,
+                kinds,
+                m.summary()
+            )?;
         }
         Ok(())
     };
@@ -245,7 +288,10 @@ fn explain(name: &str) -> Result<ExitCode, CliError> {
             .map(|m| (strsim::jaro_winkler(name, m.name), m.name))
             .filter(|(s, _)| *s > 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0));
-        let help = best.map_or_else(|| "`klar-lint rules` lists every rule".to_owned(), |(_, n)| format!("did you mean `{n}`?"));
+        let help = best.map_or_else(
+            || "`klar-lint rules` lists every rule".to_owned(),
+            |(_, n)| format!("did you mean `{n}`?"),
+        );
         return Err(Box::new(UsageError::UnknownRule(name.to_owned(), help)));
     };
     let mut out = io::stdout().lock();
@@ -254,8 +300,16 @@ fn explain(name: &str) -> Result<ExitCode, CliError> {
         meta.name,
         meta.category,
         meta.severity,
-        meta.versions.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", "),
-        meta.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
+        meta.versions
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        meta.kinds
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
         meta.page()
     );
     match out.write_all(text.as_bytes()) {
@@ -265,7 +319,11 @@ fn explain(name: &str) -> Result<ExitCode, CliError> {
     }
 }
 
-fn schema(kind: &str, version: &str, out_dir: Option<&std::path::Path>) -> Result<ExitCode, CliError> {
+fn schema(
+    kind: &str,
+    version: &str,
+    out_dir: Option<&std::path::Path>,
+) -> Result<ExitCode, CliError> {
     if let Some(dir) = out_dir {
         for v in ApiVersion::ALL {
             for k in PayloadKind::ALL {
@@ -273,13 +331,19 @@ fn schema(kind: &str, version: &str, out_dir: Option<&std::path::Path>) -> Resul
                 let path = folder.join(format!("{}.schema.json", k.as_str()));
                 std::fs::create_dir_all(&folder)
                     .and_then(|()| std::fs::write(&path, klar_lint::schema::embedded_text(v, k)))
-                    .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
+                    .map_err(|e| {
+                        Box::new(UsageError::Io(path.display().to_string(), e)) as CliError
+                    })?;
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let kind: PayloadKind = kind.parse().map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?;
-    let version: ApiVersion = version.parse().map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?;
+    let kind: PayloadKind = kind
+        .parse()
+        .map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?;
+    let version: ApiVersion = version
+        .parse()
+        .map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?;
     let mut out = io::stdout().lock();
     match out.write_all(klar_lint::schema::embedded_text(version, kind).as_bytes()) {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -17,13 +17,17 @@ pub enum Input {
 }
 
 fn is_payload(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| ["json", "jsonl", "ndjson"].iter().any(|x| e.eq_ignore_ascii_case(x)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["json", "jsonl", "ndjson"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
 }
 
 fn skipped_dir(name: &str) -> bool {
-    (name.starts_with('.') && name != "." && name != "..") || name == "target" || name == "node_modules"
+    (name.starts_with('.') && name != "." && name != "..")
+        || name == "target"
+        || name == "node_modules"
 }
 
 /// The inputs of a run, in output order, each once.
@@ -46,7 +50,10 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir)));
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir))
+            });
         for entry in walker {
             match entry {
                 Ok(e) => {
