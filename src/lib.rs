@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! klar-lint: checks order data for the Klar data-import API before it is sent, offline.
 //!
 //! The library checks and never prints: build a [`Linter`] from a [`Config`], lint bytes, a
