@@ -43,10 +43,13 @@ impl Reporter for Github {
                 }
             }
             let _ = write!(properties, ",title={}", escape_property(d.rule()));
-            let message = match &d.help {
-                Some(help) => format!("{} ({})\nhelp: {help}", d.message, d.pointer),
-                None => format!("{} ({})", d.message, d.pointer),
-            };
+            let mut message = d.message.clone();
+            if !d.pointer.is_root() {
+                let _ = write!(message, " (at {})", d.pointer);
+            }
+            if let Some(help) = &d.help {
+                let _ = write!(message, "\nhelp: {help}");
+            }
             writeln!(out, "::{command} {properties}::{}", escape_data(&message))?;
         }
         Ok(())

@@ -75,14 +75,16 @@ impl Reporter for Junit {
         let mut failed = 0;
         for d in &report.diagnostics {
             let mut line = format!(
-                "{}:{}: {}[{}] {} ({})",
+                "{}:{}: {}[{}] {}",
                 d.line.unwrap_or(1),
                 d.column.unwrap_or(1),
                 d.severity,
                 d.rule(),
                 d.message,
-                d.pointer
             );
+            if !d.pointer.is_root() {
+                let _ = write!(line, " (at {})", d.pointer);
+            }
             if let Some(help) = &d.help {
                 line.push_str("\n  help: ");
                 line.push_str(help);
