@@ -160,6 +160,22 @@ impl Linter {
     /// anything else is parsed as one document. A `.gz` suffix (`orders.json.gz`,
     /// `orders.jsonl.gz`) is decompressed on the fly. Unreadable paths become an `io-error`
     /// finding.
+    ///
+    /// ```
+    /// use klar_lint::{Config, Linter};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("klar-lint-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let path = dir.join("refunds.json");
+    /// std::fs::write(&path, "[]").unwrap();
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let report = linter.lint_path(&path);
+    /// assert_eq!(report.kind, Some(klar_lint::PayloadKind::Refunds)); // from the file name
+    /// assert_eq!(report.diagnostics[0].rule(), "empty-batch");
+    /// let missing = linter.lint_path(&dir.join("missing.json"));
+    /// assert_eq!(missing.diagnostics[0].rule(), "io-error");
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     #[must_use]
     pub fn lint_path(&self, path: &Path) -> FileReport {
         let name = path.display().to_string();
@@ -168,6 +184,15 @@ impl Linter {
 
     /// Lints a whole document held in memory. `path` names it in the report and tells the
     /// kind and version when nothing else does.
+    ///
+    /// ```
+    /// use klar_lint::{Config, Linter};
+    ///
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let report = linter.lint_bytes("orders.json", b"[{\"id\": \"1\",}]");
+    /// assert_eq!(report.diagnostics[0].rule(), "invalid-json");
+    /// assert_eq!((report.diagnostics[0].line, report.diagnostics[0].column), (Some(1), Some(13)));
+    /// ```
     #[must_use]
     pub fn lint_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
         guard(path, || self.lint_document(path, bytes))

@@ -144,14 +144,13 @@ fn output_is_written_whole_to_the_file_and_nothing_else_is_left() {
 
 #[test]
 fn max_diagnostics_limits_human_output_only() {
-    let mut many = String::from("[");
-    for i in 0..5 {
-        if i > 0 {
-            many.push(',');
-        }
-        many.push_str(&format!(r#"{{"id": "{i}", "createdAt": "x{i}"}}"#));
-    }
-    many.push(']');
+    let many = format!(
+        "[{}]",
+        (0..5)
+            .map(|i| format!(r#"{{"id": "{i}", "createdAt": "x{i}"}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
     let dir = dir_with(&[("orders.json", &many)]);
     let human = stdout(&klar(
         &["--max-diagnostics", "2", "orders.json"],
@@ -166,10 +165,7 @@ fn max_diagnostics_limits_human_output_only() {
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
     let listed = report["files"][0]["diagnostics"].as_array().unwrap().len();
     assert!(listed > 2, "json is never truncated: {listed}");
-    assert_eq!(
-        report["summary"]["errors"].as_u64().unwrap() as usize,
-        listed
-    );
+    assert_eq!(report["summary"]["errors"], listed);
 }
 
 #[test]
