@@ -212,6 +212,12 @@ fn overrides_change_levels_for_matching_paths_only() {
     assert_eq!(out.status.code(), Some(1));
     let out = klar(&["--format", "concise", "legacy"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // The command line wins over an override.
+    let out = klar(
+        &["--format", "concise", "--ignore", "schema", "legacy"],
+        dir.path(),
+    );
+    assert!(!stdout(&out).contains("[schema]"), "{}", stdout(&out));
 }
 
 #[test]

@@ -404,6 +404,15 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
     }
 }
 
+/// Turns a rule off for every file: in `[rules]` and in each `[[overrides]]` table, so the
+/// command line wins over the config.
+fn turn_off(config: &mut Config, meta: &'static klar_lint::RuleMeta) {
+    config.rules.insert(meta.name, RuleLevel::Off);
+    for o in &mut config.overrides {
+        o.rules.remove(meta.name);
+    }
+}
+
 /// `--select` keeps only the named rules and categories; `--ignore` turns them off.
 fn apply_selection(
     config: &mut Config,
@@ -435,14 +444,14 @@ fn apply_selection(
         }
         for meta in klar_lint::rules::all_metas() {
             if !keep.contains(&meta) && !klar_lint::codes::is_fixed(meta) {
-                config.rules.insert(meta.name, RuleLevel::Off);
+                turn_off(config, meta);
             }
         }
     }
     for name in ignore {
         for meta in resolve(name)? {
             if !klar_lint::codes::is_fixed(meta) {
-                config.rules.insert(meta.name, RuleLevel::Off);
+                turn_off(config, meta);
             }
         }
     }
