@@ -19,11 +19,14 @@ pre_commit="$work/venv/bin/pre-commit"
 "$pre_commit" --version
 echo "   ($(($(date +%s) - begin)) s)"
 
-# The hook repository: a clone of HEAD, so two runs share one pre-commit environment (pre-commit
-# caches it by repository path and revision).
+# The hook repository: a clone of HEAD (try-repo would otherwise test the working tree's diff).
 git clone --quiet --no-hardlinks "$repo_root" "$work/klar-lint"
 
 export PRE_COMMIT_HOME="$work/pre-commit-home"
+# try-repo installs the hook into a fresh store on every call, so the second call would build
+# klar-lint again from scratch; a shared target directory lets it reuse the compiled
+# dependencies. Users' installs are not affected.
+export CARGO_TARGET_DIR="$work/target"
 # `language: rust` runs `cargo install --path .`, a release build. Our release profile (fat LTO,
 # one codegen unit) is for users' run time; here it would only cost CI minutes, so this test
 # builds without them. Users' installs keep the profile from Cargo.toml.
