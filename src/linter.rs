@@ -272,14 +272,14 @@ impl Linter {
         if let Some(v) = self.config.api_version {
             return (v, Source::Flag);
         }
+        if self.config.api_version_from_config {
+            return (self.config.default_api_version, Source::Config);
+        }
         if let Some(v) = payload::version_from_path(Path::new(path)) {
             return (v, Source::Path);
         }
         if objects.iter().any(|o| payload::sniff_version(o).is_some()) {
             return (ApiVersion::V07_2025, Source::Content);
-        }
-        if self.config.default_api_version != ApiVersion::default() {
-            return (self.config.default_api_version, Source::Config);
         }
         (self.config.default_api_version, Source::Default)
     }
