@@ -531,20 +531,20 @@ impl Linter {
             PayloadKind::Orders => {
                 let order = Order::read(&mut reader, map, ptr);
                 self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_order(&order, cx)
+                    rule.check_order(&order, cx);
                 });
                 revenue.add_order(&order, &self.config.status_mapping);
             }
             PayloadKind::Refunds => {
                 let refund = Refund::read(&mut reader, map, ptr);
                 self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_refund(&refund, cx)
+                    rule.check_refund(&refund, cx);
                 });
             }
             PayloadKind::Cogs | PayloadKind::LogisticsCosts | PayloadKind::TransactionCosts => {
                 let cost = Cost::read(&mut reader, kind, map, ptr);
                 self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_cost(&cost, cx)
+                    rule.check_cost(&cost, cx);
                 });
                 revenue.add_cost(&cost);
             }

@@ -1,4 +1,4 @@
-//! Byte offsets to 1-based line and column, and serde_json's error positions back to bytes.
+//! Byte offsets to 1-based line and column, and `serde_json`'s error positions back to bytes.
 
 /// The byte offset at which each line of a text starts.
 ///
@@ -30,10 +30,11 @@ impl LineIndex {
     #[must_use]
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let mut offset = floor_char_boundary(text, offset);
-        if offset > 0 && text.as_bytes().get(offset) == Some(&b'\n') {
-            if text.as_bytes().get(offset - 1) == Some(&b'\r') {
-                offset -= 1;
-            }
+        if offset > 0
+            && text.as_bytes().get(offset) == Some(&b'\n')
+            && text.as_bytes().get(offset - 1) == Some(&b'\r')
+        {
+            offset -= 1;
         }
         // The number of line starts at or before `offset`; at least 1, as the first is 0.
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
@@ -42,10 +43,10 @@ impl LineIndex {
         (line, column)
     }
 
-    /// The byte offset of a position serde_json reports in `serde_json::Error::line()` and
+    /// The byte offset of a position `serde_json` reports in `serde_json::Error::line()` and
     /// `column()`, clamped to `text` and moved back to a char boundary.
     ///
-    /// serde_json counts columns in bytes: column `c` is the `c`-th byte of the line, the byte it
+    /// `serde_json` counts columns in bytes: column `c` is the `c`-th byte of the line, the byte it
     /// stopped at (`read.rs`, `position_of_index`: the bytes consumed since the last `\n`). It
     /// reports column 0 when it stopped right at a line start, as for an empty input or an end
     /// of file just after a newline; that maps to the line start. At the end of the input the
@@ -147,7 +148,7 @@ mod tests {
         assert_eq!(index.offset_of(text, 99, 1), text.len());
     }
 
-    /// serde_json's error position for `text`, turned into a byte offset.
+    /// `serde_json`'s error position for `text`, turned into a byte offset.
     fn error_offset(text: &str) -> (usize, serde_json::Error) {
         let err = serde_json::from_str::<Value>(text).unwrap_err();
         let offset = LineIndex::new(text).offset_of(text, err.line(), err.column());
