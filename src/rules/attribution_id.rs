@@ -7,8 +7,8 @@ use crate::view::Order;
 
 declare_rule! {
     /// ## What it does
-    /// Notes an order with no `optionalIdentifiers.googleAnalyticsTransactionId`, no
-    /// `orderNumber` and no `orderName`: tracking data can match it on its `id` alone.
+    /// Notes an order that tracking data can match on `id` alone: no
+    /// `googleAnalyticsTransactionId`, `orderNumber` or `orderName`.
     /// ## Why is this bad?
     /// Klar links orders to marketing data (ad clicks, tracking-pixel and Google Analytics
     /// purchase events) by the transaction id those events carry. That id is usually the
@@ -53,7 +53,10 @@ impl Rule for AttributionId {
             .get("optionalIdentifiers")
             .and_then(|o| o.get("googleAnalyticsTransactionId"))
             .and_then(Value::as_str);
-        if present(transaction_id) || present(order.str("orderNumber")) || present(order.str("orderName")) {
+        if present(transaction_id)
+            || present(order.str("orderNumber"))
+            || present(order.str("orderName"))
+        {
             return;
         }
         cx.report(
@@ -70,16 +73,36 @@ mod tests {
     use crate::{ApiVersion, Config, Linter, PayloadKind};
 
     fn hits(extra: &str) -> usize {
-        let text = format!(r#"[{{"id": "1", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": []{extra}}}]"#);
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Orders).with_api_version(ApiVersion::V07_2025)).unwrap();
-        linter.lint_str("orders.json", &text).diagnostics.iter().filter(|d| d.rule() == "attribution-id").count()
+        let text = format!(
+            r#"[{{"id": "1", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": []{extra}}}]"#
+        );
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(ApiVersion::V07_2025),
+        )
+        .unwrap();
+        linter
+            .lint_str("orders.json", &text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == "attribution-id")
+            .count()
     }
 
     #[test]
     fn any_one_identifier_is_enough_and_empty_strings_do_not_count() {
         assert_eq!(hits(""), 1);
-        assert_eq!(hits(r#", "optionalIdentifiers": {"googleAnalyticsTransactionId": " "}, "orderName": """#), 1);
-        assert_eq!(hits(r#", "optionalIdentifiers": {"googleAnalyticsTransactionId": "DE-1"}"#), 0);
+        assert_eq!(
+            hits(
+                r#", "optionalIdentifiers": {"googleAnalyticsTransactionId": " "}, "orderName": """#
+            ),
+            1
+        );
+        assert_eq!(
+            hits(r#", "optionalIdentifiers": {"googleAnalyticsTransactionId": "DE-1"}"#),
+            0
+        );
         assert_eq!(hits(r#", "orderNumber": "DE-1""#), 0);
         assert_eq!(hits(r#", "orderName": "Shop - Order #1""#), 0);
     }

@@ -60,8 +60,16 @@ fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut C
         return;
     };
     let first_object = first.parent().unwrap_or_default();
-    let place = if first_object.is_root() { "the first".to_owned() } else { format!("the one at `{first_object}`") };
-    let later = if object.is_root() { String::new() } else { format!(" at `{object}`") };
+    let place = if first_object.is_root() {
+        "the first".to_owned()
+    } else {
+        format!("the one at `{first_object}`")
+    };
+    let later = if object.is_root() {
+        String::new()
+    } else {
+        format!(" at `{object}`")
+    };
     cx.report(at, format!("{what} `id` {} is used again; Klar keeps only the {what} sent last", quoted(id)))
         .label(first, "first here")
         .help(format!("give every {what} its own `id`, or, if both are versions of one {what}, send only the latest: this {what}{later} replaces {place}"));
@@ -82,15 +90,26 @@ mod tests {
     use crate::{ApiVersion, Config, Linter, PayloadKind};
 
     fn order(id: &str) -> String {
-        format!(r#"{{"id": "{id}", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": []}}"#)
+        format!(
+            r#"{{"id": "{id}", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": []}}"#
+        )
     }
 
     #[test]
     fn repeats_across_json_lines_records() {
         let text = format!("{}\n{}\n{}\n", order("A-1"), order("A-2"), order("A-1"));
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Orders).with_api_version(ApiVersion::V07_2025)).unwrap();
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(ApiVersion::V07_2025),
+        )
+        .unwrap();
         let report = linter.lint_lines("orders.jsonl", std::io::Cursor::new(text));
-        let hits: Vec<_> = report.diagnostics.iter().filter(|d| d.rule() == "duplicate-id").collect();
+        let hits: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == "duplicate-id")
+            .collect();
         assert_eq!(hits.len(), 1, "{:?}", report.diagnostics);
         assert_eq!(hits[0].pointer.as_str(), "/2/id");
         assert_eq!(hits[0].labels.len(), 1);
@@ -102,10 +121,25 @@ mod tests {
     #[test]
     fn refunds_and_a_third_copy() {
         let refund = |id: &str| format!(r#"{{"id": "{id}", "lineItems": []}}"#);
-        let text = format!("[{}, {}, {}, {}]", refund("R-1"), refund("r-1"), refund("R-1"), refund("R-1"));
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Refunds).with_api_version(ApiVersion::V12_2022)).unwrap();
+        let text = format!(
+            "[{}, {}, {}, {}]",
+            refund("R-1"),
+            refund("r-1"),
+            refund("R-1"),
+            refund("R-1")
+        );
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Refunds)
+                .with_api_version(ApiVersion::V12_2022),
+        )
+        .unwrap();
         let report = linter.lint_str("refunds.json", &text);
-        let hits: Vec<_> = report.diagnostics.iter().filter(|d| d.rule() == "duplicate-id").collect();
+        let hits: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == "duplicate-id")
+            .collect();
         // Case matters; each later copy points back at the first.
         let pointers: Vec<_> = hits.iter().map(|d| d.pointer.as_str()).collect();
         assert_eq!(pointers, ["/2/id", "/3/id"]);

@@ -76,13 +76,23 @@ mod tests {
     use crate::{ApiVersion, Config, Linter, PayloadKind};
 
     fn pointers(text: &str, version: ApiVersion) -> Vec<(String, String)> {
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Orders).with_api_version(version)).unwrap();
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(version),
+        )
+        .unwrap();
         linter
             .lint_str("orders.json", text)
             .diagnostics
             .into_iter()
             .filter(|d| d.rule() == "duplicate-line-item-id")
-            .map(|d| (d.pointer.as_str().to_owned(), d.labels[0].pointer.as_str().to_owned()))
+            .map(|d| {
+                (
+                    d.pointer.as_str().to_owned(),
+                    d.labels[0].pointer.as_str().to_owned(),
+                )
+            })
             .collect()
     }
 
@@ -97,7 +107,10 @@ mod tests {
     fn constituents_share_the_order_id_space_in_07_2025() {
         assert_eq!(
             pointers(BUNDLE, ApiVersion::V07_2025),
-            [("/0/lineItems/1/bundledProducts/1/id".to_owned(), "/0/lineItems/0/id".to_owned())]
+            [(
+                "/0/lineItems/1/bundledProducts/1/id".to_owned(),
+                "/0/lineItems/0/id".to_owned()
+            )]
         );
         // Another order may reuse a line id; 12.2022 does not read constituents.
         assert!(pointers(BUNDLE, ApiVersion::V12_2022).is_empty());

@@ -8,8 +8,8 @@ use crate::view::{LineItem, Order, Refund, RefundedLineItem};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an object that lacks fields the API documents and every connector sends, though no
-    /// doc marks them required; one finding per object lists all it lacks.
+    /// Flags an object without fields that every connector and doc example sends, in one finding
+    /// per object.
     /// ## Why is this bad?
     /// Klar accepts the payload without these fields, but the dashboards built from it have
     /// holes. FACTS grades them R-likely (§4-§9): sent by every connector and every doc
@@ -64,7 +64,10 @@ const ORDER: &[Field] = &[
     ("updatedAt", "when the order last changed"),
     ("financialStatus", "Klar files revenue by payment status"),
     ("shipmentStatus", "the fulfilment state"),
-    ("shipping", "shipping revenue, its taxes and the ship-to country"),
+    (
+        "shipping",
+        "shipping revenue, its taxes and the ship-to country",
+    ),
     ("customer", "new and returning customers"),
 ];
 
@@ -76,19 +79,37 @@ const LINE_IDENTITY: &[Field] = &[
 
 const LINE_MONEY: &[Field] = &[
     ("taxes", "without them no tax is taken out of net revenue"),
-    ("totalAmountBeforeTaxesAndDiscounts", "the line's gross total"),
+    (
+        "totalAmountBeforeTaxesAndDiscounts",
+        "the line's gross total",
+    ),
     ("totalAmountAfterTaxesAndDiscounts", "the line's net total"),
 ];
 
 const DISCOUNT: &[Field] = &[("title", "names the discount in reports")];
 const TAX: &[Field] = &[("title", "names the tax in reports")];
-const CUSTOMER: &[Field] = &[("id", "links the customer's orders; for guests, the md5 of the lower-cased email")];
+const CUSTOMER: &[Field] = &[(
+    "id",
+    "links the customer's orders; for guests, the md5 of the lower-cased email",
+)];
 const SHIPPING: &[Field] = &[
-    ("shippingTotalAmountBeforeTaxAndDiscounts", "the shipping revenue charged"),
-    ("shippingTotalAmountAfterTaxAndDiscounts", "the shipping revenue after tax and discounts"),
+    (
+        "shippingTotalAmountBeforeTaxAndDiscounts",
+        "the shipping revenue charged",
+    ),
+    (
+        "shippingTotalAmountAfterTaxAndDiscounts",
+        "the shipping revenue after tax and discounts",
+    ),
 ];
-const REFUNDED_LINE: &[Field] = &[("id", "identifies the refund record"), ("createdAt", "dates the return")];
-const REFUND: &[Field] = &[("createdAt", "dates the refund"), ("updatedAt", "when the refund last changed")];
+const REFUNDED_LINE: &[Field] = &[
+    ("id", "identifies the refund record"),
+    ("createdAt", "dates the return"),
+];
+const REFUND: &[Field] = &[
+    ("createdAt", "dates the refund"),
+    ("updatedAt", "when the refund last changed"),
+];
 
 /// Reports the fields of `lists` that `raw` lacks, in one finding at the object.
 fn check(raw: &Map<String, Value>, ptr: &Pointer, lists: &[&[Field]], cx: &mut Context<'_>) {
@@ -100,13 +121,19 @@ fn check(raw: &Map<String, Value>, ptr: &Pointer, lists: &[&[Field]], cx: &mut C
     if missing.is_empty() {
         return;
     }
-    let names: Vec<String> = missing.iter().map(|(name, _)| format!("`{name}`")).collect();
+    let names: Vec<String> = missing
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
     let message = if missing.len() == 1 {
         format!("missing recommended field {}", names.join(""))
     } else {
         format!("missing recommended fields {}", names.join(", "))
     };
-    let reasons: Vec<String> = missing.iter().map(|(name, why)| format!("`{name}` ({why})")).collect();
+    let reasons: Vec<String> = missing
+        .iter()
+        .map(|(name, why)| format!("`{name}` ({why})"))
+        .collect();
     cx.report(ptr.clone(), message)
         .anchor(Anchor::Start)
         .help(format!("send {}", and_list(&reasons)));
@@ -122,7 +149,11 @@ fn and_list(items: &[String]) -> String {
 }
 
 /// The objects of an array field with their pointers (non-objects fail the schema first).
-fn objects<'a>(raw: &'a Map<String, Value>, key: &str, at: &Pointer) -> impl Iterator<Item = (Pointer, &'a Map<String, Value>)> {
+fn objects<'a>(
+    raw: &'a Map<String, Value>,
+    key: &str,
+    at: &Pointer,
+) -> impl Iterator<Item = (Pointer, &'a Map<String, Value>)> {
     let base = at.key(key);
     raw.get(key)
         .and_then(Value::as_array)
@@ -186,7 +217,8 @@ mod tests {
     use crate::{ApiVersion, Config, Linter, PayloadKind};
 
     fn hits(text: &str, kind: PayloadKind, version: ApiVersion) -> Vec<(String, String)> {
-        let linter = Linter::new(Config::default().with_kind(kind).with_api_version(version)).unwrap();
+        let linter =
+            Linter::new(Config::default().with_kind(kind).with_api_version(version)).unwrap();
         linter
             .lint_str("x.json", text)
             .diagnostics
@@ -210,13 +242,23 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("/0/lineItems/0/bundledProducts/0".to_owned(), "missing recommended field `totalAmountAfterTaxesAndDiscounts`".to_owned()),
-                ("/0/shipping/taxes/0".to_owned(), "missing recommended field `title`".to_owned()),
+                (
+                    "/0/lineItems/0/bundledProducts/0".to_owned(),
+                    "missing recommended field `totalAmountAfterTaxesAndDiscounts`".to_owned()
+                ),
+                (
+                    "/0/shipping/taxes/0".to_owned(),
+                    "missing recommended field `title`".to_owned()
+                ),
             ]
         );
         // In 12.2022 constituents are not part of the API: the parent is an ordinary line.
         let old = hits(text, PayloadKind::Orders, ApiVersion::V12_2022);
-        assert!(old.iter().any(|(p, m)| p == "/0/lineItems/0" && m.contains("`taxes`, `totalAmountBeforeTaxesAndDiscounts`")), "{old:?}");
+        assert!(
+            old.iter().any(|(p, m)| p == "/0/lineItems/0"
+                && m.contains("`taxes`, `totalAmountBeforeTaxesAndDiscounts`")),
+            "{old:?}"
+        );
     }
 
     #[test]
@@ -226,8 +268,14 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("/0".to_owned(), "missing recommended fields `createdAt`, `updatedAt`".to_owned()),
-                ("/0/lineItems/0".to_owned(), "missing recommended fields `id`, `createdAt`".to_owned()),
+                (
+                    "/0".to_owned(),
+                    "missing recommended fields `createdAt`, `updatedAt`".to_owned()
+                ),
+                (
+                    "/0/lineItems/0".to_owned(),
+                    "missing recommended fields `id`, `createdAt`".to_owned()
+                ),
             ]
         );
     }

@@ -79,7 +79,11 @@ impl Rule for OverRefund {
                 continue;
             }
             let message = if *count == 1 {
-                format!("`refundedQuantity` {} is more than the line's `quantity` {}", units(quantity), units(sold))
+                format!(
+                    "`refundedQuantity` {} is more than the line's `quantity` {}",
+                    units(quantity),
+                    units(sold)
+                )
             } else {
                 format!(
                     "`refundedQuantity` {} brings the units refunded for line {} to {}, more than its `quantity` {}",
@@ -89,7 +93,10 @@ impl Rule for OverRefund {
                     units(sold)
                 )
             };
-            let left = sold.checked_sub(before).unwrap_or_default().max(Decimal::ZERO);
+            let left = sold
+                .checked_sub(before)
+                .unwrap_or_default()
+                .max(Decimal::ZERO);
             let help = if *count == 1 {
                 format!("refund at most {} units of this line; if the refund is an amount of money, send the units returned instead", units(sold))
             } else if left.is_zero() {
@@ -119,7 +126,12 @@ mod tests {
                 {{"id": "a", "productGmv": 10, "quantity": 2.5}}, {{"id": "b", "productGmv": 10, "quantity": 1}}],
                 "refundedLineItems": [{refunds}]}}]"#
         );
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Orders).with_api_version(ApiVersion::V12_2022)).unwrap();
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(ApiVersion::V12_2022),
+        )
+        .unwrap();
         linter
             .lint_str("orders.json", &text)
             .diagnostics
@@ -144,6 +156,9 @@ mod tests {
             "`refundedQuantity` 1.01 brings the units refunded for line \"a\" to 2.51, more than its `quantity` 2.5"
         );
         let single = hits(&r("b", "2"));
-        assert_eq!(single[0].1, "`refundedQuantity` 2 is more than the line's `quantity` 1");
+        assert_eq!(
+            single[0].1,
+            "`refundedQuantity` 2 is more than the line's `quantity` 1"
+        );
     }
 }

@@ -68,6 +68,17 @@ fn quoted(s: &str) -> String {
     }
 }
 
+/// A bucket for a message, in words.
+fn reads_as(bucket: StatusBucket) -> &'static str {
+    match bucket {
+        StatusBucket::Paid => "paid",
+        StatusBucket::Pending => "pending",
+        StatusBucket::PartiallyRefunded => "partially refunded",
+        StatusBucket::Refunded => "refunded",
+        StatusBucket::Cancelled => "cancelled",
+    }
+}
+
 /// Units refunded per `lineItemId`; `None` when a sum overflows.
 fn refunded_units<'a>(order: &Order<'a>) -> Option<HashMap<&'a str, Decimal>> {
     let mut units: HashMap<&str, Decimal> = HashMap::new();
@@ -107,17 +118,21 @@ impl Rule for StatusConflict {
         if cancelled && matches!(bucket, StatusBucket::Paid | StatusBucket::Pending) {
             cx.report(
                 at.clone(),
-                format!("`financialStatus` {} reads as {}, but the order has `cancelledAt`", quoted(status), bucket.as_str()),
+                format!("`financialStatus` {} reads as {}, but the order has `cancelledAt`", quoted(status), reads_as(bucket)),
             )
             .label(order.at("cancelledAt"), "cancelled here")
             .help("send a status that maps to cancelled, such as `voided`, or leave `cancelledAt` out if the order was not cancelled");
         }
 
-        if matches!(bucket, StatusBucket::Refunded | StatusBucket::PartiallyRefunded) && refunds == 0 {
+        if matches!(
+            bucket,
+            StatusBucket::Refunded | StatusBucket::PartiallyRefunded
+        ) && refunds == 0
+        {
             let reported = cx
                 .report(
                     at.clone(),
-                    format!("`financialStatus` {} reads as {}, but the order has no `refundedLineItems`", quoted(status), bucket.as_str()),
+                    format!("`financialStatus` {} reads as {}, but the order has no `refundedLineItems`", quoted(status), reads_as(bucket)),
                 )
                 .help("list the returned units in `refundedLineItems` (Klar works return value out from them), or send the status the order has now");
             if order.raw.contains_key("refundedLineItems") {
@@ -126,7 +141,11 @@ impl Rule for StatusConflict {
         }
 
         if bucket == StatusBucket::Paid && refunds > 0 {
-            let lines = if refunds == 1 { "1 refunded line".to_owned() } else { format!("{refunds} refunded lines") };
+            let lines = if refunds == 1 {
+                "1 refunded line".to_owned()
+            } else {
+                format!("{refunds} refunded lines")
+            };
             cx.report(
                 at.clone(),
                 format!("`financialStatus` {} reads as paid, but `refundedLineItems` lists {lines}", quoted(status)),
@@ -156,7 +175,12 @@ mod tests {
     use crate::{ApiVersion, Config, Linter, PayloadKind};
 
     fn hits(order: &str, version: ApiVersion) -> Vec<String> {
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Orders).with_api_version(version)).unwrap();
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(version),
+        )
+        .unwrap();
         linter
             .lint_str("orders.json", &format!("[{order}]"))
             .diagnostics
@@ -182,13 +206,24 @@ mod tests {
         let a1 = r#"{"lineItemId": "a", "refundedQuantity": 1}"#;
         let b = r#"{"lineItemId": "b", "refundedQuantity": 1.5}"#;
         // One unit of `a` still kept.
-        assert!(hits(&order("partially_refunded", &format!("{a1}, {b}")), ApiVersion::V12_2022).is_empty());
+        assert!(hits(
+            &order("partially_refunded", &format!("{a1}, {b}")),
+            ApiVersion::V12_2022
+        )
+        .is_empty());
         // Two refunds of one unit each make `a` whole; fractional `b` refunded in full.
-        let all = hits(&order("partially_refunded", &format!("{a1}, {b}, {a1}")), ApiVersion::V12_2022);
+        let all = hits(
+            &order("partially_refunded", &format!("{a1}, {b}, {a1}")),
+            ApiVersion::V12_2022,
+        );
         assert_eq!(all.len(), 1, "{all:?}");
         assert!(all[0].contains("every unit"));
         // Refunded is the right status for that.
-        assert!(hits(&order("refunded", &format!("{a1}, {b}, {a1}")), ApiVersion::V12_2022).is_empty());
+        assert!(hits(
+            &order("refunded", &format!("{a1}, {b}, {a1}")),
+            ApiVersion::V12_2022
+        )
+        .is_empty());
     }
 
     #[test]
@@ -198,18 +233,40 @@ mod tests {
                 {"id": "c1", "productGmv": 10, "quantity": 1}, {"id": "c2", "productGmv": 20, "quantity": 2}]}],
             "refundedLineItems": [{"lineItemId": "c1", "refundedQuantity": 1}, {"lineItemId": "c2", "refundedQuantity": REST}]}"#;
         assert!(hits(&bundle.replace("REST", "1"), ApiVersion::V07_2025).is_empty());
-        assert_eq!(hits(&bundle.replace("REST", "2"), ApiVersion::V07_2025).len(), 1);
+        assert_eq!(
+            hits(&bundle.replace("REST", "2"), ApiVersion::V07_2025).len(),
+            1
+        );
     }
 
     #[test]
     fn cancelled_pending_and_paid_with_refunds() {
         let cancelled = r#"{"id": "1", "createdAt": 1761000000, "cancelledAt": 1761100000, "currencyCodeIso3Letter": "EUR", "financialStatus": "STATUS", "lineItems": []}"#;
-        assert_eq!(hits(&cancelled.replace("STATUS", "pending"), ApiVersion::V07_2025).len(), 1);
-        assert_eq!(hits(&cancelled.replace("STATUS", "paid"), ApiVersion::V07_2025).len(), 1);
+        assert_eq!(
+            hits(
+                &cancelled.replace("STATUS", "pending"),
+                ApiVersion::V07_2025
+            )
+            .len(),
+            1
+        );
+        assert_eq!(
+            hits(&cancelled.replace("STATUS", "paid"), ApiVersion::V07_2025).len(),
+            1
+        );
         assert!(hits(&cancelled.replace("STATUS", "voided"), ApiVersion::V07_2025).is_empty());
         // `cancelledAt: 0` is zero-date's finding, not a cancellation.
-        assert!(hits(&cancelled.replace("STATUS", "paid").replace("1761100000", "0"), ApiVersion::V07_2025).is_empty());
-        let paid = hits(&order("paid", r#"{"lineItemId": "a", "refundedQuantity": 1}"#), ApiVersion::V07_2025);
+        assert!(hits(
+            &cancelled
+                .replace("STATUS", "paid")
+                .replace("1761100000", "0"),
+            ApiVersion::V07_2025
+        )
+        .is_empty());
+        let paid = hits(
+            &order("paid", r#"{"lineItemId": "a", "refundedQuantity": 1}"#),
+            ApiVersion::V07_2025,
+        );
         assert_eq!(paid.len(), 1, "{paid:?}");
         assert!(paid[0].contains("1 refunded line"), "{paid:?}");
         let empty = hits(&order("refunded", ""), ApiVersion::V07_2025);

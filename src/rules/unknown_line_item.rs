@@ -54,12 +54,21 @@ fn quoted(s: &str) -> String {
 
 /// "the lines are \"a\", \"b\" and 3 more", for the help.
 fn existing(lines: &[&LineItem<'_>]) -> String {
-    let ids: Vec<String> = lines.iter().filter_map(|l| l.id).take(LISTED).map(quoted).collect();
+    let ids: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.id)
+        .take(LISTED)
+        .map(quoted)
+        .collect();
     let total = lines.iter().filter(|l| l.id.is_some()).count();
     match total {
         0 => "the order has no line item with an `id`".to_owned(),
         1 => format!("the order's only line is {}", ids.join("")),
-        n if n > LISTED => format!("the order's lines are {} and {} more", ids.join(", "), n - LISTED),
+        n if n > LISTED => format!(
+            "the order's lines are {} and {} more",
+            ids.join(", "),
+            n - LISTED
+        ),
         _ => format!("the order's lines are {}", ids.join(", ")),
     }
 }
@@ -91,10 +100,19 @@ impl Rule for UnknownLineItem {
                     quoted(line_id),
                     serde_json::Value::String(line_id.to_owned())
                 ),
-                None => format!("`lineItemId` must be the `id` of a line of this order; {}", existing(&lines)),
+                None => format!(
+                    "`lineItemId` must be the `id` of a line of this order; {}",
+                    existing(&lines)
+                ),
             };
-            cx.report(refund.at("lineItemId"), format!("`lineItemId` {} names no line item of this order", quoted(id)))
-                .help(help);
+            cx.report(
+                refund.at("lineItemId"),
+                format!(
+                    "`lineItemId` {} names no line item of this order",
+                    quoted(id)
+                ),
+            )
+            .help(help);
         }
     }
 }
@@ -104,7 +122,12 @@ mod tests {
     use crate::{ApiVersion, Config, Linter, PayloadKind};
 
     fn helps(text: &str, version: ApiVersion) -> Vec<String> {
-        let linter = Linter::new(Config::default().with_kind(PayloadKind::Orders).with_api_version(version)).unwrap();
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(version),
+        )
+        .unwrap();
         linter
             .lint_str("orders.json", text)
             .diagnostics
@@ -126,8 +149,19 @@ mod tests {
                 {"lineItemId": "P-9", "refundedQuantity": 1}, {"lineItemId": "BUNDLE-1", "refundedQuantity": 1}]}]"#;
         let got = helps(text, ApiVersion::V07_2025);
         assert_eq!(got.len(), 3, "{got:?}");
-        assert!(got[0].ends_with(r#"the order's lines are "l1", "l2", "l3", "l4", "p" and 2 more"#), "{}", got[0]);
-        assert_eq!(got[1], r#""P-9" is the product id of line "c1", not its `id`: send `"lineItemId": "c1"`"#);
-        assert!(got[2].starts_with(r#""BUNDLE-1" is the sku of line "p""#), "{}", got[2]);
+        assert!(
+            got[0].ends_with(r#"the order's lines are "l1", "l2", "l3", "l4", "p" and 2 more"#),
+            "{}",
+            got[0]
+        );
+        assert_eq!(
+            got[1],
+            r#""P-9" is the product id of line "c1", not its `id`: send `"lineItemId": "c1"`"#
+        );
+        assert!(
+            got[2].starts_with(r#""BUNDLE-1" is the sku of line "p""#),
+            "{}",
+            got[2]
+        );
     }
 }

@@ -5,8 +5,8 @@ use crate::view::Order;
 
 declare_rule! {
     /// ## What it does
-    /// Flags an order `financialStatus` that neither Klar's default mapping nor the
-    /// `[status-mapping]` of klar-lint.toml maps to a Klar payment status.
+    /// Flags a `financialStatus` that neither Klar's defaults nor `[status-mapping]` map to a
+    /// payment status.
     /// ## Why is this bad?
     /// `financialStatus` is free text: Klar files each order under a payment status (paid,
     /// pending, partially refunded, refunded, cancelled) by mapping the string it receives. The
@@ -122,7 +122,12 @@ mod tests {
     }
 
     fn hits(config: Config, status: &str) -> Vec<crate::Diagnostic> {
-        let linter = Linter::new(config.with_kind(PayloadKind::Orders).with_api_version(ApiVersion::V07_2025)).unwrap();
+        let linter = Linter::new(
+            config
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(ApiVersion::V07_2025),
+        )
+        .unwrap();
         linter
             .lint_str("orders.json", &order(status))
             .diagnostics
@@ -144,7 +149,14 @@ mod tests {
 
     #[test]
     fn defaults_are_not_flagged() {
-        for status in ["paid", "PAID", " pending ", "partially_refunded", "voided", "completed"] {
+        for status in [
+            "paid",
+            "PAID",
+            " pending ",
+            "partially_refunded",
+            "voided",
+            "completed",
+        ] {
             assert!(hits(Config::default(), status).is_empty(), "{status}");
         }
     }
@@ -152,7 +164,10 @@ mod tests {
     #[test]
     fn suggests_a_near_default_only() {
         assert_eq!(closest_default("complete"), Some("completed"));
-        assert_eq!(closest_default("Partialy_Refunded"), Some("partially_refunded"));
+        assert_eq!(
+            closest_default("Partialy_Refunded"),
+            Some("partially_refunded")
+        );
         assert_eq!(closest_default("refund"), Some("refunded"));
         assert_eq!(closest_default("bezahlt"), None);
         assert_eq!(closest_default("shipped"), None);
