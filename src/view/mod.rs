@@ -8,7 +8,7 @@ mod refund;
 
 pub use cost::Cost;
 pub use line_item::{Discount, LineItem, Tax};
-pub use order::{Order, Shipping};
+pub use order::{Order, Shipping, ORDER_TIMESTAMPS};
 pub use refund::{Refund, RefundedLineItem};
 
 use rust_decimal::Decimal;
@@ -68,5 +68,8 @@ pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'
 
 /// Sums the present values.
 pub(crate) fn sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Decimal {
-    values.into_iter().flatten().sum()
+    values
+        .into_iter()
+        .flatten()
+        .fold(Decimal::ZERO, Decimal::saturating_add)
 }
