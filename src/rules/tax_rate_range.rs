@@ -84,7 +84,14 @@ fn check(
                 at,
                 format!("`taxRate` is {rate}; a rate is a fraction from 0 up to 1"),
             )
-            .help("send the rate as a fraction of 0 or more: 0.19 for 19 %, 0 for no tax");
+            .help(if rate > -Decimal::ONE {
+                format!(
+                    "send {}, the rate without the minus sign, or 0 for no tax",
+                    -rate
+                )
+            } else {
+                "send the rate as a fraction of 0 or more: 0.19 for 19 %, 0 for no tax".to_owned()
+            });
             continue;
         }
         if rate >= hundred {
@@ -184,9 +191,14 @@ mod tests {
             "send 1 / 100 = 0.01; the `taxAmount` 1.29 agrees with that rate"
         );
         assert_eq!(findings("7.7", "20.75")[0].3, "send 7.7 / 100 = 0.077");
+        let negative = findings("-0.19", "0");
         assert_eq!(
-            findings("-0.19", "0")[0].2,
+            negative[0].2,
             "`taxRate` is -0.19; a rate is a fraction from 0 up to 1"
+        );
+        assert_eq!(
+            negative[0].3,
+            "send 0.19, the rate without the minus sign, or 0 for no tax"
         );
         assert_eq!(findings("1900", "20.75")[0].0, "tax-rate-range");
     }
