@@ -85,7 +85,12 @@ pub fn order(order: &Order<'_>) -> OrderMoney {
             .as_ref()
             .map_or((Decimal::ZERO, Decimal::ZERO), |s| {
                 let before = s.before.unwrap_or_default();
-                (before, before.saturating_sub(s.tax_total()).saturating_sub(s.discount_total()))
+                (
+                    before,
+                    before
+                        .saturating_sub(s.tax_total())
+                        .saturating_sub(s.discount_total()),
+                )
             });
     OrderMoney {
         lines,
@@ -166,11 +171,16 @@ impl Revenue {
                     if q.is_zero() {
                         Decimal::ZERO
                     } else {
-                        m.gross.saturating_sub(m.discounts).checked_div(q).unwrap_or_default()
+                        m.gross
+                            .saturating_sub(m.discounts)
+                            .checked_div(q)
+                            .unwrap_or_default()
                     }
                 })
                 .unwrap_or_default();
-            totals.returned_value = totals.returned_value.saturating_add(units.saturating_mul(unit_price));
+            totals.returned_value = totals
+                .returned_value
+                .saturating_add(units.saturating_mul(unit_price));
         }
         let bucket = o
             .financial_status
