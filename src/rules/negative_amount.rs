@@ -1,6 +1,6 @@
 use rust_decimal::Decimal;
 
-use super::line_checksum::{checked_sum, sum_expr, LineMath};
+use super::line_money::{checked_sum, sum_expr, LineMath};
 use crate::declare_rule;
 use crate::json::Pointer;
 use crate::money::{display_in, round_to_minor};

@@ -1,6 +1,6 @@
 use rust_decimal::Decimal;
 
-use super::line_checksum::LineMath;
+use super::line_money::LineMath;
 use crate::declare_rule;
 use crate::money::{display_in, round_to_minor};
 use crate::rule::{Context, Rule};

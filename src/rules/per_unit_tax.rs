@@ -1,6 +1,6 @@
 use rust_decimal::Decimal;
 
-use super::line_checksum::{contained_tax, rate_sum, sum_expr, LineMath};
+use super::line_money::{contained_tax, rate_sum, sum_expr, LineMath};
 use crate::declare_rule;
 use crate::money::{display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};

@@ -1,6 +1,6 @@
 use rust_decimal::Decimal;
 
-use super::line_checksum::{checked_sum, difference, sum_expr};
+use super::line_money::{checked_sum, difference, sum_expr};
 use crate::declare_rule;
 use crate::money::{display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};

@@ -2,7 +2,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::line_checksum::{checked_sum, contained_tax, difference, rate_sum, sum_expr, LineMath};
+use super::line_money::{checked_sum, contained_tax, difference, rate_sum, sum_expr, LineMath};
 use crate::declare_rule;
 use crate::json::Pointer;
 use crate::money::{display_in, round_to_minor, Tolerance};

@@ -2,7 +2,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::line_checksum::{checked_sum, contained_tax, rate_in_range};
+use super::line_money::{checked_sum, contained_tax, rate_in_range};
 use crate::declare_rule;
 use crate::money::{display_in, Tolerance};
 use crate::rule::{Context, Rule};
