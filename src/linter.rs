@@ -1065,7 +1065,12 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     let roots: Vec<Pointer> = new
         .iter()
         .filter(|d| {
-            !d.code.derived && !d.code.builtin && d.code.category == crate::rule::Category::Money
+            !d.code.derived
+                && !d.code.builtin
+                && matches!(
+                    d.code.category,
+                    crate::rule::Category::Money | crate::rule::Category::Compat
+                )
         })
         .filter_map(|d| line_of(&d.pointer))
         .collect();
@@ -1082,7 +1087,8 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     });
 }
 
-/// The line item a pointer is inside: `/3/lineItems/0` or `/3/lineItems/0/bundledProducts/1`.
+/// The unit a money finding belongs to: the line item a pointer is inside (`/3/lineItems/0`
+/// or `/3/lineItems/0/bundledProducts/1`), or the order's shipping (`/3/shipping`).
 pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
     let tokens: Vec<_> = pointer.tokens().collect();
     let mut end = None;
@@ -1093,6 +1099,8 @@ pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
                 .is_some_and(|n| n.parse::<usize>().is_ok())
         {
             end = Some(i + 2);
+        } else if t == "shipping" && end.is_none() {
+            end = Some(i + 1);
         }
     }
     let end = end?;
