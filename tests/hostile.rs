@@ -821,3 +821,74 @@ fn a_catastrophic_backtracking_pattern_in_a_schema_override_does_not_hang() {
     });
     assert_eq!(report.diagnostics[0].rule(), "schema");
 }
+
+// ---- No side effects: inputs are read, never written ----
+
+/// Every file under `dir` with its bytes, length, mtime and permissions.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::fs::Metadata)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.push((path, bytes, meta));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (from, to) in [("examples", "examples"), ("tests/hostile", "hostile")] {
+        let status = Command::new("cp")
+            .args(["-R"])
+            .arg(root.join(from))
+            .arg(dir.path().join(to))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    std::fs::write(
+        dir.path().join("hostile/orders.jsonl"),
+        format!("{GOOD_LINE}\n"),
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+    assert!(before.len() > 40, "{}", before.len());
+    // Past any coarse mtime granularity, so a rewrite of the same bytes would still show.
+    std::thread::sleep(Duration::from_millis(1100));
+    for format in ["human", "concise", "json"] {
+        let run = klar(&["--format", format, "--summary", "."], dir.path());
+        assert!(matches!(run.code, Some(0..=2)), "{}", run.stderr);
+        let run = klar(&["--kind", "orders", "--format", format, "."], dir.path());
+        assert!(matches!(run.code, Some(0..=2)), "{}", run.stderr);
+    }
+    let after = snapshot(dir.path());
+    assert_eq!(before.len(), after.len(), "files were added or removed");
+    for ((path, bytes, meta), (path_after, bytes_after, meta_after)) in before.iter().zip(&after) {
+        assert_eq!(path, path_after);
+        assert!(bytes == bytes_after, "{} changed", path.display());
+        assert_eq!(meta.len(), meta_after.len(), "{}", path.display());
+        assert_eq!(
+            meta.modified().unwrap(),
+            meta_after.modified().unwrap(),
+            "{} was written",
+            path.display()
+        );
+        assert_eq!(
+            meta.permissions(),
+            meta_after.permissions(),
+            "{}",
+            path.display()
+        );
+    }
+}
