@@ -139,7 +139,6 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
-    #[ignore = "needs the semantic rules merged: run with `cargo test --test rule_properties -- --include-ignored`"]
     fn one_mutation_gives_exactly_its_rule_at_its_pointer(
         specs in prop::collection::vec(order_spec(), 1..4),
         i in any::<usize>(),
