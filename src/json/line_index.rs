@@ -7,7 +7,13 @@
 pub struct LineIndex {
     /// Byte offset of the first byte of each line; the first entry is always 0.
     starts: Vec<usize>,
+    /// `(byte offset, chars before it)` every `CHECKPOINT` bytes, so a column on a very long
+    /// line (a minified 25 MB array) costs at most `CHECKPOINT` bytes of counting, not the line.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between two character-count checkpoints.
+const CHECKPOINT: usize = 4096;
 
 impl LineIndex {
     /// Indexes the line starts of `text`.
@@ -20,7 +26,32 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Self { starts }
+        let mut checkpoints = vec![(0, 0)];
+        let mut chars = 0;
+        let mut at = 0;
+        while at + CHECKPOINT < text.len() {
+            let next = floor_char_boundary(text, at + CHECKPOINT);
+            chars += text.get(at..next).map_or(0, |s| s.chars().count());
+            checkpoints.push((next, chars));
+            at = next;
+        }
+        Self {
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// Chars in `text[..offset]` (`offset` on a char boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self
+            .checkpoints
+            .partition_point(|&(byte, _)| byte <= offset);
+        let (byte, chars) = self
+            .checkpoints
+            .get(k.saturating_sub(1))
+            .copied()
+            .unwrap_or((0, 0));
+        chars + text.get(byte..offset).map_or(0, |s| s.chars().count())
     }
 
     /// The 1-based line and 1-based column of `offset` in `text` (the text this index was built
@@ -39,7 +70,11 @@ impl LineIndex {
         // The number of line starts at or before `offset`; at least 1, as the first is 0.
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
         let start = self.line_start(line).unwrap_or(0).min(offset);
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = if offset - start <= CHECKPOINT {
+            text.get(start..offset).map_or(0, |s| s.chars().count()) + 1
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start) + 1
+        };
         (line, column)
     }
 
@@ -78,6 +113,21 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn columns_on_a_long_line_use_checkpoints_and_agree_with_counting() {
+        let line: String = (0..20_000)
+            .map(|i| if i % 7 == 0 { 'é' } else { 'a' })
+            .collect();
+        let text = format!("x\n{line}😀{line}\nend");
+        let index = super::LineIndex::new(&text);
+        for offset in [2, 3, 5000, 9001, 30_000, text.len() - 4] {
+            let offset = super::floor_char_boundary(&text, offset);
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = text[start..offset].chars().count() + 1;
+            assert_eq!(index.line_col(&text, offset).1, expected, "offset {offset}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
     use serde_json::Value;

@@ -41,8 +41,19 @@ impl Reader<'_> {
             Ok(d) => Some(d),
             Err(e) => {
                 self.issues.push(
-                    Diagnostic::new(&codes::NUMBER_RANGE, at.key(key), format!("`{key}` is {e}"))
-                        .with_help("send an ordinary decimal number such as `19.99`"),
+                    Diagnostic::new(
+                        &codes::NUMBER_RANGE,
+                        at.key(key),
+                        match e {
+                            crate::money::MoneyError::OutOfRange { literal } => format!(
+                            "`{key}` {literal} is too large or too precise for an exact decimal (28 significant digits at most)"
+                        ),
+                            crate::money::MoneyError::NotANumber { literal } => {
+                                format!("`{key}` {literal} is not a decimal number")
+                            }
+                        },
+                    )
+                    .with_help("send an ordinary decimal number such as `19.99`"),
                 );
                 None
             }
