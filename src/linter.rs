@@ -367,14 +367,14 @@ impl Linter {
         if let Some(v) = self.config.api_version {
             return (v, Source::Flag);
         }
+        if self.config.api_version_from_config {
+            return (self.config.default_api_version, Source::Config);
+        }
         if let Some(v) = payload::version_from_path(Path::new(path)) {
             return (v, Source::Path);
         }
         if objects.iter().any(|o| payload::sniff_version(o).is_some()) {
             return (ApiVersion::V07_2025, Source::Content);
-        }
-        if self.config.default_api_version != ApiVersion::default() {
-            return (self.config.default_api_version, Source::Config);
         }
         (self.config.default_api_version, Source::Default)
     }
@@ -472,7 +472,13 @@ impl Linter {
         report.version_source = Some(version_source);
         report.objects = objects.len();
         let mut state = FileState::default();
+        let before_objects = diagnostics.len();
         for (i, object) in objects.iter().enumerate() {
+            // Objects come in text order, so once the objects before this one have filled the
+            // per-file limit, none of this one's findings can be among the first kept: count
+            // them and let them go, so a million bad objects cannot exhaust memory.
+            let full = diagnostics.len() - before_objects >= self.config.max_diagnostics_per_file;
+            let before = diagnostics.len();
             let ptr = if objects.len() == 1 && base.is_none() {
                 Pointer::root()
             } else {
@@ -489,6 +495,11 @@ impl Linter {
             ) {
                 diagnostics.push(schema_failure(&e));
                 break;
+            }
+            if full {
+                let mut dropped = diagnostics.split_off(before);
+                self.apply_levels(&mut dropped, path);
+                report.truncated += dropped.len();
             }
         }
         self.finish_document(&mut report, diagnostics, text);
@@ -626,20 +637,20 @@ impl Linter {
             PayloadKind::Orders => {
                 let order = Order::read(&mut reader, map, ptr);
                 self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_order(&order, cx)
+                    rule.check_order(&order, cx);
                 });
                 revenue.add_order(&order, &self.config.status_mapping);
             }
             PayloadKind::Refunds => {
                 let refund = Refund::read(&mut reader, map, ptr);
                 self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_refund(&refund, cx)
+                    rule.check_refund(&refund, cx);
                 });
             }
             PayloadKind::Cogs | PayloadKind::LogisticsCosts | PayloadKind::TransactionCosts => {
                 let cost = Cost::read(&mut reader, kind, map, ptr);
                 self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_cost(&cost, cx)
+                    rule.check_cost(&cost, cx);
                 });
                 revenue.add_cost(&cost);
             }
@@ -692,6 +703,13 @@ impl Linter {
         }
         let spans = SpanIndex::new(text);
         let lines = LineIndex::new(text);
+        if diagnostics.len() > self.config.max_diagnostics_per_file {
+            report.truncated += cap_by_offset(
+                &mut diagnostics,
+                &spans,
+                self.config.max_diagnostics_per_file,
+            );
+        }
         resolve(&mut diagnostics, &spans, &lines, text, 0, 0);
         report.diagnostics.extend(diagnostics);
         sort(&mut report.diagnostics);
@@ -975,7 +993,11 @@ fn strip_first(pointer: &Pointer) -> Pointer {
 
 /// Runs `f`, turning a panic into an `internal-error` finding for this file.
 fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "fault-injection")]
+        inject_fault(path);
+        f()
+    })) {
         Ok(report) => report,
         Err(panic) => {
             let what = panic
@@ -990,6 +1012,20 @@ fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
             );
             report
         }
+    }
+}
+
+/// The path marker that makes a lint panic when the `fault-injection` feature is on.
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub const FAULT_MARKER: &str = "klar-lint-fault-injection-panic";
+
+/// Test-only (feature `fault-injection`, never in a release build): a bug in one file's lint.
+#[cfg(feature = "fault-injection")]
+#[allow(clippy::panic, clippy::manual_assert)]
+fn inject_fault(path: &str) {
+    if path.contains(FAULT_MARKER) {
+        panic!("injected fault for {path}");
     }
 }
 
@@ -1061,7 +1097,13 @@ fn syntax_message(e: &serde_json::Error) -> String {
 fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> String {
     let message = e.to_string();
     let before = text.get(..offset).unwrap_or("").trim_end();
-    if message.contains("recursion limit") {
+    let at = text.get(offset..).unwrap_or("");
+    if ["NaN", "Infinity", "-Infinity"]
+        .iter()
+        .any(|word| at.starts_with(word))
+    {
+        "JSON has no NaN or Infinity: send a number, or leave the field out".to_owned()
+    } else if message.contains("recursion limit") {
         "the document nests deeper than 128 levels; no Klar payload does".to_owned()
     } else if message.contains("trailing comma")
         || (before.ends_with(',')
@@ -1142,6 +1184,52 @@ fn set_label_span(
     }
 }
 
+/// The span a diagnostic's pointer (or, failing that, its parent's) names in the text.
+fn locate(d: &Diagnostic, spans: &SpanIndex<'_>) -> Option<Span> {
+    spans
+        .locate(&d.pointer)
+        .or_else(|| d.pointer.parent().and_then(|p| spans.locate(&p)))
+        .map(|located| pick(located, d.anchor))
+}
+
+/// Keeps the first `max` findings in text order and returns how many were dropped.
+///
+/// A column costs the length of its line, so resolving every finding of a minified file with
+/// one finding per object (a million-element array of numbers) is quadratic. Byte offsets are
+/// cheap and sort like (line, column), so the cap is applied on them before any column is
+/// worked out; `resolve` then fills in line and column for the findings kept.
+fn cap_by_offset(diagnostics: &mut Vec<Diagnostic>, spans: &SpanIndex<'_>, max: usize) -> usize {
+    let offsets: Vec<Option<usize>> = diagnostics
+        .iter()
+        .map(|d| d.span.or_else(|| locate(d, spans)).map(|s| s.start))
+        .collect();
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (Some(da), Some(db)) = (diagnostics.get(a), diagnostics.get(b)) else {
+            return a.cmp(&b);
+        };
+        (offsets.get(a), da.code.name, da.pointer.as_str()).cmp(&(
+            offsets.get(b),
+            db.code.name,
+            db.pointer.as_str(),
+        ))
+    });
+    let dropped = diagnostics.len().saturating_sub(max);
+    let mut keep = vec![false; diagnostics.len()];
+    for &i in order.iter().take(max) {
+        if let Some(k) = keep.get_mut(i) {
+            *k = true;
+        }
+    }
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        let kept = keep.get(index).copied().unwrap_or(false);
+        index += 1;
+        kept
+    });
+    dropped
+}
+
 fn resolve(
     diagnostics: &mut [Diagnostic],
     spans: &SpanIndex<'_>,
@@ -1152,11 +1240,8 @@ fn resolve(
 ) {
     for d in diagnostics {
         if d.span.is_none() {
-            let located = spans
-                .locate(&d.pointer)
-                .or_else(|| d.pointer.parent().and_then(|p| spans.locate(&p)));
-            if let Some(located) = located {
-                set_span(d, pick(located, d.anchor), lines, text);
+            if let Some(span) = locate(d, spans) {
+                set_span(d, span, lines, text);
             }
         }
         for label in &mut d.labels {
@@ -1195,7 +1280,12 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     let roots: Vec<Pointer> = new
         .iter()
         .filter(|d| {
-            !d.code.derived && !d.code.builtin && d.code.category == crate::rule::Category::Money
+            !d.code.derived
+                && !d.code.builtin
+                && matches!(
+                    d.code.category,
+                    crate::rule::Category::Money | crate::rule::Category::Compat
+                )
         })
         .filter_map(|d| line_of(&d.pointer))
         .collect();
@@ -1212,7 +1302,8 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     });
 }
 
-/// The line item a pointer is inside: `/3/lineItems/0` or `/3/lineItems/0/bundledProducts/1`.
+/// The unit a money finding belongs to: the line item a pointer is inside (`/3/lineItems/0`
+/// or `/3/lineItems/0/bundledProducts/1`), or the order's shipping (`/3/shipping`).
 pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
     let tokens: Vec<_> = pointer.tokens().collect();
     let mut end = None;
@@ -1223,6 +1314,8 @@ pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
                 .is_some_and(|n| n.parse::<usize>().is_ok())
         {
             end = Some(i + 2);
+        } else if t == "shipping" && end.is_none() {
+            end = Some(i + 1);
         }
     }
     let end = end?;

@@ -26,10 +26,10 @@ pub struct LineMoney {
 
 impl LineMoney {
     fn add(&mut self, other: LineMoney) {
-        self.gross += other.gross;
-        self.taxes += other.taxes;
-        self.discounts += other.discounts;
-        self.net += other.net;
+        self.gross = self.gross.saturating_add(other.gross);
+        self.taxes = self.taxes.saturating_add(other.taxes);
+        self.discounts = self.discounts.saturating_add(other.discounts);
+        self.net = self.net.saturating_add(other.net);
     }
 }
 
@@ -48,15 +48,16 @@ pub fn line(line: &LineItem<'_>) -> LineMoney {
 }
 
 fn plain_line(line: &LineItem<'_>) -> LineMoney {
+    // Saturating: absurd literals must not panic; the money rules report them.
     let q = line.quantity.unwrap_or_default();
-    let gross = q * line.gmv.unwrap_or_default();
-    let taxes = q * line.tax_per_unit();
-    let discounts = q * line.discount_per_unit();
+    let gross = q.saturating_mul(line.gmv.unwrap_or_default());
+    let taxes = q.saturating_mul(line.tax_per_unit());
+    let discounts = q.saturating_mul(line.discount_per_unit());
     LineMoney {
         gross,
         taxes,
         discounts,
-        net: gross - taxes - discounts,
+        net: gross.saturating_sub(taxes).saturating_sub(discounts),
     }
 }
 
@@ -84,7 +85,12 @@ pub fn order(order: &Order<'_>) -> OrderMoney {
             .as_ref()
             .map_or((Decimal::ZERO, Decimal::ZERO), |s| {
                 let before = s.before.unwrap_or_default();
-                (before, before - s.tax_total() - s.discount_total())
+                (
+                    before,
+                    before
+                        .saturating_sub(s.tax_total())
+                        .saturating_sub(s.discount_total()),
+                )
             });
     OrderMoney {
         lines,
@@ -147,15 +153,15 @@ impl Revenue {
         let currency = o.currency.unwrap_or("?").to_owned();
         let totals = self.currencies.entry(currency).or_default();
         totals.orders += 1;
-        totals.gross += money.lines.gross;
-        totals.taxes += money.lines.taxes;
-        totals.discounts += money.lines.discounts;
-        totals.net += money.lines.net;
-        totals.shipping_before += money.shipping_before;
-        totals.shipping_after += money.shipping_after;
+        totals.gross = totals.gross.saturating_add(money.lines.gross);
+        totals.taxes = totals.taxes.saturating_add(money.lines.taxes);
+        totals.discounts = totals.discounts.saturating_add(money.lines.discounts);
+        totals.net = totals.net.saturating_add(money.lines.net);
+        totals.shipping_before = totals.shipping_before.saturating_add(money.shipping_before);
+        totals.shipping_after = totals.shipping_after.saturating_add(money.shipping_after);
         for refund in &o.refunds {
             let units = refund.quantity.unwrap_or_default();
-            totals.returned_units += units;
+            totals.returned_units = totals.returned_units.saturating_add(units);
             let unit_price = o
                 .all_lines()
                 .find(|l| l.id.is_some() && l.id == refund.line_item_id)
@@ -165,11 +171,16 @@ impl Revenue {
                     if q.is_zero() {
                         Decimal::ZERO
                     } else {
-                        (m.gross - m.discounts) / q
+                        m.gross
+                            .saturating_sub(m.discounts)
+                            .checked_div(q)
+                            .unwrap_or_default()
                     }
                 })
                 .unwrap_or_default();
-            totals.returned_value += units * unit_price;
+            totals.returned_value = totals
+                .returned_value
+                .saturating_add(units.saturating_mul(unit_price));
         }
         let bucket = o
             .financial_status
@@ -177,13 +188,13 @@ impl Revenue {
             .map_or("unmapped", |b| b.as_str());
         let status = totals.by_status.entry(bucket.to_owned()).or_default();
         status.orders += 1;
-        status.net += money.lines.net;
+        status.net = status.net.saturating_add(money.lines.net);
     }
 
     /// Adds a cost item.
     pub fn add_cost(&mut self, cost: &Cost<'_>) {
         let totals = self.currencies.entry("?".to_owned()).or_default();
-        totals.costs += cost.amount.unwrap_or_default();
+        totals.costs = totals.costs.saturating_add(cost.amount.unwrap_or_default());
     }
 
     /// Adds another report's totals.
@@ -191,19 +202,19 @@ impl Revenue {
         for (currency, t) in &other.currencies {
             let mine = self.currencies.entry(currency.clone()).or_default();
             mine.orders += t.orders;
-            mine.gross += t.gross;
-            mine.taxes += t.taxes;
-            mine.discounts += t.discounts;
-            mine.net += t.net;
-            mine.shipping_before += t.shipping_before;
-            mine.shipping_after += t.shipping_after;
-            mine.returned_units += t.returned_units;
-            mine.returned_value += t.returned_value;
-            mine.costs += t.costs;
+            mine.gross = mine.gross.saturating_add(t.gross);
+            mine.taxes = mine.taxes.saturating_add(t.taxes);
+            mine.discounts = mine.discounts.saturating_add(t.discounts);
+            mine.net = mine.net.saturating_add(t.net);
+            mine.shipping_before = mine.shipping_before.saturating_add(t.shipping_before);
+            mine.shipping_after = mine.shipping_after.saturating_add(t.shipping_after);
+            mine.returned_units = mine.returned_units.saturating_add(t.returned_units);
+            mine.returned_value = mine.returned_value.saturating_add(t.returned_value);
+            mine.costs = mine.costs.saturating_add(t.costs);
             for (bucket, s) in &t.by_status {
                 let b = mine.by_status.entry(bucket.clone()).or_default();
                 b.orders += s.orders;
-                b.net += s.net;
+                b.net = b.net.saturating_add(s.net);
             }
         }
     }

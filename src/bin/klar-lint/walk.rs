@@ -14,6 +14,9 @@ pub enum Input {
     Stdin,
     /// The walk could not read this entry.
     Unreadable(PathBuf, String),
+    /// A payload-named entry the walk does not read (a symbolic link, a FIFO, a socket, a
+    /// device): reported as a warning so nothing is skipped silently.
+    Skipped(PathBuf, String),
 }
 
 /// `*.json`, `*.jsonl`, `*.ndjson`, and each of them gzip-compressed (`*.json.gz`).
@@ -33,28 +36,6 @@ fn is_payload(path: &Path) -> bool {
         is_json(&path.with_extension(""))
     } else {
         is_json(path)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_include_their_gzip_forms() {
-        for yes in [
-            "a.json",
-            "a.JSONL",
-            "a.ndjson",
-            "a.json.gz",
-            "a.jsonl.gz",
-            "a.ndjson.GZ",
-        ] {
-            assert!(is_payload(Path::new(yes)), "{yes}");
-        }
-        for no in ["a.txt", "a.gz", "a.tar.gz", "json.gz", "a.json.zip"] {
-            assert!(!is_payload(Path::new(no)), "{no}");
-        }
     }
 }
 
@@ -94,6 +75,17 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
                     let p = e.path();
                     if e.file_type().is_file() && is_payload(p) && seen.insert(p.to_path_buf()) {
                         out.push(Input::File(p.to_path_buf()));
+                    } else if !e.file_type().is_file()
+                        && !e.file_type().is_dir()
+                        && is_payload(p)
+                        && seen.insert(p.to_path_buf())
+                    {
+                        let what = if e.path_is_symlink() {
+                            "a symbolic link, which the walk does not follow: name it to lint it"
+                        } else {
+                            "not a regular file (a FIFO, socket or device)"
+                        };
+                        out.push(Input::Skipped(p.to_path_buf(), what.to_owned()));
                     }
                 }
                 Err(err) => {
@@ -107,4 +99,26 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_include_their_gzip_forms() {
+        for yes in [
+            "a.json",
+            "a.JSONL",
+            "a.ndjson",
+            "a.json.gz",
+            "a.jsonl.gz",
+            "a.ndjson.GZ",
+        ] {
+            assert!(is_payload(Path::new(yes)), "{yes}");
+        }
+        for no in ["a.txt", "a.gz", "a.tar.gz", "json.gz", "a.json.zip"] {
+            assert!(!is_payload(Path::new(no)), "{no}");
+        }
+    }
 }
