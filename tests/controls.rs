@@ -413,3 +413,26 @@ fn completions_and_man_page_come_from_the_clap_definition() {
     );
     assert!(page.contains("fail\\-on"), "{page}");
 }
+
+#[test]
+fn schema_out_writes_every_schema_for_editors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = klar(&["schema", "--out", ".klar-schemas"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for version in ["12.2022", "07.2025"] {
+        for kind in [
+            "orders",
+            "refunds",
+            "cogs",
+            "logistics-costs",
+            "transaction-costs",
+        ] {
+            let path = dir
+                .path()
+                .join(format!(".klar-schemas/{version}/{kind}.schema.json"));
+            let schema: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert!(schema["$schema"].is_string(), "{}", path.display());
+        }
+    }
+}
