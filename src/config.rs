@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher};
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::diagnostic::Severity;
@@ -34,7 +34,7 @@ pub enum ConfigError {
     #[error("invalid config{}: {message}", path.as_ref().map(|p| format!(" `{}`", p.display())).unwrap_or_default())]
     #[diagnostic(
         code(config::parse),
-        help("keys: api-version, max-batch-size, max-file-size, max-diagnostics-per-file, [kinds], [rules], [tolerance], [status-mapping]")
+        help("keys: api-version, max-batch-size, max-file-size, max-diagnostics-per-file, [kinds], [rules], [[overrides]], [tolerance], [status-mapping]")
     )]
     Parse {
         /// The file, when read from one.
@@ -77,6 +77,18 @@ pub enum ConfigError {
         help("map a glob to orders, refunds, cogs, logistics-costs or transaction-costs")
     )]
     Kinds {
+        /// The glob.
+        glob: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A glob in `[[overrides]]` that does not parse.
+    #[error("invalid [[overrides]] glob `{glob}`: {message}")]
+    #[diagnostic(
+        code(config::overrides),
+        help("`paths` holds globs over the paths as given, such as \"exports/legacy/**\"")
+    )]
+    Overrides {
         /// The glob.
         glob: String,
         /// What is wrong.
@@ -125,6 +137,33 @@ impl std::str::FromStr for RuleLevel {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct OverrideFile {
+    paths: Vec<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+}
+
+/// One `[[overrides]]` table: rule levels for the files its globs match.
+#[derive(Clone, Debug)]
+pub struct Override {
+    /// The globs, as written.
+    pub paths: Vec<String>,
+    matcher: GlobSet,
+    /// Levels for those files, over `[rules]`.
+    pub rules: BTreeMap<&'static str, RuleLevel>,
+}
+
+impl Override {
+    /// Whether the override applies to a path (a leading `./` is ignored).
+    #[must_use]
+    pub fn matches(&self, path: &Path) -> bool {
+        self.matcher
+            .is_match(path.strip_prefix("./").unwrap_or(path))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct ConfigFile {
     api_version: Option<String>,
     max_batch_size: Option<usize>,
@@ -138,6 +177,8 @@ struct ConfigFile {
     tolerance: Tolerance,
     #[serde(default)]
     status_mapping: StatusMapping,
+    #[serde(default)]
+    overrides: Vec<OverrideFile>,
 }
 
 /// What a run checks and how strictly. `Config::default()` is klar-lint's defaults.
@@ -170,6 +211,8 @@ pub struct Config {
     pub status_mapping: StatusMapping,
     /// `--schemas DIR`: schema overrides.
     pub schemas_dir: Option<PathBuf>,
+    /// `[[overrides]]`: rule levels per path, applied in order (the last match wins).
+    pub overrides: Vec<Override>,
 }
 
 impl Default for Config {
@@ -187,6 +230,7 @@ impl Default for Config {
             tolerance: Tolerance::default(),
             status_mapping: StatusMapping::default(),
             schemas_dir: None,
+            overrides: Vec::new(),
         }
     }
 }
@@ -263,6 +307,18 @@ impl Config {
         }
         config.tolerance = file.tolerance;
         config.status_mapping = file.status_mapping;
+        for table in file.overrides {
+            let mut rules = Vec::new();
+            for (name, level) in &table.rules {
+                let parsed = level.parse().map_err(|()| ConfigError::Level {
+                    name: name.clone(),
+                    level: level.clone(),
+                })?;
+                rules.push((name.as_str(), parsed));
+            }
+            let paths: Vec<&str> = table.paths.iter().map(String::as_str).collect();
+            config = config.with_override(&paths, &rules)?;
+        }
         Ok(config)
     }
 
@@ -338,6 +394,84 @@ impl Config {
             .unwrap_or(RuleLevel::On(meta.severity))
     }
 
+    /// Sets rule levels for the files these globs match, as an `[[overrides]]` table does.
+    /// Later overrides win over earlier ones, and all of them over `[rules]`.
+    ///
+    /// # Errors
+    /// A glob that does not parse, an unknown rule, or a code that cannot be configured.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use klar_lint::{Config, RuleLevel, Severity};
+    ///
+    /// let config = Config::default()
+    ///     .with_override(&["exports/legacy/**"], &[("unknown-field", RuleLevel::Off)])
+    ///     .unwrap();
+    /// let meta = klar_lint::rules::find("unknown-field").unwrap();
+    /// assert_eq!(config.level_for(meta, Path::new("exports/legacy/2019/orders.json")), RuleLevel::Off);
+    /// assert_eq!(config.level_for(meta, Path::new("exports/orders.json")), RuleLevel::On(Severity::Warning));
+    /// ```
+    pub fn with_override(
+        mut self,
+        paths: &[&str],
+        rules: &[(&str, RuleLevel)],
+    ) -> Result<Self, ConfigError> {
+        let mut builder = GlobSetBuilder::new();
+        for glob in paths {
+            builder.add(Glob::new(glob).map_err(|e| ConfigError::Overrides {
+                glob: (*glob).to_owned(),
+                message: e.to_string(),
+            })?);
+        }
+        let matcher = builder.build().map_err(|e| ConfigError::Overrides {
+            glob: paths.join(", "),
+            message: e.to_string(),
+        })?;
+        let mut levels = BTreeMap::new();
+        for &(name, level) in rules {
+            let meta = crate::rules::find(name).ok_or_else(|| ConfigError::UnknownRule {
+                name: name.to_owned(),
+                place: "[[overrides]]".to_owned(),
+            })?;
+            if crate::codes::is_fixed(meta) {
+                return Err(ConfigError::Fixed {
+                    name: name.to_owned(),
+                });
+            }
+            levels.insert(meta.name, level);
+        }
+        self.overrides.push(Override {
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+            matcher,
+            rules: levels,
+        });
+        Ok(self)
+    }
+
+    /// The level a rule runs at for one file: `[rules]`, then each matching `[[overrides]]`
+    /// table in order.
+    #[must_use]
+    pub fn level_for(&self, meta: &RuleMeta, path: &Path) -> RuleLevel {
+        let mut level = self.level(meta);
+        for o in &self.overrides {
+            if let Some(&l) = o.rules.get(meta.name) {
+                if o.matches(path) {
+                    level = l;
+                }
+            }
+        }
+        level
+    }
+
+    /// Whether a rule runs on some file: on in `[rules]` or in an override.
+    pub(crate) fn runs_somewhere(&self, meta: &RuleMeta) -> bool {
+        self.level(meta) != RuleLevel::Off
+            || self
+                .overrides
+                .iter()
+                .any(|o| matches!(o.rules.get(meta.name), Some(RuleLevel::On(_))))
+    }
+
     /// The kind `[kinds]` gives a path, if any glob matches.
     #[must_use]
     pub fn kind_for_path(&self, path: &Path) -> Option<PayloadKind> {
@@ -382,6 +516,57 @@ mod tests {
             RuleLevel::On(Severity::Warning)
         );
         assert!(config.status_mapping.bucket("bezahlt").is_some());
+    }
+
+    #[test]
+    fn overrides_apply_per_path_and_the_last_match_wins() {
+        let config = Config::from_toml_str(
+            r#"
+            [rules]
+            unknown-field = "error"
+            [[overrides]]
+            paths = ["exports/legacy/**", "old/*.json"]
+            rules = { unknown-field = "off", schema = "warning" }
+            [[overrides]]
+            paths = ["exports/legacy/keep/**"]
+            rules = { unknown-field = "info" }
+            "#,
+        )
+        .unwrap();
+        let field = &crate::codes::UNKNOWN_FIELD;
+        let at = |p: &str| config.level_for(field, Path::new(p));
+        assert_eq!(at("exports/a.json"), RuleLevel::On(Severity::Error));
+        assert_eq!(at("./exports/legacy/a.json"), RuleLevel::Off);
+        assert_eq!(at("old/a.json"), RuleLevel::Off);
+        assert_eq!(
+            at("exports/legacy/keep/a.json"),
+            RuleLevel::On(Severity::Info)
+        );
+        assert_eq!(
+            config.level_for(&crate::codes::SCHEMA, Path::new("old/b.json")),
+            RuleLevel::On(Severity::Warning)
+        );
+        assert!(config.runs_somewhere(field));
+    }
+
+    #[test]
+    fn overrides_reject_bad_globs_rules_and_keys() {
+        assert!(matches!(
+            Config::from_toml_str("[[overrides]]\npaths = [\"a/[\"]\n"),
+            Err(ConfigError::Overrides { .. })
+        ));
+        assert!(matches!(
+            Config::from_toml_str("[[overrides]]\npaths = [\"a\"]\nrules = { zero-dat = \"off\" }"),
+            Err(ConfigError::UnknownRule { .. })
+        ));
+        assert!(matches!(
+            Config::from_toml_str("[[overrides]]\npaths = [\"a\"]\nrules = { io-error = \"off\" }"),
+            Err(ConfigError::Fixed { .. })
+        ));
+        assert!(matches!(
+            Config::from_toml_str("[[overrides]]\nglobs = [\"a\"]"),
+            Err(ConfigError::Parse { .. })
+        ));
     }
 
     #[test]

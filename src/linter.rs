@@ -157,7 +157,25 @@ impl Linter {
     }
 
     /// Lints a file from disk: JSON Lines (`.jsonl`, `.ndjson`) are streamed record by record,
-    /// anything else is parsed as one document. Unreadable paths become an `io-error` finding.
+    /// anything else is parsed as one document. A `.gz` suffix (`orders.json.gz`,
+    /// `orders.jsonl.gz`) is decompressed on the fly. Unreadable paths become an `io-error`
+    /// finding.
+    ///
+    /// ```
+    /// use klar_lint::{Config, Linter};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("klar-lint-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let path = dir.join("refunds.json");
+    /// std::fs::write(&path, "[]").unwrap();
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let report = linter.lint_path(&path);
+    /// assert_eq!(report.kind, Some(klar_lint::PayloadKind::Refunds)); // from the file name
+    /// assert_eq!(report.diagnostics[0].rule(), "empty-batch");
+    /// let missing = linter.lint_path(&dir.join("missing.json"));
+    /// assert_eq!(missing.diagnostics[0].rule(), "io-error");
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
     #[must_use]
     pub fn lint_path(&self, path: &Path) -> FileReport {
         let name = path.display().to_string();
@@ -166,6 +184,15 @@ impl Linter {
 
     /// Lints a whole document held in memory. `path` names it in the report and tells the
     /// kind and version when nothing else does.
+    ///
+    /// ```
+    /// use klar_lint::{Config, Linter};
+    ///
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let report = linter.lint_bytes("orders.json", b"[{\"id\": \"1\",}]");
+    /// assert_eq!(report.diagnostics[0].rule(), "invalid-json");
+    /// assert_eq!((report.diagnostics[0].line, report.diagnostics[0].column), (Some(1), Some(13)));
+    /// ```
     #[must_use]
     pub fn lint_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
         guard(path, || self.lint_document(path, bytes))
@@ -181,6 +208,71 @@ impl Linter {
     #[must_use]
     pub fn lint_lines<R: BufRead>(&self, path: &str, reader: R) -> FileReport {
         guard(path, || self.lint_jsonl(path, reader))
+    }
+
+    /// Lints a whole document read from `reader` (a socket, a decompressor, a request body).
+    /// At most `max-file-size` bytes are read; a longer stream, or one that fails, becomes an
+    /// `io-error` finding.
+    ///
+    /// ```
+    /// use klar_lint::{Config, Linter};
+    ///
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let body = br#"{"items": [{"orderId": "1", "lineItemId": "a", "productCogs": 1.5}]}"#;
+    /// let report = linter.lint_reader("cogs.json", &body[..]);
+    /// assert_eq!(report.kind, Some(klar_lint::PayloadKind::Cogs));
+    /// ```
+    #[must_use]
+    pub fn lint_reader<R: Read>(&self, path: &str, reader: R) -> FileReport {
+        guard(path, || self.read_document(path, reader, "read"))
+    }
+
+    /// Reads a whole document, bounded by `max-file-size`, and lints it.
+    fn read_document<R: Read>(&self, name: &str, reader: R, verb: &str) -> FileReport {
+        let limit = self.config.max_file_size;
+        let mut bytes = Vec::new();
+        match reader.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
+            Err(e) => io_error_report(
+                name,
+                format!("cannot {verb} `{name}`: {}", io_message(&e)),
+                if verb == "decompress" {
+                    "the file is not gzip or is cut off: re-create it with `gzip`"
+                } else {
+                    "check the source; nothing of it was checked"
+                },
+            ),
+            Ok(n) if n as u64 > limit => io_error_report(
+                name,
+                if verb == "decompress" {
+                    format!("`{name}` decompresses to more than the {limit} bytes `max-file-size` allows for one document")
+                } else {
+                    format!("`{name}` holds more than the {limit} bytes `max-file-size` allows for one document")
+                },
+                "raise `max-file-size` in klar-lint.toml, or export JSON Lines, which are streamed",
+            ),
+            Ok(_) => self.lint_document(name, &bytes),
+        }
+    }
+
+    /// A gzip-compressed export: JSON Lines inside are streamed, a document is decompressed up
+    /// to `max-file-size`, so a decompression bomb stops there.
+    fn lint_gzip(&self, path: &Path, name: &str, file: File) -> FileReport {
+        let mut reader = BufReader::new(file);
+        if !reader
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(&[0x1f, 0x8b]))
+        {
+            return io_error_report(
+                name,
+                format!("`{name}` is named `.gz` but is not gzip-compressed"),
+                "compress it with `gzip`, or drop the `.gz` from its name",
+            );
+        }
+        let decoder = GzipErrors(flate2::read::MultiGzDecoder::new(reader));
+        if is_json_lines(&path.with_extension("")) {
+            return self.lint_jsonl(name, BufReader::new(decoder));
+        }
+        self.read_document(name, decoder, "decompress")
     }
 
     fn lint_path_inner(&self, path: &Path, name: &str) -> FileReport {
@@ -224,6 +316,9 @@ impl Linter {
         };
         if is_json_lines(path) {
             return self.lint_jsonl(name, BufReader::new(file));
+        }
+        if is_gzip(path) {
+            return self.lint_gzip(path, name, file);
         }
         if metadata.len() > self.config.max_file_size {
             return io_error(
@@ -403,7 +498,7 @@ impl Linter {
             }
             if full {
                 let mut dropped = diagnostics.split_off(before);
-                self.apply_levels(&mut dropped);
+                self.apply_levels(&mut dropped, path);
                 report.truncated += dropped.len();
             }
         }
@@ -575,8 +670,12 @@ impl Linter {
     ) {
         for rule in rules {
             let meta = rule.meta();
-            let RuleLevel::On(severity) = self.config.level(meta) else {
-                continue;
+            // Severities per file are set by `apply_levels`; a rule off in `[rules]` still runs
+            // when an `[[overrides]]` table turns it on somewhere.
+            let severity = match self.config.level(meta) {
+                RuleLevel::On(severity) => severity,
+                RuleLevel::Off if self.config.runs_somewhere(meta) => meta.severity,
+                RuleLevel::Off => continue,
             };
             let mut cx = Context {
                 meta,
@@ -598,7 +697,7 @@ impl Linter {
         mut diagnostics: Vec<Diagnostic>,
         text: &str,
     ) {
-        self.apply_levels(&mut diagnostics);
+        self.apply_levels(&mut diagnostics, &report.path);
         if diagnostics.is_empty() {
             return;
         }
@@ -631,8 +730,10 @@ impl Linter {
         }
     }
 
-    fn apply_levels(&self, diagnostics: &mut Vec<Diagnostic>) {
-        diagnostics.retain_mut(|d| match self.config.level(d.code) {
+    /// Sets each finding's severity from `[rules]` and the `[[overrides]]` matching `path`.
+    fn apply_levels(&self, diagnostics: &mut Vec<Diagnostic>, path: &str) {
+        let path = Path::new(path);
+        diagnostics.retain_mut(|d| match self.config.level_for(d.code, path) {
             _ if codes::is_fixed(d.code) => true,
             RuleLevel::Off => false,
             RuleLevel::On(severity) => {
@@ -821,7 +922,7 @@ impl Linter {
         line_no: usize,
         record_pointers: bool,
     ) {
-        self.apply_levels(&mut diagnostics);
+        self.apply_levels(&mut diagnostics, &report.path);
         if diagnostics.is_empty() {
             return;
         }
@@ -943,6 +1044,35 @@ fn inject_fault(path: &str) {
 fn schema_failure(e: &SchemaError) -> Diagnostic {
     Diagnostic::new(&codes::INTERNAL_ERROR, Pointer::root(), e.to_string())
         .with_help("fix the schema given with --schemas")
+}
+
+fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+fn io_error_report(name: &str, message: String, help: &str) -> FileReport {
+    let mut report = FileReport::new(name);
+    report
+        .diagnostics
+        .push(Diagnostic::new(&codes::IO_ERROR, Pointer::root(), message).with_help(help));
+    report
+}
+
+/// Names decompression failures as such: "gzip: invalid gzip header".
+struct GzipErrors<R>(R);
+
+impl<R: Read> Read for GzipErrors<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                e
+            } else {
+                std::io::Error::new(e.kind(), format!("gzip: {e}"))
+            }
+        })
+    }
 }
 
 fn is_json_lines(path: &Path) -> bool {

@@ -2,12 +2,23 @@
 
 use std::io::{self, Write};
 
-use super::{summary_line, Reporter, Summary};
+use super::{statistics_table, summary_line, Reporter, Summary};
 use crate::linter::FileReport;
 
 /// One line per finding.
 #[derive(Debug, Default)]
-pub struct Concise;
+pub struct Concise {
+    statistics: bool,
+}
+
+impl Concise {
+    /// Prints the findings per rule before the summary line (`--statistics`).
+    #[must_use]
+    pub fn with_statistics(mut self, statistics: bool) -> Self {
+        self.statistics = statistics;
+        self
+    }
+}
 
 impl Reporter for Concise {
     fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
@@ -27,6 +38,9 @@ impl Reporter for Concise {
     }
 
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        if self.statistics {
+            statistics_table(out, summary)?;
+        }
         writeln!(out, "{}", summary_line(summary))
     }
 }

@@ -11,13 +11,14 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::{revenue_table, summary_line, Reporter, Summary};
+use super::{revenue_table, statistics_table, summary_line, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::json::Span;
 use crate::linter::{FileReport, SourceChunk};
 
 /// How human output looks.
 #[derive(Clone, Debug)]
+#[allow(clippy::struct_excessive_bools)] // Independent switches, each a flag of its own.
 pub struct HumanOptions {
     /// ANSI colours.
     pub color: bool,
@@ -29,6 +30,8 @@ pub struct HumanOptions {
     pub revenue: bool,
     /// Print nothing for clean runs but the summary.
     pub quiet: bool,
+    /// Print the findings per rule before the summary line (`--statistics`).
+    pub statistics: bool,
 }
 
 impl Default for HumanOptions {
@@ -39,6 +42,7 @@ impl Default for HumanOptions {
             max_diagnostics: None,
             revenue: false,
             quiet: false,
+            statistics: false,
         }
     }
 }
@@ -175,6 +179,10 @@ impl Reporter for Human {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         if self.options.revenue {
             revenue_table(out, &summary.revenue)?;
+            writeln!(out)?;
+        }
+        if self.options.statistics {
+            statistics_table(out, summary)?;
             writeln!(out)?;
         }
         writeln!(out, "{}", summary_line(summary))

@@ -51,20 +51,30 @@ struct JsonFile<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonStatistic {
+    rule: &'static str,
+    count: usize,
+}
+
+#[derive(Serialize)]
 struct JsonSummary<'a> {
     #[serde(flatten)]
     counts: &'a Summary,
     revenue: &'a Revenue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statistics: Option<Vec<JsonStatistic>>,
 }
 
 /// Collects files and writes one JSON document at the end.
 #[derive(Debug, Default)]
 pub struct Json {
     files: Vec<serde_json::Value>,
+    statistics: bool,
 }
 
-/// End line and column of a diagnostic's span, counted in characters like the start.
-fn end_of(
+/// End line and column of a diagnostic's span, counted in characters like the start; the end
+/// column is exclusive (the column just after the value), as SARIF and GitHub expect.
+pub(crate) fn end_of(
     report: &FileReport,
     d: &crate::diagnostic::Diagnostic,
 ) -> (Option<usize>, Option<usize>) {
@@ -92,6 +102,13 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl Json {
+    /// Adds `summary.statistics` (findings per rule) to the document.
+    #[must_use]
+    pub fn with_statistics(mut self, statistics: bool) -> Self {
+        self.statistics = statistics;
+        self
+    }
+
     /// One file as the JSON report's value.
     #[must_use]
     pub fn file_value(report: &FileReport) -> serde_json::Value {
@@ -145,7 +162,17 @@ impl Reporter for Json {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         let document = serde_json::json!({
             "files": std::mem::take(&mut self.files),
-            "summary": JsonSummary { counts: summary, revenue: &summary.revenue },
+            "summary": JsonSummary {
+                counts: summary,
+                revenue: &summary.revenue,
+                statistics: self.statistics.then(|| {
+                    summary
+                        .statistics()
+                        .into_iter()
+                        .map(|(rule, count)| JsonStatistic { rule, count })
+                        .collect()
+                }),
+            },
         });
         serde_json::to_writer_pretty(&mut *out, &document).map_err(io::Error::other)?;
         writeln!(out)

@@ -1,14 +1,26 @@
 //! Output formats. Each renders the same `FileReport`s and `Summary` to a `&mut dyn Write`;
-//! only `human.rs` knows miette.
+//! only `human.rs` knows miette. Machine formats (json, sarif, github, gitlab, junit) list every
+//! finding the linter kept: `--max-diagnostics` only limits what human output draws.
 
 mod concise;
+mod fingerprint;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 pub use concise::Concise;
+pub use fingerprint::{fingerprint, normalized_path, Fnv1a64};
+pub use github::Github;
+pub use gitlab::Gitlab;
 pub use human::{render_error, Human, HumanOptions};
 pub use json::Json;
+pub use junit::Junit;
+pub use sarif::Sarif;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -36,6 +48,24 @@ pub struct Summary {
     /// Revenue over every file, by currency.
     #[serde(skip)]
     pub revenue: Revenue,
+    /// Findings per rule, for `--statistics`.
+    #[serde(skip)]
+    pub by_rule: BTreeMap<&'static str, usize>,
+    /// What a `--baseline` left out, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
+}
+
+/// What applying a baseline did to a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BaselineCounts {
+    /// Entries in the baseline file.
+    pub entries: usize,
+    /// Findings left out because the baseline holds them.
+    pub suppressed: usize,
+    /// Baseline entries that no finding matches any more: fixed since the baseline was written.
+    pub stale: usize,
 }
 
 impl Summary {
@@ -50,7 +80,39 @@ impl Summary {
         self.warnings += report.count(Severity::Warning);
         self.infos += report.count(Severity::Info);
         self.revenue.merge(&report.revenue);
+        for d in &report.diagnostics {
+            *self.by_rule.entry(d.rule()).or_default() += 1;
+        }
     }
+
+    /// Findings per rule, most frequent first, then by name.
+    #[must_use]
+    pub fn statistics(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: Vec<_> = self.by_rule.iter().map(|(r, n)| (*r, *n)).collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+}
+
+/// The `--statistics` table: one line per rule, most frequent first.
+///
+/// # Errors
+/// When writing fails.
+pub fn statistics_table(out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+    let counts = summary.statistics();
+    if counts.is_empty() {
+        return writeln!(out, "Findings per rule: none.");
+    }
+    writeln!(out, "Findings per rule:")?;
+    let width = counts
+        .iter()
+        .map(|(_, n)| n.to_string().len())
+        .max()
+        .unwrap_or(1);
+    for (rule, n) in counts {
+        writeln!(out, "  {n:>width$}  {rule}")?;
+    }
+    Ok(())
 }
 
 /// One output format.

@@ -22,9 +22,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // One field per command-line switch.
 pub struct CheckArgs {
-    /// Files and directories to lint (directories are walked for *.json, *.jsonl, *.ndjson);
-    /// `-` reads standard input. A folder literally named like a subcommand: write `./rules`.
+    /// Files and directories to lint (directories are walked for *.json, *.jsonl, *.ndjson and
+    /// their .gz); `-` reads standard input. A folder literally named like a subcommand: write `./rules`.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
@@ -68,9 +69,43 @@ pub struct CheckArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// Human output: draw at most N findings per file (the rest are counted).
+    /// Human output: draw at most N findings per file (the rest are counted). Machine formats
+    /// always list every finding.
     #[arg(long, value_name = "N")]
     pub max_diagnostics: Option<usize>,
+
+    /// Print the number of findings per rule, most frequent first (human and concise formats;
+    /// `summary.statistics` in json).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Exit 0 even when there are findings (usage, config and internal failures still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// The lowest severity that makes the run exit 1 (and fails a JUnit test case).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Write the report to FILE (atomically: a temporary file beside it, renamed when complete)
+    /// instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Report only findings that are not in this baseline file (see --write-baseline), and say
+    /// how many of its entries no longer occur.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every finding of this run in FILE (file, rule, pointer and a hash of the value)
+    /// and exit 0; later runs with --baseline FILE report only new findings.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Never draw the progress bar (it is drawn only on a terminal, for human and concise
+    /// output, once a run takes longer than a second).
+    #[arg(long)]
+    pub no_progress: bool,
 
     /// Colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -98,6 +133,35 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Print a shell completion script: `klar-lint completions bash > ~/.local/share/bash-completion/completions/klar-lint`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), generated from these definitions: `klar-lint manpage > klar-lint.1`.
+    #[command(hide = true)]
+    Manpage,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Error findings only (the default).
+    Error,
+    /// Warnings too.
+    Warning,
+    /// Any finding.
+    Info,
+}
+
+impl FailOn {
+    pub fn severity(self) -> klar_lint::Severity {
+        match self {
+            FailOn::Error => klar_lint::Severity::Error,
+            FailOn::Warning => klar_lint::Severity::Warning,
+            FailOn::Info => klar_lint::Severity::Info,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -108,6 +172,21 @@ pub enum Format {
     Concise,
     /// One JSON document: {"files": [...], "summary": {...}}.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (github/codeql-action/upload-sarif).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// GitLab Code Quality JSON (artifacts: reports: codequality).
+    Gitlab,
+    /// JUnit XML, one test case per file.
+    Junit,
+}
+
+impl Format {
+    /// Formats read by programs: never truncated, never a progress bar.
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Human | Format::Concise)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

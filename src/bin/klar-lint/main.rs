@@ -2,19 +2,29 @@
 //! and exit codes (0 clean or warnings only, 1 error findings, 2 usage/config/internal failure).
 
 mod args;
+mod baseline;
+mod progress;
 mod walk;
 
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use clap::Parser;
-use klar_lint::render::{render_error, Concise, Human, HumanOptions, Json, Reporter, Summary};
-use klar_lint::{ApiVersion, Category, Config, FileReport, Linter, PayloadKind, RuleLevel};
+use clap::{CommandFactory, Parser};
+use klar_lint::render::{
+    render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Reporter, Sarif,
+    Summary,
+};
+use klar_lint::{
+    ApiVersion, Category, Config, FileReport, Linter, PayloadKind, RuleLevel, Severity,
+};
 use rayon::prelude::*;
 
 use args::{Cli, Color, Command, Format, KindArg, VersionArg};
+use progress::Progress;
 use walk::Input;
 
 fn main() -> ExitCode {
@@ -33,7 +43,9 @@ fn main() -> ExitCode {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            cli.check.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
     match run(cli, color) {
@@ -69,6 +81,12 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
             api_version,
             out,
         }) => return schema(&kind, &api_version, out.as_deref()),
+        Some(Command::Completions { shell }) => {
+            let mut out = io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "klar-lint", &mut out);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Manpage) => return manpage(),
         None => {}
     }
     let args = cli.check;
@@ -102,9 +120,14 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         config.schemas_dir = Some(dir.clone());
     }
     apply_selection(&mut config, &args.select, &args.ignore)?;
+    let mut baseline = match &args.baseline {
+        Some(path) => Some(read_baseline(path)?),
+        None => None,
+    };
     let linter = Linter::new(config).map_err(|e| Box::new(e) as CliError)?;
 
     let inputs = walk::collect(&args.paths);
+    let fail_on = args.fail_on.severity();
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(Human::new(HumanOptions {
             color,
@@ -112,14 +135,30 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
             max_diagnostics: args.max_diagnostics,
             revenue: args.summary,
             quiet: args.quiet,
+            statistics: args.statistics,
         })),
-        Format::Concise => Box::new(Concise),
-        Format::Json => Box::new(Json::default()),
+        Format::Concise => Box::new(Concise::default().with_statistics(args.statistics)),
+        Format::Json => Box::new(Json::default().with_statistics(args.statistics)),
+        Format::Sarif => Box::new(Sarif::default()),
+        Format::Github => Box::new(Github),
+        Format::Gitlab => Box::new(Gitlab::default()),
+        Format::Junit => Box::new(Junit::new(fail_on)),
     };
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let mut out = Output::open(args.output.as_deref())?;
+    let mut progress = Progress::new(
+        progress::wanted(
+            args.format,
+            io::stderr().is_terminal(),
+            args.no_progress,
+            std::env::var("TERM").ok().as_deref(),
+        ),
+        &inputs,
+    );
     let mut summary = Summary::default();
     let mut internal = false;
+    let mut recorded: Vec<baseline::Entry> = Vec::new();
+    let recording = args.write_baseline.is_some();
+    let started = Instant::now();
     let (tx, rx) = mpsc::sync_channel::<(usize, FileReport)>(64);
     let linter_ref = &linter;
     let inputs_ref = &inputs;
@@ -135,17 +174,56 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         // Reports arrive in any order and are printed in path order; a small buffer holds the early ones.
         let mut pending = BTreeMap::new();
         let mut next = 0;
-        for (i, report) in rx {
-            pending.insert(i, report);
-            while let Some(report) = pending.remove(&next) {
+        loop {
+            match rx.recv_timeout(Duration::from_millis(100)) {
+                Ok((i, report)) => {
+                    pending.insert(i, report);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            while let Some(mut report) = pending.remove(&next) {
                 internal |= report.has_internal_error();
-                summary.add(&report);
-                reporter.file(&mut out, &report)?;
+                if recording {
+                    recorded.extend(
+                        report
+                            .diagnostics
+                            .iter()
+                            .map(|d| baseline::entry(&report, d)),
+                    );
+                } else {
+                    if let Some(matcher) = baseline.as_mut() {
+                        matcher.filter(&mut report);
+                    }
+                    summary.add(&report);
+                    progress.suspend(|| reporter.file(&mut out, &report))?;
+                }
+                progress.file_done(next);
                 next += 1;
             }
+            progress.tick(started.elapsed());
         }
         Ok(())
     });
+    progress.finish();
+    if let Some(path) = &args.write_baseline {
+        let file = baseline::BaselineFile::new(recorded);
+        write_atomically(path, file.to_json().as_bytes())
+            .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
+        let _ = writeln!(
+            io::stderr().lock(),
+            "Wrote {} findings to the baseline `{}`; runs with `--baseline {}` report only new ones.",
+            file.findings.len(),
+            path.display(),
+            path.display()
+        );
+        return Ok(if internal {
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    summary.baseline = baseline.as_ref().map(baseline::Matcher::counts);
     let finish = write_result.and_then(|()| {
         reporter.finish(&mut out, &summary)?;
         if args.summary && args.format == Format::Concise {
@@ -153,18 +231,152 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         }
         out.flush()
     });
-    if let Err(e) = finish {
-        if e.kind() != io::ErrorKind::BrokenPipe {
-            return Err(Box::new(UsageError::Io("standard output".into(), e)));
-        }
+    let name = out.name();
+    match finish {
+        Ok(()) => out
+            .commit()
+            .map_err(|e| Box::new(UsageError::Io(name, e)) as CliError)?,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Box::new(UsageError::Io(name, e))),
     }
+    if let (Some(counts), false) = (summary.baseline, args.format == Format::Json) {
+        baseline_note(counts);
+    }
+    let failing = match fail_on {
+        Severity::Error => summary.errors,
+        Severity::Warning => summary.errors + summary.warnings,
+        Severity::Info => summary.errors + summary.warnings + summary.infos,
+    };
     Ok(if internal {
         ExitCode::from(2)
-    } else if summary.errors > 0 {
+    } else if failing > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The stderr note of a run with `--baseline` (json has it in `summary.baseline`).
+fn baseline_note(counts: klar_lint::render::BaselineCounts) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "note: the baseline left out {} known finding{}",
+        counts.suppressed,
+        if counts.suppressed == 1 { "" } else { "s" }
+    );
+    if counts.stale > 0 {
+        let _ = writeln!(
+            err,
+            "note: {} baseline entr{} no longer occur{} (fixed since): refresh it with --write-baseline",
+            counts.stale,
+            if counts.stale == 1 { "y" } else { "ies" },
+            if counts.stale == 1 { "s" } else { "" }
+        );
+    }
+}
+
+fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Box::new(UsageError::Invalid(format!(
+            "cannot read the baseline `{}`: {e}",
+            path.display()
+        ))) as CliError
+    })?;
+    let file = baseline::BaselineFile::parse(&text).map_err(|e| {
+        Box::new(UsageError::Invalid(format!(
+            "`{}` is not a klar-lint baseline: {e}",
+            path.display()
+        ))) as CliError
+    })?;
+    Ok(baseline::Matcher::new(file))
+}
+
+/// Writes a whole file atomically: a temporary file in the same directory, renamed over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = tempfile::NamedTempFile::new_in(parent_dir(path))?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Where the report goes: standard output, or `--output FILE` through a temporary file that is
+/// renamed over FILE only when the report is complete.
+enum Output {
+    Stdout(io::StdoutLock<'static>),
+    File {
+        path: PathBuf,
+        writer: io::BufWriter<tempfile::NamedTempFile>,
+    },
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Self, CliError> {
+        let Some(path) = path else {
+            return Ok(Output::Stdout(io::stdout().lock()));
+        };
+        let temp = tempfile::NamedTempFile::new_in(parent_dir(path))
+            .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
+        Ok(Output::File {
+            path: path.to_owned(),
+            writer: io::BufWriter::new(temp),
+        })
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Output::Stdout(_) => "standard output".to_owned(),
+            Output::File { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// Renames the finished report into place.
+    fn commit(self) -> io::Result<()> {
+        match self {
+            Output::Stdout(_) => Ok(()),
+            Output::File { path, writer } => {
+                let temp = writer
+                    .into_inner()
+                    .map_err(io::IntoInnerError::into_error)?;
+                temp.as_file().sync_all()?;
+                temp.persist(&path).map_err(|e| e.error)?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(buf),
+            Output::File { writer, .. } => writer.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::File { writer, .. } => writer.flush(),
+        }
+    }
+}
+
+fn manpage() -> Result<ExitCode, CliError> {
+    let mut out = io::stdout().lock();
+    match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Box::new(UsageError::Io("standard output".into(), e))),
+    }
 }
 
 fn lint_input(linter: &Linter, input: &Input) -> FileReport {
@@ -173,6 +385,10 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
         Input::Stdin => {
             let mut bytes = Vec::new();
             match io::stdin().lock().read_to_end(&mut bytes) {
+                // gzip's magic number: `zcat` is optional.
+                Ok(_) if bytes.starts_with(&[0x1f, 0x8b]) => {
+                    linter.lint_reader("-", flate2::read::MultiGzDecoder::new(bytes.as_slice()))
+                }
                 Ok(_) => linter.lint_bytes("-", &bytes),
                 Err(e) => linter.lint_path(std::path::Path::new(&format!("<stdin: {e}>"))),
             }
@@ -195,6 +411,15 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
             }
             report
         }
+    }
+}
+
+/// Turns a rule off for every file: in `[rules]` and in each `[[overrides]]` table, so the
+/// command line wins over the config.
+fn turn_off(config: &mut Config, meta: &'static klar_lint::RuleMeta) {
+    config.rules.insert(meta.name, RuleLevel::Off);
+    for o in &mut config.overrides {
+        o.rules.remove(meta.name);
     }
 }
 
@@ -229,14 +454,14 @@ fn apply_selection(
         }
         for meta in klar_lint::rules::all_metas() {
             if !keep.contains(&meta) && !klar_lint::codes::is_fixed(meta) {
-                config.rules.insert(meta.name, RuleLevel::Off);
+                turn_off(config, meta);
             }
         }
     }
     for name in ignore {
         for meta in resolve(name)? {
             if !klar_lint::codes::is_fixed(meta) {
-                config.rules.insert(meta.name, RuleLevel::Off);
+                turn_off(config, meta);
             }
         }
     }

@@ -19,12 +19,24 @@ pub enum Input {
     Skipped(PathBuf, String),
 }
 
+/// `*.json`, `*.jsonl`, `*.ndjson`, and each of them gzip-compressed (`*.json.gz`).
 fn is_payload(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        ["json", "jsonl", "ndjson"]
-            .iter()
-            .any(|x| e.eq_ignore_ascii_case(x))
-    })
+    let is_json = |p: &Path| {
+        p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["json", "jsonl", "ndjson"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        })
+    };
+    let gz = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if gz {
+        is_json(&path.with_extension(""))
+    } else {
+        is_json(path)
+    }
 }
 
 fn skipped_dir(name: &str) -> bool {
@@ -87,4 +99,26 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_include_their_gzip_forms() {
+        for yes in [
+            "a.json",
+            "a.JSONL",
+            "a.ndjson",
+            "a.json.gz",
+            "a.jsonl.gz",
+            "a.ndjson.GZ",
+        ] {
+            assert!(is_payload(Path::new(yes)), "{yes}");
+        }
+        for no in ["a.txt", "a.gz", "a.tar.gz", "json.gz", "a.json.zip"] {
+            assert!(!is_payload(Path::new(no)), "{no}");
+        }
+    }
 }

@@ -1,0 +1,212 @@
+//! `--format sarif`: one SARIF 2.1.0 log for GitHub code scanning and other SARIF viewers. Rules
+//! carry their documentation (short description from "What it does", the full page as help) and
+//! default level; results carry the physical location (relative URI, start and end line and
+//! column, columns in Unicode code points) and the JSON Pointer as a logical location.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use serde_json::{json, Map, Value};
+
+use super::json::end_of;
+use super::{fingerprint, normalized_path, Reporter, Summary};
+use crate::diagnostic::Severity;
+use crate::linter::FileReport;
+use crate::rule::RuleMeta;
+
+/// The OASIS schema the log declares.
+const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// Collects results and writes one SARIF log at the end.
+#[derive(Debug, Default)]
+pub struct Sarif {
+    rules: BTreeMap<&'static str, &'static RuleMeta>,
+    results: Vec<(&'static str, Map<String, Value>)>,
+    notifications: Vec<Value>,
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// `zero-date` → `ZeroDate`: SARIF's `name` is a readable identifier distinct from the id.
+fn pascal_case(name: &str) -> String {
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
+}
+
+/// A relative reference for a path (percent-encoded), or a `file:` URI for an absolute one.
+pub(crate) fn uri(path: &str) -> String {
+    let path = normalized_path(path);
+    let mut out = String::with_capacity(path.len());
+    let absolute = path.starts_with('/');
+    let drive = path.as_bytes().get(1) == Some(&b':')
+        && path.as_bytes().first().is_some_and(u8::is_ascii_alphabetic);
+    if absolute {
+        out.push_str("file://");
+    } else if drive {
+        out.push_str("file:///");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else if drive && b == b':' && out.len() == "file:///".len() + 1 {
+            out.push(':');
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn rule_descriptor(meta: &RuleMeta) -> Value {
+    let page = meta.page();
+    let summary = meta.summary();
+    let short = if summary.is_empty() {
+        meta.name.to_owned()
+    } else {
+        summary
+    };
+    json!({
+        "id": meta.name,
+        "name": pascal_case(meta.name),
+        "shortDescription": { "text": short },
+        "fullDescription": { "text": page },
+        "help": { "text": page, "markdown": page },
+        "defaultConfiguration": { "level": level(meta.severity) },
+        "properties": { "tags": [meta.category.as_str()] },
+    })
+}
+
+impl Reporter for Sarif {
+    fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
+        let uri = uri(&report.path);
+        for d in &report.diagnostics {
+            self.rules.insert(d.rule(), d.code);
+            let mut physical = Map::new();
+            physical.insert("artifactLocation".into(), json!({ "uri": uri }));
+            if let (Some(line), Some(column)) = (d.line, d.column) {
+                let (end_line, end_column) = end_of(report, d);
+                let mut region = json!({ "startLine": line, "startColumn": column });
+                if let (Some(end_line), Some(end_column)) = (end_line, end_column) {
+                    region["endLine"] = json!(end_line);
+                    // An empty span still marks one character.
+                    let end_column = if end_line == line {
+                        end_column.max(column + 1)
+                    } else {
+                        end_column
+                    };
+                    region["endColumn"] = json!(end_column);
+                }
+                physical.insert("region".into(), region);
+            }
+            let mut location = Map::new();
+            location.insert("physicalLocation".into(), Value::Object(physical));
+            if !d.pointer.is_root() {
+                location.insert(
+                    "logicalLocations".into(),
+                    json!([{ "fullyQualifiedName": d.pointer.as_str(), "kind": "value" }]),
+                );
+            }
+            let text = match &d.help {
+                Some(help) => format!("{}\nhelp: {help}", d.message),
+                None => d.message.clone(),
+            };
+            let mut result = Map::new();
+            result.insert("ruleId".into(), json!(d.rule()));
+            result.insert("ruleIndex".into(), json!(0));
+            result.insert("level".into(), json!(level(d.severity)));
+            result.insert("message".into(), json!({ "text": text }));
+            result.insert("locations".into(), json!([location]));
+            result.insert(
+                "partialFingerprints".into(),
+                json!({ "klarLintFinding/v1": fingerprint(&report.path, d) }),
+            );
+            self.results.push((d.rule(), result));
+        }
+        if report.truncated > 0 {
+            self.notifications.push(json!({
+                "level": "warning",
+                "message": { "text": format!(
+                    "{}: {} more findings were counted but not kept (max-diagnostics-per-file)",
+                    report.path, report.truncated
+                ) },
+            }));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+        let index: BTreeMap<&str, usize> = self
+            .rules
+            .keys()
+            .enumerate()
+            .map(|(i, name)| (*name, i))
+            .collect();
+        let results: Vec<Value> = std::mem::take(&mut self.results)
+            .into_iter()
+            .map(|(rule, mut result)| {
+                result.insert(
+                    "ruleIndex".into(),
+                    json!(index.get(rule).copied().unwrap_or(0)),
+                );
+                Value::Object(result)
+            })
+            .collect();
+        let rules: Vec<Value> = self.rules.values().map(|m| rule_descriptor(m)).collect();
+        let mut invocation = json!({ "executionSuccessful": true });
+        if !self.notifications.is_empty() {
+            invocation["toolExecutionNotifications"] =
+                Value::Array(std::mem::take(&mut self.notifications));
+        }
+        let log = json!({
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": { "driver": {
+                    "name": "klar-lint",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                } },
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        });
+        serde_json::to_writer_pretty(&mut *out, &log).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_pascal_case() {
+        assert_eq!(pascal_case("zero-date"), "ZeroDate");
+        assert_eq!(pascal_case("schema"), "Schema");
+    }
+
+    #[test]
+    fn uris_are_relative_and_encoded() {
+        assert_eq!(uri("./exports/a b.json"), "exports/a%20b.json");
+        assert_eq!(uri("exports/ü.json"), "exports/%C3%BC.json");
+        assert_eq!(uri("/srv/x.json"), "file:///srv/x.json");
+        assert_eq!(uri("C:\\x\\y.json"), "file:///C:/x/y.json");
+        assert_eq!(uri("a#b?.json"), "a%23b%3F.json");
+    }
+}
