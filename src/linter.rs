@@ -949,7 +949,19 @@ impl Linter {
                 if let Some(span) = spans.locate(&local).map(|l| pick(l, d.anchor)) {
                     set_span(d, span, &lines, text);
                 }
+                let record = d.pointer.tokens().next().map(std::borrow::Cow::into_owned);
                 for label in &mut d.labels {
+                    // A label in another record (duplicate-id's "first here") is not in this
+                    // record's text: it keeps its pointer and gets no span.
+                    if label
+                        .pointer
+                        .tokens()
+                        .next()
+                        .map(std::borrow::Cow::into_owned)
+                        != record
+                    {
+                        continue;
+                    }
                     let local = strip_first(&label.pointer);
                     set_label_span(label, spans.locate(&local).map(|l| l.value), &lines, text);
                 }

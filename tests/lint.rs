@@ -355,3 +355,24 @@ fn a_config_version_wins_over_content_so_bundles_in_legacy_payloads_are_caught()
         .lint_str("exports/07.2025/orders.json", &text);
     assert_eq!(legacy.api_version, Some(ApiVersion::V12_2022));
 }
+
+#[test]
+fn json_lines_labels_in_other_records_get_no_span_from_this_record() {
+    let orders = batch(2);
+    let mut lines: Vec<String> = orders
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
+    lines.push(serde_json::to_string(&orders[0]).unwrap());
+    let report = linter().lint_lines("orders.jsonl", std::io::Cursor::new(lines.join("\n")));
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule() == "duplicate-id")
+        .unwrap();
+    assert_eq!(d.pointer.as_str(), "/2/id");
+    assert_eq!(d.line, Some(3));
+    let label = &d.labels[0];
+    assert_eq!(label.pointer.as_str(), "/0/id");
+    assert_eq!((label.span, label.line), (None, None));
+}
