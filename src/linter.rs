@@ -1,18 +1,21 @@
 //! `Linter`: the per-file pipeline (read, parse, tell kind and version, envelope, schema per
 //! object, rules, revenue, spans only when there are findings) and the JSON Lines record loop.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::codes;
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::diagnostic::{Anchor, Diagnostic, Severity};
-use crate::json::{parse_document, LineIndex, Pointer, Span, SpanIndex};
+use crate::json::{parse_document, LineIndex, Parsed, Pointer, Span, SpanIndex};
 use crate::payload::{self, ApiVersion, PayloadKind};
 use crate::revenue::Revenue;
 use crate::rule::{Context, FileState, Rule};
@@ -129,6 +132,11 @@ impl FileReport {
 pub struct Linter {
     config: Config,
     schemas: SchemaSet,
+    /// Per rule of `rules::ALL`: seen using the file's state, so run in file order.
+    stateful: Box<[AtomicBool]>,
+    /// Per (version, kind): the rules that apply and are on, as (index in `rules::ALL`,
+    /// severity), in registry order. Worked out once: the configuration does not change.
+    active: Vec<Vec<(usize, Severity)>>,
 }
 
 impl Linter {
@@ -141,7 +149,27 @@ impl Linter {
             Some(dir) => SchemaSet::with_overrides(dir)?,
             None => SchemaSet::embedded(),
         };
-        Ok(Self { config, schemas })
+        let active = ApiVersion::ALL
+            .iter()
+            .flat_map(|&version| PayloadKind::ALL.iter().map(move |&kind| (version, kind)))
+            .map(|(version, kind)| {
+                rules::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rule)| rule.meta().applies_to(version, kind))
+                    .filter_map(|(i, rule)| match config.level(rule.meta()) {
+                        RuleLevel::On(severity) => Some((i, severity)),
+                        RuleLevel::Off => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Self {
+            config,
+            schemas,
+            stateful: rules::ALL.iter().map(|_| AtomicBool::new(false)).collect(),
+            active,
+        })
     }
 
     /// The configuration in force.
@@ -328,6 +356,9 @@ impl Linter {
             );
             return report;
         }
+        if let Some(report) = self.lint_array_streamed(path, text) {
+            return report;
+        }
         let parsed = match parse_document(text) {
             Ok(p) => p,
             Err(e) => {
@@ -376,28 +407,117 @@ impl Linter {
         report.api_version = Some(version);
         report.version_source = Some(version_source);
         report.objects = objects.len();
+        let objects: Vec<(Pointer, &Value)> = objects
+            .iter()
+            .enumerate()
+            .map(|(i, object)| {
+                let ptr = if objects.len() == 1 && base.is_none() {
+                    Pointer::root()
+                } else {
+                    base.clone().unwrap_or_default().index(i)
+                };
+                (ptr, *object)
+            })
+            .collect();
         let mut state = FileState::default();
-        for (i, object) in objects.iter().enumerate() {
-            let ptr = if objects.len() == 1 && base.is_none() {
-                Pointer::root()
-            } else {
-                base.clone().unwrap_or_default().index(i)
-            };
-            if let Err(e) = self.check_object(
-                version,
-                kind,
-                object,
-                ptr,
-                &mut diagnostics,
-                &mut state,
-                &mut report.revenue,
-            ) {
-                diagnostics.push(schema_failure(&e));
+        let mut objects = objects.into_iter().peekable();
+        while objects.peek().is_some() {
+            let chunk: Vec<_> = objects.by_ref().take(CHUNK_OBJECTS).collect();
+            let (checked, revenue) = self.check_chunk(version, kind, chunk);
+            report.revenue.merge(&revenue);
+            if !self.finish_chunk(version, kind, checked, &mut state, &mut diagnostics) {
                 break;
             }
         }
         self.finish_document(&mut report, diagnostics, text);
         report
+    }
+
+    /// The fast path for the common case, a top-level array whose kind and version are known
+    /// without reading every object: the elements are found by a quick scan, then parsed and
+    /// checked chunk by chunk, in parallel, so memory holds the text plus one chunk of parsed
+    /// values instead of the whole tree. Returns `None` (and the whole-document path runs)
+    /// for anything else: another shape, a syntax error (reported there, at its exact place),
+    /// deep nesting, a kind that cannot be told, or a version only the content could tell.
+    fn lint_array_streamed(&self, path: &str, text: &str) -> Option<FileReport> {
+        let split = split_array(text)?;
+        // serde_json's recursion limit counts from the document's root; stay far from it.
+        if split.max_depth > STREAM_MAX_DEPTH {
+            return None;
+        }
+        let elements = split.elements;
+        let parse = |&(start, end): &(usize, usize)| parse_document(text.get(start..end)?).ok();
+        let (kind, kind_source) = if let (Some(kind), source) = self.detect_kind(path, None) {
+            (kind, source)
+        } else {
+            // As `sniff_document` does for an array: the first 16 objects.
+            let mut found = None;
+            for element in elements.iter().take(16) {
+                if let Some(kind) = payload::sniff_object(&parse(element)?.value) {
+                    found = Some(kind);
+                    break;
+                }
+            }
+            (found?, Some(Source::Content))
+        };
+        let (version, version_source) = self.detect_version(path, &[]);
+        // The content was not read: trust the answer only where the content could not have
+        // changed it (no object can name `bundledProducts`, not even through a `\u` escape).
+        if !matches!(version_source, Source::Flag | Source::Path)
+            && (text.contains("bundledProducts") || text.contains("\\u"))
+        {
+            return None;
+        }
+        let mut report = FileReport::new(path);
+        report.kind = Some(kind);
+        report.kind_source = kind_source;
+        report.api_version = Some(version);
+        report.version_source = Some(version_source);
+        report.objects = elements.len();
+        let mut diagnostics = Vec::new();
+        if kind.wrapped_in_items() {
+            diagnostics.push(
+                Diagnostic::new(
+                    &codes::BODY_SHAPE,
+                    Pointer::root(),
+                    format!(
+                        "{kind} are sent as an object `{{\"items\": [...]}}`, not a bare array"
+                    ),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help("wrap the array: `{\"items\": [ ... ]}`"),
+            );
+        }
+        self.batch_envelope(kind, elements.len(), &Pointer::root(), &mut diagnostics);
+        let mut state = FileState::default();
+        let mut has_duplicate_keys = false;
+        let mut first = 0;
+        for chunk in chunks(&elements, |&(start, end)| end - start) {
+            let parsed: Vec<Parsed> = if chunk.len() < PARALLEL_MIN {
+                chunk.iter().map(parse).collect::<Option<_>>()?
+            } else {
+                chunk.par_iter().map(parse).collect::<Option<_>>()?
+            };
+            has_duplicate_keys |= parsed.iter().any(|p| p.has_duplicate_keys);
+            let objects: Vec<(Pointer, &Value)> = parsed
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (Pointer::root().index(first + i), &p.value))
+                .collect();
+            first += chunk.len();
+            let (checked, revenue) = self.check_chunk(version, kind, objects);
+            report.revenue.merge(&revenue);
+            let go_on = self.finish_chunk(version, kind, checked, &mut state, &mut diagnostics);
+            drop_in_parallel(parsed);
+            if !go_on {
+                break;
+            }
+        }
+        if has_duplicate_keys {
+            duplicate_keys(text, &mut diagnostics);
+        }
+        self.finish_document(&mut report, diagnostics, text);
+        Some(report)
     }
 
     /// Splits the body into its top-level objects, reporting a wrong envelope and batch size.
@@ -469,115 +589,227 @@ impl Linter {
             }
         };
         if let Some(array_ptr) = &base {
-            if objects.is_empty() {
-                out.push(
-                    Diagnostic::new(
-                        &codes::EMPTY_BATCH,
-                        array_ptr.clone(),
-                        format!("the batch holds no {kind}"),
-                    )
-                    .with_anchor(Anchor::Start)
-                    .with_help("skip the request when there is nothing to send"),
-                );
-            } else if objects.len() > self.config.max_batch_size {
-                out.push(
-                    Diagnostic::new(
-                        &codes::BATCH_SIZE,
-                        array_ptr.clone(),
-                        format!(
-                            "the batch holds {} objects; one request takes at most {}",
-                            objects.len(),
-                            self.config.max_batch_size
-                        ),
-                    )
-                    .with_anchor(Anchor::Start)
-                    .with_help(format!(
-                        "split it into {} requests",
-                        objects.len().div_ceil(self.config.max_batch_size.max(1))
-                    )),
-                );
-            }
+            self.batch_envelope(kind, objects.len(), array_ptr, out);
         }
         (objects, base)
     }
 
-    /// Schema, then rules, then revenue, for one top-level object.
-    #[allow(clippy::too_many_arguments)]
-    fn check_object(
+    /// `empty-batch` and `batch-size` for an array of `count` objects at `array_ptr`.
+    fn batch_envelope(
+        &self,
+        kind: PayloadKind,
+        count: usize,
+        array_ptr: &Pointer,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if count == 0 {
+            out.push(
+                Diagnostic::new(
+                    &codes::EMPTY_BATCH,
+                    array_ptr.clone(),
+                    format!("the batch holds no {kind}"),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help("skip the request when there is nothing to send"),
+            );
+        } else if count > self.config.max_batch_size {
+            out.push(
+                Diagnostic::new(
+                    &codes::BATCH_SIZE,
+                    array_ptr.clone(),
+                    format!(
+                        "the batch holds {} objects; one request takes at most {}",
+                        count, self.config.max_batch_size
+                    ),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help(format!(
+                    "split it into {} requests",
+                    count.div_ceil(self.config.max_batch_size.max(1))
+                )),
+            );
+        }
+    }
+
+    /// Schema, then every rule that does not use the file's state, then revenue, for each
+    /// object of a chunk; in parallel when the chunk is big enough. The findings of each object
+    /// stay apart, in the chunk's order; [`Linter::finish_chunk`] completes them in order.
+    fn check_chunk<'v>(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-        object: &Value,
-        ptr: Pointer,
-        out: &mut Vec<Diagnostic>,
+        objects: Vec<(Pointer, &'v Value)>,
+    ) -> (Vec<Checked<'v>>, Revenue) {
+        let mut checked = Vec::with_capacity(objects.len());
+        checked.resize_with(objects.len(), Checked::default);
+        let revenue = if objects.len() < PARALLEL_MIN {
+            let mut revenue = Revenue::default();
+            for ((ptr, object), slot) in objects.into_iter().zip(checked.iter_mut()) {
+                *slot = self.check_object(version, kind, object, ptr, &mut revenue);
+            }
+            revenue
+        } else {
+            objects
+                .into_par_iter()
+                .zip(checked.par_iter_mut())
+                .fold(Revenue::default, |mut revenue, ((ptr, object), slot)| {
+                    *slot = self.check_object(version, kind, object, ptr, &mut revenue);
+                    revenue
+                })
+                .reduce(Revenue::default, |mut a, b| {
+                    a.merge(&b);
+                    a
+                })
+        };
+        (checked, revenue)
+    }
+
+    /// The rules that run on objects of this version and kind.
+    fn active(&self, version: ApiVersion, kind: PayloadKind) -> &[(usize, Severity)] {
+        let v = ApiVersion::ALL.iter().position(|&x| x == version);
+        let k = PayloadKind::ALL.iter().position(|&x| x == kind);
+        v.zip(k)
+            .and_then(|(v, k)| self.active.get(v * PayloadKind::ALL.len() + k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Completes a chunk in file order: runs the rules that use the file's state, and moves
+    /// the findings to `out`. Returns `false` when a schema is unusable (reported, and the file
+    /// stops there, as it would have object by object).
+    fn finish_chunk(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+        checked: Vec<Checked<'_>>,
         state: &mut FileState,
+        out: &mut Vec<Diagnostic>,
+    ) -> bool {
+        for mut c in checked {
+            if let Some(e) = c.failure {
+                out.push(schema_failure(&e));
+                return false;
+            }
+            self.run_deferred(version, kind, &mut c, state);
+            out.append(&mut c.diagnostics);
+        }
+        true
+    }
+
+    /// Schema, then rules, then revenue, for one top-level object. Rules known to use the
+    /// file's state (or caught using it now) are left in `deferred`, with the view they need.
+    fn check_object<'v>(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+        object: &'v Value,
+        ptr: Pointer,
         revenue: &mut Revenue,
-    ) -> Result<(), SchemaError> {
-        let first = out.len();
-        if !self.schemas.validate(version, kind, object, &ptr, out)? {
-            return Ok(());
+    ) -> Checked<'v> {
+        let mut checked = Checked::default();
+        let out = &mut checked.diagnostics;
+        match self.schemas.validate(version, kind, object, &ptr, out) {
+            Err(e) => {
+                checked.failure = Some(e);
+                return checked;
+            }
+            Ok(false) => return checked,
+            Ok(true) => {}
         }
         let Some(map) = object.as_object() else {
-            return Ok(());
+            return checked;
         };
         let mut reader = Reader {
             issues: out,
             bundles: version == ApiVersion::V07_2025,
         };
-        let rules = rules::ALL
-            .iter()
-            .filter(|r| r.meta().applies_to(version, kind));
-        match kind {
-            PayloadKind::Orders => {
-                let order = Order::read(&mut reader, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_order(&order, cx)
-                });
-                revenue.add_order(&order, &self.config.status_mapping);
-            }
-            PayloadKind::Refunds => {
-                let refund = Refund::read(&mut reader, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_refund(&refund, cx)
-                });
-            }
+        let view = match kind {
+            PayloadKind::Orders => View::Order(Order::read(&mut reader, map, ptr)),
+            PayloadKind::Refunds => View::Refund(Refund::read(&mut reader, map, ptr)),
             PayloadKind::Cogs | PayloadKind::LogisticsCosts | PayloadKind::TransactionCosts => {
-                let cost = Cost::read(&mut reader, kind, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_cost(&cost, cx)
-                });
-                revenue.add_cost(&cost);
+                View::Cost(Cost::read(&mut reader, kind, map, ptr))
             }
-        }
-        drop_derived(out, first);
-        Ok(())
-    }
-
-    fn run<'r>(
-        &self,
-        rules: impl Iterator<Item = &'r &'static dyn Rule>,
-        version: ApiVersion,
-        kind: PayloadKind,
-        out: &mut Vec<Diagnostic>,
-        state: &mut FileState,
-        mut check: impl FnMut(&dyn Rule, &mut Context<'_>),
-    ) {
-        for rule in rules {
-            let meta = rule.meta();
-            let RuleLevel::On(severity) = self.config.level(meta) else {
+        };
+        // Rules that touch it see an empty state here; their findings are dropped and they run
+        // again in order (`run_deferred`).
+        let mut scratch = FileState::default();
+        for &(i, severity) in self.active(version, kind) {
+            let Some(rule) = rules::ALL.get(i) else {
                 continue;
             };
-            let mut cx = Context {
-                meta,
+            if self
+                .stateful
+                .get(i)
+                .is_some_and(|s| s.load(Ordering::Relaxed))
+            {
+                checked.deferred.push((i, severity));
+                continue;
+            }
+            let before = out.len();
+            let mut cx = Context::new(
+                rule.meta(),
                 severity,
-                config: &self.config,
-                version,
-                kind,
-                diagnostics: out,
-                state,
-            };
-            check(*rule, &mut cx);
+                &self.config,
+                (version, kind),
+                out,
+                &mut scratch,
+            );
+            view.check(*rule, &mut cx);
+            if cx.state_used() {
+                out.truncate(before);
+                if let Some(s) = self.stateful.get(i) {
+                    s.store(true, Ordering::Relaxed);
+                }
+                checked.deferred.push((i, severity));
+            }
         }
+        match &view {
+            View::Order(order) => revenue.add_order(order, &self.config.status_mapping),
+            View::Cost(cost) => revenue.add_cost(cost),
+            View::Refund(_) => {}
+        }
+        if checked.deferred.is_empty() {
+            drop_derived(out, 0);
+        } else {
+            checked.view = Some(view);
+        }
+        checked
+    }
+
+    /// Runs the deferred rules of one object with the file's state, in file order, then puts
+    /// its findings back in the order the rules are listed in, as if they had run together.
+    fn run_deferred(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+        checked: &mut Checked<'_>,
+        state: &mut FileState,
+    ) {
+        let Some(view) = checked.view.take() else {
+            return;
+        };
+        for &(i, severity) in &checked.deferred {
+            let Some(rule) = rules::ALL.get(i) else {
+                continue;
+            };
+            let mut cx = Context::new(
+                rule.meta(),
+                severity,
+                &self.config,
+                (version, kind),
+                &mut checked.diagnostics,
+                state,
+            );
+            view.check(*rule, &mut cx);
+        }
+        // Built-in findings (schema, number-range, duplicate keys) came first, then each
+        // rule's in registry order; a stable sort restores that.
+        checked.diagnostics.sort_by_key(|d| {
+            rules::ALL
+                .iter()
+                .position(|r| std::ptr::eq(r.meta(), d.code))
+                .map_or(0, |i| i + 1)
+        });
+        drop_derived(&mut checked.diagnostics, 0);
     }
 
     /// Applies levels, resolves spans (only when there are findings), sorts.
@@ -625,7 +857,22 @@ impl Linter {
         dedup(diagnostics);
     }
 
-    fn lint_jsonl<R: BufRead>(&self, path: &str, mut reader: R) -> FileReport {
+    fn lint_jsonl<R: BufRead>(&self, path: &str, reader: R) -> FileReport {
+        self.lint_jsonl_chunked(path, reader, CHUNK_OBJECTS, CHUNK_BYTES)
+    }
+
+    /// JSON Lines, streamed in chunks of at most `max_records` records or about `max_bytes`
+    /// bytes: each chunk is read, then its records are parsed and checked in parallel, then
+    /// completed in file order (kind and version as the first records tell them, the rules
+    /// that use the file's state, spans, the per-file cap). Memory holds one chunk, whatever
+    /// the size of the file, and the findings.
+    fn lint_jsonl_chunked<R: BufRead>(
+        &self,
+        path: &str,
+        mut reader: R,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> FileReport {
         let mut report = FileReport::new(path);
         let (forced_kind, kind_source) = self.detect_kind(path, None);
         let mut kind = forced_kind;
@@ -634,154 +881,221 @@ impl Linter {
         let mut version: Option<(ApiVersion, Source)> = None;
         let mut state = FileState::default();
         let mut buf = Vec::new();
+        let mut lines: Vec<RecordLine> = Vec::new();
         let mut offset = 0usize;
         let mut line_no = 0usize;
         let mut record = 0usize;
         loop {
             buf.clear();
-            let read = match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    report.diagnostics.push(
-                        Diagnostic::new(
-                            &codes::IO_ERROR,
-                            Pointer::root(),
-                            format!("reading stopped after line {line_no}: {}", io_message(&e)),
-                        )
-                        .with_help("check the file; the lines before this point were checked"),
-                    );
-                    break;
-                }
-            };
-            line_no += 1;
-            let line_start = offset;
-            offset += read;
-            let mut bytes = buf.as_slice();
-            let mut skipped = 0;
-            if line_no == 1 {
-                if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-                    bytes = rest;
+            lines.clear();
+            let mut io_error = None;
+            let mut eof = false;
+            while lines.len() < max_records.max(1) && buf.len() < max_bytes.max(1) {
+                let start = buf.len();
+                let read = match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => n,
+                    Err(e) => {
+                        io_error = Some(e);
+                        break;
+                    }
+                };
+                line_no += 1;
+                let line_start = offset;
+                offset += read;
+                let mut text_start = start;
+                let mut skipped = 0;
+                if line_no == 1
+                    && buf
+                        .get(start..)
+                        .is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+                {
+                    text_start += 3;
                     skipped = 3;
                 }
-            }
-            let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let base = line_start + skipped;
-            let ptr = Pointer::root().index(record);
-            record += 1;
-            let mut diagnostics = Vec::new();
-            let text: std::borrow::Cow<'_, str> = match std::str::from_utf8(bytes) {
-                Ok(t) => t.into(),
-                Err(e) => {
-                    let at = e.valid_up_to();
-                    let lossy: String = String::from_utf8_lossy(bytes).into_owned();
-                    let mut d = Diagnostic::new(
-                        &codes::INVALID_JSON,
-                        ptr,
-                        format!(
-                            "record {} is not UTF-8: invalid byte 0x{:02X}",
-                            record - 1,
-                            bytes.get(at).copied().unwrap_or(0)
-                        ),
-                    )
-                    .with_help(utf8_help(bytes));
-                    let index = LineIndex::new(&lossy);
-                    set_span(
-                        &mut d,
-                        Span {
-                            start: at,
-                            end: at + 1,
-                        },
-                        &index,
-                        &lossy,
-                    );
-                    self.push_record(&mut report, vec![d], &lossy, base, line_no, false);
+                let mut end = buf.len();
+                if end > text_start && buf.get(end - 1) == Some(&b'\n') {
+                    end -= 1;
+                }
+                if end > text_start && buf.get(end - 1) == Some(&b'\r') {
+                    end -= 1;
+                }
+                if buf
+                    .get(text_start..end)
+                    .is_none_or(|b| b.iter().all(u8::is_ascii_whitespace))
+                {
+                    buf.truncate(start);
                     continue;
                 }
-            };
-            let parsed = match parse_document(&text) {
-                Ok(p) => p,
-                Err(e) => {
-                    let index = LineIndex::new(&text);
-                    let at = index.offset_of(&text, e.line(), e.column());
-                    let mut d = Diagnostic::new(
-                        &codes::INVALID_JSON,
-                        ptr,
-                        format!("record {}: {}", record - 1, syntax_message(&e)),
-                    )
-                    .with_help(syntax_help(&e, &text, at));
-                    set_span(
-                        &mut d,
-                        Span {
-                            start: at,
-                            end: (at + 1).min(text.len()).max(at),
-                        },
-                        &index,
-                        &text,
-                    );
-                    self.push_record(&mut report, vec![d], &text, base, line_no, false);
+                lines.push(RecordLine {
+                    record,
+                    line_no,
+                    base: line_start + skipped,
+                    start: text_start,
+                    end,
+                });
+                record += 1;
+            }
+
+            // Decode and parse, in parallel.
+            let decode = |line: &RecordLine| decode_record(&buf, line);
+            let (parsed, decoded): (Vec<Option<Parsed>>, Vec<Decoded<'_>>) =
+                if lines.len() < PARALLEL_MIN {
+                    lines.iter().map(decode).unzip()
+                } else {
+                    lines.par_iter().map(decode).unzip()
+                };
+
+            // Kind and version, in file order, as the first records tell them.
+            let mut plans = Vec::with_capacity(decoded.len());
+            for p in &parsed {
+                let Some(parsed) = p else {
+                    plans.push(Plan::Failed);
                     continue;
+                };
+                let mut sniffed = false;
+                if kind.is_none() {
+                    if let Some(k) = payload::sniff_object(&parsed.value) {
+                        kind = Some(k);
+                        sniffed = true;
+                    }
                 }
-            };
-            if parsed.has_duplicate_keys {
-                duplicate_keys(&text, &mut diagnostics);
-                for d in &mut diagnostics {
-                    d.pointer = d.pointer.prefixed_with_index(record - 1);
-                    for l in &mut d.labels {
-                        l.pointer = l.pointer.prefixed_with_index(record - 1);
+                let Some(k) = kind else {
+                    plans.push(Plan::UnknownKind);
+                    continue;
+                };
+                let (v, source) =
+                    *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
+                plans.push(Plan::Check {
+                    kind: k,
+                    sniffed,
+                    version: v,
+                    source,
+                });
+            }
+
+            // Schema and the rules that do not use the file's state, in parallel, per
+            // (version, kind): a file has one of each once they are told.
+            let mut objects: Vec<(Pointer, &Value)> = Vec::new();
+            let mut target = None;
+            for (line, (p, plan)) in lines.iter().zip(parsed.iter().zip(&plans)) {
+                if let (Some(parsed), Plan::Check { kind, version, .. }) = (p, plan) {
+                    if parsed.value.is_object() {
+                        target.get_or_insert((*version, *kind));
+                        objects.push((Pointer::root().index(line.record), &parsed.value));
                     }
                 }
             }
-            if kind.is_none() {
-                if let Some(k) = payload::sniff_object(&parsed.value) {
-                    kind = Some(k);
-                    report.kind = kind;
+            let (mut checked, revenue) = match target {
+                Some((v, k)) => self.check_chunk(v, k, objects),
+                None => (Vec::new(), Revenue::default()),
+            };
+            report.revenue.merge(&revenue);
+
+            // Complete the records in file order.
+            let mut checked = checked.drain(..);
+            let mut stop = false;
+            for (((line, d), plan), p) in lines.iter().zip(decoded).zip(plans).zip(&parsed) {
+                let ptr = Pointer::root().index(line.record);
+                let Decoded {
+                    mut diagnostics,
+                    text,
+                } = d;
+                let Some(parsed) = p else {
+                    self.push_record(
+                        &mut report,
+                        diagnostics,
+                        &text,
+                        line.base,
+                        line.line_no,
+                        false,
+                    );
+                    continue;
+                };
+                let Plan::Check {
+                    kind: k,
+                    sniffed,
+                    version: v,
+                    source,
+                } = plan
+                else {
+                    diagnostics.push(
+                        Diagnostic::new(&codes::UNKNOWN_KIND, ptr, "cannot tell which kind of payload this record is")
+                            .with_help("pass `--kind orders|refunds|...`, put the kind in the file name, or map a glob in klar-lint.toml's [kinds]"),
+                    );
+                    self.push_record(
+                        &mut report,
+                        diagnostics,
+                        &text,
+                        line.base,
+                        line.line_no,
+                        true,
+                    );
+                    continue;
+                };
+                if sniffed {
+                    report.kind = Some(k);
                     report.kind_source = Some(Source::Content);
                 }
+                report.api_version = Some(v);
+                report.version_source = Some(source);
+                report.objects += 1;
+                if parsed.value.is_object() {
+                    let Some(mut c) = checked.next() else {
+                        break;
+                    };
+                    if let Some(e) = c.failure.take() {
+                        report.diagnostics.push(schema_failure(&e));
+                        stop = true;
+                        break;
+                    }
+                    self.run_deferred(v, k, &mut c, &mut state);
+                    diagnostics.append(&mut c.diagnostics);
+                } else {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &codes::BODY_SHAPE,
+                            ptr.clone(),
+                            format!(
+                                "a JSON Lines record is one object, found {}",
+                                crate::diagnostic::describe(&parsed.value)
+                            ),
+                        )
+                        .with_help("write one object per line"),
+                    );
+                }
+                // Record pointers start at `/{record}`; spans are resolved against the record text.
+                self.push_record(
+                    &mut report,
+                    diagnostics,
+                    &text,
+                    line.base,
+                    line.line_no,
+                    true,
+                );
             }
-            let Some(kind) = kind else {
-                diagnostics.push(
-                    Diagnostic::new(&codes::UNKNOWN_KIND, ptr, "cannot tell which kind of payload this record is")
-                        .with_help("pass `--kind orders|refunds|...`, put the kind in the file name, or map a glob in klar-lint.toml's [kinds]"),
-                );
-                self.push_record(&mut report, diagnostics, &text, base, line_no, true);
-                continue;
-            };
-            let (v, source) =
-                *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
-            report.api_version = Some(v);
-            report.version_source = Some(source);
-            report.objects += 1;
-            if !parsed.value.is_object() {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &codes::BODY_SHAPE,
-                        ptr.clone(),
-                        format!(
-                            "a JSON Lines record is one object, found {}",
-                            crate::diagnostic::describe(&parsed.value)
-                        ),
-                    )
-                    .with_help("write one object per line"),
-                );
-            } else if let Err(e) = self.check_object(
-                v,
-                kind,
-                &parsed.value,
-                ptr.clone(),
-                &mut diagnostics,
-                &mut state,
-                &mut report.revenue,
-            ) {
-                report.diagnostics.push(schema_failure(&e));
+            drop(checked);
+            drop_in_parallel(parsed);
+            if stop {
                 break;
             }
-            // Record pointers start at `/{record}`; spans are resolved against the record text.
-            self.push_record(&mut report, diagnostics, &text, base, line_no, true);
+            if let Some(e) = io_error {
+                report.diagnostics.push(
+                    Diagnostic::new(
+                        &codes::IO_ERROR,
+                        Pointer::root(),
+                        format!("reading stopped after line {line_no}: {}", io_message(&e)),
+                    )
+                    .with_help("check the file; the lines before this point were checked"),
+                );
+                break;
+            }
+            if eof {
+                break;
+            }
         }
         if record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(
@@ -1101,4 +1415,285 @@ pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
         out.push_key(t);
     }
     Some(out)
+}
+
+/// Top-level objects checked per parallel step: enough to keep every core busy, few enough
+/// that memory stays bounded (a step holds its objects' parsed values at once).
+const CHUNK_OBJECTS: usize = 256;
+/// ... and about this many bytes of their text.
+const CHUNK_BYTES: usize = 1 << 20;
+/// Fewer objects than this are checked on the calling thread: handing one order to the
+/// thread pool costs more than checking it.
+const PARALLEL_MIN: usize = 4;
+/// Arrays nested deeper than this take the whole-document path, whose parse enforces
+/// serde_json's recursion limit from the document's root.
+const STREAM_MAX_DEPTH: usize = 64;
+
+/// A view of one top-level object, kept while rules that use the file's state still have to
+/// run on it.
+// Orders are the big variant and the common one; boxing would allocate once per order.
+#[allow(clippy::large_enum_variant)]
+enum View<'v> {
+    Order(Order<'v>),
+    Refund(Refund<'v>),
+    Cost(Cost<'v>),
+}
+
+impl View<'_> {
+    fn check(&self, rule: &dyn Rule, cx: &mut Context<'_>) {
+        match self {
+            View::Order(order) => rule.check_order(order, cx),
+            View::Refund(refund) => rule.check_refund(refund, cx),
+            View::Cost(cost) => rule.check_cost(cost, cx),
+        }
+    }
+}
+
+/// One object after its schema and the rules that do not use the file's state.
+#[derive(Default)]
+struct Checked<'v> {
+    diagnostics: Vec<Diagnostic>,
+    /// The rules still to run, in file order: (index in `rules::ALL`, severity).
+    deferred: Vec<(usize, Severity)>,
+    /// The view they run on (only when there are some).
+    view: Option<View<'v>>,
+    /// The schema for the object's version and kind is unusable.
+    failure: Option<SchemaError>,
+}
+
+/// Where one non-blank line of a JSON Lines chunk is.
+struct RecordLine {
+    /// Index among the records (non-blank lines) of the file.
+    record: usize,
+    /// 1-based line number in the file.
+    line_no: usize,
+    /// Byte offset of the record's text in the file.
+    base: usize,
+    /// The record's text in the chunk buffer.
+    start: usize,
+    end: usize,
+}
+
+/// A decoded record: the findings made before its schema (not UTF-8, invalid JSON,
+/// duplicate keys) and the text to resolve spans against.
+struct Decoded<'b> {
+    diagnostics: Vec<Diagnostic>,
+    text: Cow<'b, str>,
+}
+
+/// What a record needs, told in file order.
+enum Plan {
+    /// Not UTF-8 or not JSON.
+    Failed,
+    /// No kind yet.
+    UnknownKind,
+    /// Checked as this kind and version; `sniffed` when this record told the kind.
+    Check {
+        kind: PayloadKind,
+        sniffed: bool,
+        version: ApiVersion,
+        source: Source,
+    },
+}
+
+fn decode_record<'b>(buf: &'b [u8], line: &RecordLine) -> (Option<Parsed>, Decoded<'b>) {
+    let bytes = buf.get(line.start..line.end).unwrap_or_default();
+    let record = line.record;
+    let ptr = Pointer::root().index(record);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let lossy: String = String::from_utf8_lossy(bytes).into_owned();
+            let mut d = Diagnostic::new(
+                &codes::INVALID_JSON,
+                ptr,
+                format!(
+                    "record {record} is not UTF-8: invalid byte 0x{:02X}",
+                    bytes.get(at).copied().unwrap_or(0)
+                ),
+            )
+            .with_help(utf8_help(bytes));
+            let index = LineIndex::new(&lossy);
+            set_span(
+                &mut d,
+                Span {
+                    start: at,
+                    end: at + 1,
+                },
+                &index,
+                &lossy,
+            );
+            return (
+                None,
+                Decoded {
+                    diagnostics: vec![d],
+                    text: Cow::Owned(lossy),
+                },
+            );
+        }
+    };
+    match parse_document(text) {
+        Ok(parsed) => {
+            let mut diagnostics = Vec::new();
+            if parsed.has_duplicate_keys {
+                duplicate_keys(text, &mut diagnostics);
+                for d in &mut diagnostics {
+                    d.pointer = d.pointer.prefixed_with_index(record);
+                    for l in &mut d.labels {
+                        l.pointer = l.pointer.prefixed_with_index(record);
+                    }
+                }
+            }
+            (
+                Some(parsed),
+                Decoded {
+                    diagnostics,
+                    text: Cow::Borrowed(text),
+                },
+            )
+        }
+        Err(e) => {
+            let index = LineIndex::new(text);
+            let at = index.offset_of(text, e.line(), e.column());
+            let mut d = Diagnostic::new(
+                &codes::INVALID_JSON,
+                ptr,
+                format!("record {record}: {}", syntax_message(&e)),
+            )
+            .with_help(syntax_help(&e, text, at));
+            set_span(
+                &mut d,
+                Span {
+                    start: at,
+                    end: (at + 1).min(text.len()).max(at),
+                },
+                &index,
+                text,
+            );
+            (
+                None,
+                Decoded {
+                    diagnostics: vec![d],
+                    text: Cow::Borrowed(text),
+                },
+            )
+        }
+    }
+}
+
+/// Splits `items` into runs of at most `CHUNK_OBJECTS` items and about `CHUNK_BYTES` bytes.
+fn chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < CHUNK_OBJECTS && bytes < CHUNK_BYTES {
+            let Some(item) = rest.get(n) else { break };
+            bytes += size(item);
+            n += 1;
+        }
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        Some(head)
+    })
+}
+
+/// Drops parsed values on the thread pool: freeing a chunk's tree is a good part of its cost.
+fn drop_in_parallel<T: Send>(items: Vec<T>) {
+    if items.len() >= PARALLEL_MIN {
+        items.into_par_iter().for_each(drop);
+    }
+}
+
+/// The elements of a top-level JSON array, as byte ranges.
+struct ArraySplit {
+    elements: Vec<(usize, usize)>,
+    /// Deepest nesting seen, the array itself counting 1.
+    max_depth: usize,
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Finds the elements of a top-level array with a quick scan that follows strings and
+/// nesting but does not validate: each element is then parsed on its own, and anything odd
+/// (not an array, unbalanced, a missing or extra comma, trailing text) gives `None`, so the
+/// whole-document parse reports the syntax error at its exact place.
+fn split_array(text: &str) -> Option<ArraySplit> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if *b.get(i)? != b'[' {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let mut elements = Vec::new();
+    let mut max_depth = 1;
+    if *b.get(i)? == b']' {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let mut depth = 0usize;
+            loop {
+                match *b.get(i)? {
+                    b'"' => {
+                        i += 1;
+                        loop {
+                            match *b.get(i)? {
+                                b'\\' => i += 2,
+                                b'"' => break,
+                                _ => i += 1,
+                            }
+                        }
+                        i += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b'[' | b'{' => {
+                        depth += 1;
+                        max_depth = max_depth.max(depth + 1);
+                        i += 1;
+                    }
+                    b']' | b'}' => {
+                        if depth == 0 {
+                            break;
+                        }
+                        depth -= 1;
+                        i += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b',' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => break,
+                    _ => i += 1,
+                }
+            }
+            if i == start {
+                return None;
+            }
+            elements.push((start, i));
+            i = skip_ws(b, i);
+            match *b.get(i)? {
+                b',' => i = skip_ws(b, i + 1),
+                b']' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(b, i) == b.len()).then_some(ArraySplit {
+        elements,
+        max_depth,
+    })
 }
