@@ -144,8 +144,9 @@ impl Revenue {
     /// Adds an order.
     pub fn add_order(&mut self, o: &Order<'_>, mapping: &StatusMapping) {
         let money = order(o);
-        let currency = o.currency.unwrap_or("?").to_owned();
-        let totals = self.currencies.entry(currency).or_default();
+        let Some(totals) = entry(&mut self.currencies, o.currency.unwrap_or("?")) else {
+            return;
+        };
         totals.orders += 1;
         totals.gross += money.lines.gross;
         totals.taxes += money.lines.taxes;
@@ -175,15 +176,17 @@ impl Revenue {
             .financial_status
             .and_then(|s| mapping.bucket(s))
             .map_or("unmapped", |b| b.as_str());
-        let status = totals.by_status.entry(bucket.to_owned()).or_default();
-        status.orders += 1;
-        status.net += money.lines.net;
+        if let Some(status) = entry(&mut totals.by_status, bucket) {
+            status.orders += 1;
+            status.net += money.lines.net;
+        }
     }
 
     /// Adds a cost item.
     pub fn add_cost(&mut self, cost: &Cost<'_>) {
-        let totals = self.currencies.entry("?".to_owned()).or_default();
-        totals.costs += cost.amount.unwrap_or_default();
+        if let Some(totals) = entry(&mut self.currencies, "?") {
+            totals.costs += cost.amount.unwrap_or_default();
+        }
     }
 
     /// Adds another report's totals.
@@ -213,4 +216,13 @@ impl Revenue {
     pub fn is_empty(&self) -> bool {
         self.currencies.is_empty()
     }
+}
+
+/// `map.entry(key.to_owned()).or_default()`, without allocating the key once it is there:
+/// every order adds to an entry that almost always exists already. (Always `Some`.)
+fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> Option<&'m mut V> {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key)
 }
