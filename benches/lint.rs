@@ -42,8 +42,10 @@ fn lines(orders: u64) -> Vec<u8> {
 /// Every rule on, and one array may hold any number of orders (the 20 MB array is one file,
 /// not one request).
 fn linter() -> Linter {
-    let mut config = Config::default();
-    config.max_batch_size = usize::MAX;
+    let config = Config {
+        max_batch_size: usize::MAX,
+        ..Config::default()
+    };
     match Linter::new(config) {
         Ok(linter) => linter,
         Err(e) => unreachable!("the default configuration is valid: {e}"),

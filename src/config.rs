@@ -147,6 +147,9 @@ pub struct Config {
     pub api_version: Option<ApiVersion>,
     /// The version used when nothing tells it (`api-version` in the file; default 07.2025).
     pub default_api_version: ApiVersion,
+    /// Whether `default_api_version` was set by a config file: it then wins over paths and
+    /// content, so a legacy shop's 12.2022 config makes `bundledProducts` a `version-mismatch`.
+    pub api_version_from_config: bool,
     /// `--kind`: wins over everything.
     pub kind: Option<PayloadKind>,
     /// `[kinds]`: globs over the path as given, each naming a kind; the first match wins.
@@ -174,6 +177,7 @@ impl Default for Config {
         Self {
             api_version: None,
             default_api_version: ApiVersion::default(),
+            api_version_from_config: false,
             kind: None,
             kinds: Vec::new(),
             rules: BTreeMap::new(),
@@ -236,6 +240,7 @@ impl Config {
         let mut config = Config::default();
         if let Some(version) = file.api_version {
             config.default_api_version = version.parse().map_err(parse_error)?;
+            config.api_version_from_config = true;
         }
         if let Some(max) = file.max_batch_size {
             config.max_batch_size = max;

@@ -17,7 +17,7 @@ use crate::config::{Config, ConfigError, RuleLevel};
 use crate::diagnostic::{Anchor, Diagnostic, Severity};
 use crate::json::{parse_document, LineIndex, Parsed, Pointer, Span, SpanIndex};
 use crate::payload::{self, ApiVersion, PayloadKind};
-use crate::revenue::Revenue;
+use crate::revenue::{Contribution, Revenue};
 use crate::rule::{Context, FileState, Rule};
 use crate::rules;
 use crate::schema::{SchemaError, SchemaSet};
@@ -300,14 +300,14 @@ impl Linter {
         if let Some(v) = self.config.api_version {
             return (v, Source::Flag);
         }
+        if self.config.api_version_from_config {
+            return (self.config.default_api_version, Source::Config);
+        }
         if let Some(v) = payload::version_from_path(Path::new(path)) {
             return (v, Source::Path);
         }
         if objects.iter().any(|o| payload::sniff_version(o).is_some()) {
             return (ApiVersion::V07_2025, Source::Content);
-        }
-        if self.config.default_api_version != ApiVersion::default() {
-            return (self.config.default_api_version, Source::Config);
         }
         (self.config.default_api_version, Source::Default)
     }
@@ -420,12 +420,24 @@ impl Linter {
             })
             .collect();
         let mut state = FileState::default();
+        let before_objects = diagnostics.len();
         let mut objects = objects.into_iter().peekable();
         while objects.peek().is_some() {
             let chunk: Vec<_> = objects.by_ref().take(CHUNK_OBJECTS).collect();
-            let (checked, revenue) = self.check_chunk(version, kind, chunk);
-            report.revenue.merge(&revenue);
-            if !self.finish_chunk(version, kind, checked, &mut state, &mut diagnostics) {
+            let mut cap = Cap {
+                before_objects,
+                truncated: &mut report.truncated,
+            };
+            let checked = self.check_chunk(version, kind, chunk);
+            if !self.finish_chunk(
+                version,
+                kind,
+                checked,
+                &mut state,
+                &mut report.revenue,
+                &mut diagnostics,
+                &mut cap,
+            ) {
                 break;
             }
         }
@@ -490,6 +502,7 @@ impl Linter {
         }
         self.batch_envelope(kind, elements.len(), &Pointer::root(), &mut diagnostics);
         let mut state = FileState::default();
+        let before_objects = diagnostics.len();
         let mut has_duplicate_keys = false;
         let mut first = 0;
         for chunk in chunks(&elements, |&(start, end)| end - start) {
@@ -505,9 +518,20 @@ impl Linter {
                 .map(|(i, p)| (Pointer::root().index(first + i), &p.value))
                 .collect();
             first += chunk.len();
-            let (checked, revenue) = self.check_chunk(version, kind, objects);
-            report.revenue.merge(&revenue);
-            let go_on = self.finish_chunk(version, kind, checked, &mut state, &mut diagnostics);
+            let checked = self.check_chunk(version, kind, objects);
+            let mut cap = Cap {
+                before_objects,
+                truncated: &mut report.truncated,
+            };
+            let go_on = self.finish_chunk(
+                version,
+                kind,
+                checked,
+                &mut state,
+                &mut report.revenue,
+                &mut diagnostics,
+                &mut cap,
+            );
             drop_in_parallel(parsed);
             if !go_on {
                 break;
@@ -639,29 +663,18 @@ impl Linter {
         version: ApiVersion,
         kind: PayloadKind,
         objects: Vec<(Pointer, &'v Value)>,
-    ) -> (Vec<Checked<'v>>, Revenue) {
-        let mut checked = Vec::with_capacity(objects.len());
-        checked.resize_with(objects.len(), Checked::default);
-        let revenue = if objects.len() < PARALLEL_MIN {
-            let mut revenue = Revenue::default();
-            for ((ptr, object), slot) in objects.into_iter().zip(checked.iter_mut()) {
-                *slot = self.check_object(version, kind, object, ptr, &mut revenue);
-            }
-            revenue
+    ) -> Vec<Checked<'v>> {
+        if objects.len() < PARALLEL_MIN {
+            objects
+                .into_iter()
+                .map(|(ptr, object)| self.check_object(version, kind, object, ptr))
+                .collect()
         } else {
             objects
                 .into_par_iter()
-                .zip(checked.par_iter_mut())
-                .fold(Revenue::default, |mut revenue, ((ptr, object), slot)| {
-                    *slot = self.check_object(version, kind, object, ptr, &mut revenue);
-                    revenue
-                })
-                .reduce(Revenue::default, |mut a, b| {
-                    a.merge(&b);
-                    a
-                })
-        };
-        (checked, revenue)
+                .map(|(ptr, object)| self.check_object(version, kind, object, ptr))
+                .collect()
+        }
     }
 
     /// The rules that run on objects of this version and kind.
@@ -673,24 +686,40 @@ impl Linter {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Completes a chunk in file order: runs the rules that use the file's state, and moves
-    /// the findings to `out`. Returns `false` when a schema is unusable (reported, and the file
-    /// stops there, as it would have object by object).
+    /// Completes a chunk in file order: runs the rules that use the file's state, adds each
+    /// object's revenue, and moves its findings to `out`, or, once the objects before it have
+    /// filled the per-file limit, counts them and lets them go (none of them could be among
+    /// the first kept, and a million bad objects must not exhaust memory). Returns `false`
+    /// when a schema is unusable (reported, and the file stops there, as it would have object
+    /// by object).
+    #[allow(clippy::too_many_arguments)]
     fn finish_chunk(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
         checked: Vec<Checked<'_>>,
         state: &mut FileState,
+        revenue: &mut Revenue,
         out: &mut Vec<Diagnostic>,
+        cap: &mut Cap<'_>,
     ) -> bool {
         for mut c in checked {
+            let full = out.len().saturating_sub(cap.before_objects)
+                >= self.config.max_diagnostics_per_file;
             if let Some(e) = c.failure {
                 out.push(schema_failure(&e));
                 return false;
             }
             self.run_deferred(version, kind, &mut c, state);
-            out.append(&mut c.diagnostics);
+            if let Some(contribution) = c.revenue.take() {
+                revenue.add(contribution);
+            }
+            if full {
+                self.apply_levels(&mut c.diagnostics);
+                *cap.truncated += c.diagnostics.len();
+            } else {
+                out.append(&mut c.diagnostics);
+            }
         }
         true
     }
@@ -703,7 +732,6 @@ impl Linter {
         kind: PayloadKind,
         object: &'v Value,
         ptr: Pointer,
-        revenue: &mut Revenue,
     ) -> Checked<'v> {
         let mut checked = Checked::default();
         let out = &mut checked.diagnostics;
@@ -762,11 +790,11 @@ impl Linter {
                 checked.deferred.push((i, severity));
             }
         }
-        match &view {
-            View::Order(order) => revenue.add_order(order, &self.config.status_mapping),
-            View::Cost(cost) => revenue.add_cost(cost),
-            View::Refund(_) => {}
-        }
+        checked.revenue = match &view {
+            View::Order(order) => Some(Contribution::order(order, &self.config.status_mapping)),
+            View::Cost(cost) => Some(Contribution::cost(cost)),
+            View::Refund(_) => None,
+        };
         if checked.deferred.is_empty() {
             drop_derived(out, 0);
         } else {
@@ -825,6 +853,13 @@ impl Linter {
         }
         let spans = SpanIndex::new(text);
         let lines = LineIndex::new(text);
+        if diagnostics.len() > self.config.max_diagnostics_per_file {
+            report.truncated += cap_by_offset(
+                &mut diagnostics,
+                &spans,
+                self.config.max_diagnostics_per_file,
+            );
+        }
         resolve(&mut diagnostics, &spans, &lines, text, 0, 0);
         report.diagnostics.extend(diagnostics);
         sort(&mut report.diagnostics);
@@ -989,11 +1024,10 @@ impl Linter {
                     }
                 }
             }
-            let (mut checked, revenue) = match target {
+            let mut checked = match target {
                 Some((v, k)) => self.check_chunk(v, k, objects),
-                None => (Vec::new(), Revenue::default()),
+                None => Vec::new(),
             };
-            report.revenue.merge(&revenue);
 
             // Complete the records in file order.
             let mut checked = checked.drain(..);
@@ -1053,6 +1087,9 @@ impl Linter {
                         break;
                     }
                     self.run_deferred(v, k, &mut c, &mut state);
+                    if let Some(contribution) = c.revenue.take() {
+                        report.revenue.add(contribution);
+                    }
                     diagnostics.append(&mut c.diagnostics);
                 } else {
                     diagnostics.push(
@@ -1144,7 +1181,19 @@ impl Linter {
                 if let Some(span) = spans.locate(&local).map(|l| pick(l, d.anchor)) {
                     set_span(d, span, &lines, text);
                 }
+                let record = d.pointer.tokens().next().map(std::borrow::Cow::into_owned);
                 for label in &mut d.labels {
+                    // A label in another record (duplicate-id's "first here") is not in this
+                    // record's text: it keeps its pointer and gets no span.
+                    if label
+                        .pointer
+                        .tokens()
+                        .next()
+                        .map(std::borrow::Cow::into_owned)
+                        != record
+                    {
+                        continue;
+                    }
                     let local = strip_first(&label.pointer);
                     set_label_span(label, spans.locate(&local).map(|l| l.value), &lines, text);
                 }
@@ -1188,7 +1237,11 @@ fn strip_first(pointer: &Pointer) -> Pointer {
 
 /// Runs `f`, turning a panic into an `internal-error` finding for this file.
 fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    match catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "fault-injection")]
+        inject_fault(path);
+        f()
+    })) {
         Ok(report) => report,
         Err(panic) => {
             let what = panic
@@ -1203,6 +1256,20 @@ fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
             );
             report
         }
+    }
+}
+
+/// The path marker that makes a lint panic when the `fault-injection` feature is on.
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub const FAULT_MARKER: &str = "klar-lint-fault-injection-panic";
+
+/// Test-only (feature `fault-injection`, never in a release build): a bug in one file's lint.
+#[cfg(feature = "fault-injection")]
+#[allow(clippy::panic, clippy::manual_assert)]
+fn inject_fault(path: &str) {
+    if path.contains(FAULT_MARKER) {
+        panic!("injected fault for {path}");
     }
 }
 
@@ -1245,7 +1312,13 @@ fn syntax_message(e: &serde_json::Error) -> String {
 fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> String {
     let message = e.to_string();
     let before = text.get(..offset).unwrap_or("").trim_end();
-    if message.contains("recursion limit") {
+    let at = text.get(offset..).unwrap_or("");
+    if ["NaN", "Infinity", "-Infinity"]
+        .iter()
+        .any(|word| at.starts_with(word))
+    {
+        "JSON has no NaN or Infinity: send a number, or leave the field out".to_owned()
+    } else if message.contains("recursion limit") {
         "the document nests deeper than 128 levels; no Klar payload does".to_owned()
     } else if message.contains("trailing comma")
         || (before.ends_with(',')
@@ -1326,6 +1399,52 @@ fn set_label_span(
     }
 }
 
+/// The span a diagnostic's pointer (or, failing that, its parent's) names in the text.
+fn locate(d: &Diagnostic, spans: &SpanIndex<'_>) -> Option<Span> {
+    spans
+        .locate(&d.pointer)
+        .or_else(|| d.pointer.parent().and_then(|p| spans.locate(&p)))
+        .map(|located| pick(located, d.anchor))
+}
+
+/// Keeps the first `max` findings in text order and returns how many were dropped.
+///
+/// A column costs the length of its line, so resolving every finding of a minified file with
+/// one finding per object (a million-element array of numbers) is quadratic. Byte offsets are
+/// cheap and sort like (line, column), so the cap is applied on them before any column is
+/// worked out; `resolve` then fills in line and column for the findings kept.
+fn cap_by_offset(diagnostics: &mut Vec<Diagnostic>, spans: &SpanIndex<'_>, max: usize) -> usize {
+    let offsets: Vec<Option<usize>> = diagnostics
+        .iter()
+        .map(|d| d.span.or_else(|| locate(d, spans)).map(|s| s.start))
+        .collect();
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (Some(da), Some(db)) = (diagnostics.get(a), diagnostics.get(b)) else {
+            return a.cmp(&b);
+        };
+        (offsets.get(a), da.code.name, da.pointer.as_str()).cmp(&(
+            offsets.get(b),
+            db.code.name,
+            db.pointer.as_str(),
+        ))
+    });
+    let dropped = diagnostics.len().saturating_sub(max);
+    let mut keep = vec![false; diagnostics.len()];
+    for &i in order.iter().take(max) {
+        if let Some(k) = keep.get_mut(i) {
+            *k = true;
+        }
+    }
+    let mut index = 0;
+    diagnostics.retain(|_| {
+        let kept = keep.get(index).copied().unwrap_or(false);
+        index += 1;
+        kept
+    });
+    dropped
+}
+
 fn resolve(
     diagnostics: &mut [Diagnostic],
     spans: &SpanIndex<'_>,
@@ -1336,11 +1455,8 @@ fn resolve(
 ) {
     for d in diagnostics {
         if d.span.is_none() {
-            let located = spans
-                .locate(&d.pointer)
-                .or_else(|| d.pointer.parent().and_then(|p| spans.locate(&p)));
-            if let Some(located) = located {
-                set_span(d, pick(located, d.anchor), lines, text);
+            if let Some(span) = locate(d, spans) {
+                set_span(d, span, lines, text);
             }
         }
         for label in &mut d.labels {
@@ -1379,7 +1495,12 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     let roots: Vec<Pointer> = new
         .iter()
         .filter(|d| {
-            !d.code.derived && !d.code.builtin && d.code.category == crate::rule::Category::Money
+            !d.code.derived
+                && !d.code.builtin
+                && matches!(
+                    d.code.category,
+                    crate::rule::Category::Money | crate::rule::Category::Compat
+                )
         })
         .filter_map(|d| line_of(&d.pointer))
         .collect();
@@ -1396,7 +1517,8 @@ fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
     });
 }
 
-/// The line item a pointer is inside: `/3/lineItems/0` or `/3/lineItems/0/bundledProducts/1`.
+/// The unit a money finding belongs to: the line item a pointer is inside (`/3/lineItems/0`
+/// or `/3/lineItems/0/bundledProducts/1`), or the order's shipping (`/3/shipping`).
 pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
     let tokens: Vec<_> = pointer.tokens().collect();
     let mut end = None;
@@ -1407,6 +1529,8 @@ pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
                 .is_some_and(|n| n.parse::<usize>().is_ok())
         {
             end = Some(i + 2);
+        } else if t == "shipping" && end.is_none() {
+            end = Some(i + 1);
         }
     }
     let end = end?;
@@ -1457,8 +1581,18 @@ struct Checked<'v> {
     deferred: Vec<(usize, Severity)>,
     /// The view they run on (only when there are some).
     view: Option<View<'v>>,
+    /// What it adds to the file's revenue, added in file order.
+    revenue: Option<Contribution<'v>>,
     /// The schema for the object's version and kind is unusable.
     failure: Option<SchemaError>,
+}
+
+/// The per-file limit on findings while objects are completed.
+struct Cap<'r> {
+    /// Findings made before the first object (envelope, duplicate keys).
+    before_objects: usize,
+    /// The report's count of findings let go.
+    truncated: &'r mut usize,
 }
 
 /// Where one non-blank line of a JSON Lines chunk is.

@@ -26,10 +26,10 @@ pub struct LineMoney {
 
 impl LineMoney {
     fn add(&mut self, other: LineMoney) {
-        self.gross += other.gross;
-        self.taxes += other.taxes;
-        self.discounts += other.discounts;
-        self.net += other.net;
+        self.gross = self.gross.saturating_add(other.gross);
+        self.taxes = self.taxes.saturating_add(other.taxes);
+        self.discounts = self.discounts.saturating_add(other.discounts);
+        self.net = self.net.saturating_add(other.net);
     }
 }
 
@@ -48,15 +48,16 @@ pub fn line(line: &LineItem<'_>) -> LineMoney {
 }
 
 fn plain_line(line: &LineItem<'_>) -> LineMoney {
+    // Saturating: absurd literals must not panic; the money rules report them.
     let q = line.quantity.unwrap_or_default();
-    let gross = q * line.gmv.unwrap_or_default();
-    let taxes = q * line.tax_per_unit();
-    let discounts = q * line.discount_per_unit();
+    let gross = q.saturating_mul(line.gmv.unwrap_or_default());
+    let taxes = q.saturating_mul(line.tax_per_unit());
+    let discounts = q.saturating_mul(line.discount_per_unit());
     LineMoney {
         gross,
         taxes,
         discounts,
-        net: gross - taxes - discounts,
+        net: gross.saturating_sub(taxes).saturating_sub(discounts),
     }
 }
 
@@ -84,7 +85,12 @@ pub fn order(order: &Order<'_>) -> OrderMoney {
             .as_ref()
             .map_or((Decimal::ZERO, Decimal::ZERO), |s| {
                 let before = s.before.unwrap_or_default();
-                (before, before - s.tax_total() - s.discount_total())
+                (
+                    before,
+                    before
+                        .saturating_sub(s.tax_total())
+                        .saturating_sub(s.discount_total()),
+                )
             });
     OrderMoney {
         lines,
@@ -140,52 +146,115 @@ pub struct Revenue {
     pub currencies: BTreeMap<String, CurrencyTotals>,
 }
 
+/// What one order or cost item adds to a [`Revenue`]. Worked out on its own (the linter does
+/// that in parallel) and added in file order, so that sums, which saturate, come out exactly
+/// as they would adding the objects one after another.
+#[derive(Clone, Debug)]
+pub(crate) enum Contribution<'a> {
+    /// An order.
+    Order {
+        /// Its currency (`?` when it has none).
+        currency: &'a str,
+        /// Its money.
+        money: OrderMoney,
+        /// Per refunded line, in order: units, and their value.
+        refunds: Vec<(Decimal, Decimal)>,
+        /// Its mapped payment status.
+        bucket: &'static str,
+    },
+    /// A cost item's amount.
+    Cost(Decimal),
+}
+
+impl<'a> Contribution<'a> {
+    /// An order's contribution.
+    pub(crate) fn order(o: &Order<'a>, mapping: &StatusMapping) -> Self {
+        let refunds = o
+            .refunds
+            .iter()
+            .map(|refund| {
+                let units = refund.quantity.unwrap_or_default();
+                let unit_price = o
+                    .all_lines()
+                    .find(|l| l.id.is_some() && l.id == refund.line_item_id)
+                    .map(|l| {
+                        let m = line(l);
+                        let q = l.quantity.unwrap_or_default();
+                        if q.is_zero() {
+                            Decimal::ZERO
+                        } else {
+                            m.gross
+                                .saturating_sub(m.discounts)
+                                .checked_div(q)
+                                .unwrap_or_default()
+                        }
+                    })
+                    .unwrap_or_default();
+                (units, units.saturating_mul(unit_price))
+            })
+            .collect();
+        Contribution::Order {
+            currency: o.currency.unwrap_or("?"),
+            money: order(o),
+            refunds,
+            bucket: o
+                .financial_status
+                .and_then(|s| mapping.bucket(s))
+                .map_or("unmapped", |b| b.as_str()),
+        }
+    }
+
+    /// A cost item's contribution.
+    pub(crate) fn cost(cost: &Cost<'_>) -> Self {
+        Contribution::Cost(cost.amount.unwrap_or_default())
+    }
+}
+
 impl Revenue {
     /// Adds an order.
     pub fn add_order(&mut self, o: &Order<'_>, mapping: &StatusMapping) {
-        let money = order(o);
-        let Some(totals) = entry(&mut self.currencies, o.currency.unwrap_or("?")) else {
-            return;
-        };
-        totals.orders += 1;
-        totals.gross += money.lines.gross;
-        totals.taxes += money.lines.taxes;
-        totals.discounts += money.lines.discounts;
-        totals.net += money.lines.net;
-        totals.shipping_before += money.shipping_before;
-        totals.shipping_after += money.shipping_after;
-        for refund in &o.refunds {
-            let units = refund.quantity.unwrap_or_default();
-            totals.returned_units += units;
-            let unit_price = o
-                .all_lines()
-                .find(|l| l.id.is_some() && l.id == refund.line_item_id)
-                .map(|l| {
-                    let m = line(l);
-                    let q = l.quantity.unwrap_or_default();
-                    if q.is_zero() {
-                        Decimal::ZERO
-                    } else {
-                        (m.gross - m.discounts) / q
-                    }
-                })
-                .unwrap_or_default();
-            totals.returned_value += units * unit_price;
-        }
-        let bucket = o
-            .financial_status
-            .and_then(|s| mapping.bucket(s))
-            .map_or("unmapped", |b| b.as_str());
-        if let Some(status) = entry(&mut totals.by_status, bucket) {
-            status.orders += 1;
-            status.net += money.lines.net;
-        }
+        self.add(Contribution::order(o, mapping));
     }
 
     /// Adds a cost item.
     pub fn add_cost(&mut self, cost: &Cost<'_>) {
-        if let Some(totals) = entry(&mut self.currencies, "?") {
-            totals.costs += cost.amount.unwrap_or_default();
+        self.add(Contribution::cost(cost));
+    }
+
+    /// Adds what one object contributes.
+    pub(crate) fn add(&mut self, contribution: Contribution<'_>) {
+        match contribution {
+            Contribution::Order {
+                currency,
+                money,
+                refunds,
+                bucket,
+            } => {
+                let Some(totals) = entry(&mut self.currencies, currency) else {
+                    return;
+                };
+                totals.orders += 1;
+                totals.gross = totals.gross.saturating_add(money.lines.gross);
+                totals.taxes = totals.taxes.saturating_add(money.lines.taxes);
+                totals.discounts = totals.discounts.saturating_add(money.lines.discounts);
+                totals.net = totals.net.saturating_add(money.lines.net);
+                totals.shipping_before =
+                    totals.shipping_before.saturating_add(money.shipping_before);
+                totals.shipping_after = totals.shipping_after.saturating_add(money.shipping_after);
+                for (units, value) in refunds {
+                    totals.returned_units = totals.returned_units.saturating_add(units);
+                    totals.returned_value = totals.returned_value.saturating_add(value);
+                }
+                if let Some(status) = entry(&mut totals.by_status, bucket) {
+                    status.orders += 1;
+                    status.net = status.net.saturating_add(money.lines.net);
+                }
+            }
+            Contribution::Cost(amount) => {
+                if let Some(totals) = entry(&mut self.currencies, "?") {
+                    totals.costs = totals.costs.saturating_add(amount);
+                }
+            }
         }
     }
 
@@ -194,19 +263,19 @@ impl Revenue {
         for (currency, t) in &other.currencies {
             let mine = self.currencies.entry(currency.clone()).or_default();
             mine.orders += t.orders;
-            mine.gross += t.gross;
-            mine.taxes += t.taxes;
-            mine.discounts += t.discounts;
-            mine.net += t.net;
-            mine.shipping_before += t.shipping_before;
-            mine.shipping_after += t.shipping_after;
-            mine.returned_units += t.returned_units;
-            mine.returned_value += t.returned_value;
-            mine.costs += t.costs;
+            mine.gross = mine.gross.saturating_add(t.gross);
+            mine.taxes = mine.taxes.saturating_add(t.taxes);
+            mine.discounts = mine.discounts.saturating_add(t.discounts);
+            mine.net = mine.net.saturating_add(t.net);
+            mine.shipping_before = mine.shipping_before.saturating_add(t.shipping_before);
+            mine.shipping_after = mine.shipping_after.saturating_add(t.shipping_after);
+            mine.returned_units = mine.returned_units.saturating_add(t.returned_units);
+            mine.returned_value = mine.returned_value.saturating_add(t.returned_value);
+            mine.costs = mine.costs.saturating_add(t.costs);
             for (bucket, s) in &t.by_status {
                 let b = mine.by_status.entry(bucket.clone()).or_default();
                 b.orders += s.orders;
-                b.net += s.net;
+                b.net = b.net.saturating_add(s.net);
             }
         }
     }

@@ -107,6 +107,26 @@ impl RuleMeta {
     /// The first sentence under "What it does", for `klar-lint rules` and SARIF.
     #[must_use]
     pub fn summary(&self) -> String {
+        let paragraph = self.first_paragraph();
+        let end = paragraph
+            .match_indices(". ")
+            .map(|(i, _)| i)
+            .find(|&i| {
+                !paragraph
+                    .get(..i)
+                    .is_some_and(|s| s.ends_with("e.g") || s.ends_with("i.e"))
+            })
+            .map_or(paragraph.len(), |i| i + 1);
+        paragraph
+            .get(..end)
+            .unwrap_or(&paragraph)
+            .trim_end_matches('.')
+            .to_owned()
+    }
+
+    /// The whole first paragraph under "What it does".
+    #[must_use]
+    pub fn first_paragraph(&self) -> String {
         let page = self.page();
         let mut lines = page
             .lines()

@@ -1,5 +1,7 @@
 //! The `klar-lint` binary as a user runs it: exit codes, formats, walking, subcommands.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 

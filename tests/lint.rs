@@ -1,6 +1,8 @@
 //! The core pipeline, end to end through the library: per-object validation in big batches,
 //! locations in pretty and minified files, syntax and encoding failures, JSON Lines.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use klar_lint::{ApiVersion, Config, FileReport, Linter, PayloadKind, Severity};
 use serde_json::Value;
 
@@ -337,4 +339,40 @@ fn findings_beyond_the_per_file_limit_are_counted_not_kept() {
     assert_eq!(report.diagnostics.len(), 10);
     assert!(report.truncated >= 20, "{}", report.truncated);
     assert_eq!(report.sources.len(), 10);
+}
+
+#[test]
+fn a_config_version_wins_over_content_so_bundles_in_legacy_payloads_are_caught() {
+    let order = template_order();
+    let text = serde_json::to_string(&vec![order]).unwrap();
+    let sniffed = Linter::new(Config::default())
+        .unwrap()
+        .lint_str("orders.json", &text);
+    assert_eq!(sniffed.api_version, Some(ApiVersion::V07_2025));
+    let config = Config::from_toml_str("api-version = \"12.2022\"").unwrap();
+    let legacy = Linter::new(config)
+        .unwrap()
+        .lint_str("exports/07.2025/orders.json", &text);
+    assert_eq!(legacy.api_version, Some(ApiVersion::V12_2022));
+}
+
+#[test]
+fn json_lines_labels_in_other_records_get_no_span_from_this_record() {
+    let orders = batch(2);
+    let mut lines: Vec<String> = orders
+        .iter()
+        .map(|o| serde_json::to_string(o).unwrap())
+        .collect();
+    lines.push(serde_json::to_string(&orders[0]).unwrap());
+    let report = linter().lint_lines("orders.jsonl", std::io::Cursor::new(lines.join("\n")));
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule() == "duplicate-id")
+        .unwrap();
+    assert_eq!(d.pointer.as_str(), "/2/id");
+    assert_eq!(d.line, Some(3));
+    let label = &d.labels[0];
+    assert_eq!(label.pointer.as_str(), "/0/id");
+    assert_eq!((label.span, label.line), (None, None));
 }

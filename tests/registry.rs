@@ -2,6 +2,8 @@
 //! page with the four headings whose JSON examples parse, and fixtures for every version a rule
 //! declares.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use klar_lint::rules::{all_metas, ALL};

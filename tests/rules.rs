@@ -2,6 +2,8 @@
 //! linted as that version and kind; `valid*` files must get no finding from their folder's rule,
 //! `invalid*` files at least one. The rendered diagnostics are snapshotted in biome's shape.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fmt::Write as _;
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! Byte offsets to 1-based line and column, and serde_json's error positions back to bytes.
+//! Byte offsets to 1-based line and column, and `serde_json`'s error positions back to bytes.
 
 /// The byte offset at which each line of a text starts.
 ///
@@ -7,7 +7,13 @@
 pub struct LineIndex {
     /// Byte offset of the first byte of each line; the first entry is always 0.
     starts: Vec<usize>,
+    /// `(byte offset, chars before it)` every `CHECKPOINT` bytes, so a column on a very long
+    /// line (a minified 25 MB array) costs at most `CHECKPOINT` bytes of counting, not the line.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+/// Bytes between two character-count checkpoints.
+const CHECKPOINT: usize = 4096;
 
 impl LineIndex {
     /// Indexes the line starts of `text`.
@@ -20,7 +26,32 @@ impl LineIndex {
                 .filter(|&(_, b)| b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        Self { starts }
+        let mut checkpoints = vec![(0, 0)];
+        let mut chars = 0;
+        let mut at = 0;
+        while at + CHECKPOINT < text.len() {
+            let next = floor_char_boundary(text, at + CHECKPOINT);
+            chars += text.get(at..next).map_or(0, |s| s.chars().count());
+            checkpoints.push((next, chars));
+            at = next;
+        }
+        Self {
+            starts,
+            checkpoints,
+        }
+    }
+
+    /// Chars in `text[..offset]` (`offset` on a char boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let k = self
+            .checkpoints
+            .partition_point(|&(byte, _)| byte <= offset);
+        let (byte, chars) = self
+            .checkpoints
+            .get(k.saturating_sub(1))
+            .copied()
+            .unwrap_or((0, 0));
+        chars + text.get(byte..offset).map_or(0, |s| s.chars().count())
     }
 
     /// The 1-based line and 1-based column of `offset` in `text` (the text this index was built
@@ -30,22 +61,27 @@ impl LineIndex {
     #[must_use]
     pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let mut offset = floor_char_boundary(text, offset);
-        if offset > 0 && text.as_bytes().get(offset) == Some(&b'\n') {
-            if text.as_bytes().get(offset - 1) == Some(&b'\r') {
-                offset -= 1;
-            }
+        if offset > 0
+            && text.as_bytes().get(offset) == Some(&b'\n')
+            && text.as_bytes().get(offset - 1) == Some(&b'\r')
+        {
+            offset -= 1;
         }
         // The number of line starts at or before `offset`; at least 1, as the first is 0.
         let line = self.starts.partition_point(|&start| start <= offset).max(1);
         let start = self.line_start(line).unwrap_or(0).min(offset);
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let column = if offset - start <= CHECKPOINT {
+            text.get(start..offset).map_or(0, |s| s.chars().count()) + 1
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start) + 1
+        };
         (line, column)
     }
 
-    /// The byte offset of a position serde_json reports in `serde_json::Error::line()` and
+    /// The byte offset of a position `serde_json` reports in `serde_json::Error::line()` and
     /// `column()`, clamped to `text` and moved back to a char boundary.
     ///
-    /// serde_json counts columns in bytes: column `c` is the `c`-th byte of the line, the byte it
+    /// `serde_json` counts columns in bytes: column `c` is the `c`-th byte of the line, the byte it
     /// stopped at (`read.rs`, `position_of_index`: the bytes consumed since the last `\n`). It
     /// reports column 0 when it stopped right at a line start, as for an empty input or an end
     /// of file just after a newline; that maps to the line start. At the end of the input the
@@ -77,6 +113,21 @@ fn floor_char_boundary(text: &str, offset: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn columns_on_a_long_line_use_checkpoints_and_agree_with_counting() {
+        let line: String = (0..20_000)
+            .map(|i| if i % 7 == 0 { 'é' } else { 'a' })
+            .collect();
+        let text = format!("x\n{line}😀{line}\nend");
+        let index = super::LineIndex::new(&text);
+        for offset in [2, 3, 5000, 9001, 30_000, text.len() - 4] {
+            let offset = super::floor_char_boundary(&text, offset);
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let expected = text[start..offset].chars().count() + 1;
+            assert_eq!(index.line_col(&text, offset).1, expected, "offset {offset}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
     use serde_json::Value;
@@ -147,7 +198,7 @@ mod tests {
         assert_eq!(index.offset_of(text, 99, 1), text.len());
     }
 
-    /// serde_json's error position for `text`, turned into a byte offset.
+    /// `serde_json`'s error position for `text`, turned into a byte offset.
     fn error_offset(text: &str) -> (usize, serde_json::Error) {
         let err = serde_json::from_str::<Value>(text).unwrap_err();
         let offset = LineIndex::new(text).offset_of(text, err.line(), err.column());

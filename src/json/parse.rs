@@ -1,5 +1,5 @@
 //! The one parse of record: text to `serde_json::Value`, noticing the repeated keys that
-//! serde_json silently collapses.
+//! `serde_json` silently collapses.
 
 use std::cell::Cell;
 use std::fmt;
@@ -19,15 +19,15 @@ pub struct Parsed {
 /// Parses one JSON document as `serde_json::from_str::<Value>` does, and also reports whether
 /// any object repeats a key.
 ///
-/// serde_json's recursion limit (128) applies, so deep nesting is an error, not a stack
+/// `serde_json`'s recursion limit (128) applies, so deep nesting is an error, not a stack
 /// overflow. Trailing non-whitespace after the value is an error.
 ///
-/// Under `arbitrary_precision` numbers keep serde_json's text for them: the literal as written,
+/// Under `arbitrary_precision` numbers keep `serde_json`'s text for them: the literal as written,
 /// except that an exponent is normalised to a lower-case `e` with an explicit sign (`1E5` becomes
 /// `1e+5`), exactly as `serde_json::from_str` does.
 ///
 /// # Errors
-/// The `serde_json::Error` serde_json itself reports for the text, with its line and column.
+/// The `serde_json::Error` `serde_json` itself reports for the text, with its line and column.
 pub fn parse_document(text: &str) -> Result<Parsed, serde_json::Error> {
     let duplicates = Cell::new(false);
     let mut de = serde_json::Deserializer::from_str(text);
@@ -42,11 +42,11 @@ pub fn parse_document(text: &str) -> Result<Parsed, serde_json::Error> {
     })
 }
 
-/// serde_json's private key for an `arbitrary_precision` number, presented as a one-entry map.
+/// `serde_json`'s private key for an `arbitrary_precision` number, presented as a one-entry map.
 /// Its own `Value` visitor recognises the same string (`serde_json::number::TOKEN`).
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
-/// Deserializes a `Value` like serde_json's own visitor, flagging repeated keys.
+/// Deserializes a `Value` like `serde_json`'s own visitor, flagging repeated keys.
 #[derive(Clone, Copy)]
 struct ValueSeed<'c> {
     duplicates: &'c Cell<bool>,
@@ -124,15 +124,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let Some(first_key) = map.next_key::<String>()? else {
-            return Ok(Value::Object(Map::new()));
+        let first_key = match map.next_key_seed(KeyClassifier)? {
+            None => return Ok(Value::Object(Map::new())),
+            // An arbitrary-precision number arrives as a one-entry map under serde_json's
+            // private key, its value the number's text; serde_json's own visitor does the same.
+            Some(KeyClass::Number) => return Ok(Value::Number(map.next_value_seed(NumberText)?)),
+            Some(KeyClass::Map(key)) => key,
         };
-        // An arbitrary-precision number arrives as a one-entry map under serde_json's private
-        // key, its value the number's text; serde_json's own visitor turns it back the same way.
-        if first_key == NUMBER_TOKEN {
-            let text = map.next_value_seed(NumberText)?;
-            return Ok(Value::Number(text));
-        }
         let mut values = Map::new();
         values.insert(first_key, map.next_value_seed(self)?);
         while let Some(key) = map.next_key::<String>()? {
@@ -145,7 +143,48 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
-/// The text of an arbitrary-precision number, parsed as serde_json's `NumberFromString` does.
+/// A map's first key: `serde_json`'s private number key, or a real key. Checked on the borrowed
+/// text, so a number costs no key allocation (as in `serde_json`'s own `KeyClassifier`).
+enum KeyClass {
+    Number,
+    Map(String),
+}
+
+struct KeyClassifier;
+
+impl<'de> DeserializeSeed<'de> for KeyClassifier {
+    type Value = KeyClass;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<KeyClass, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyClassifier {
+    type Value = KeyClass;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string key")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<KeyClass, E> {
+        Ok(if s == NUMBER_TOKEN {
+            KeyClass::Number
+        } else {
+            KeyClass::Map(s.to_owned())
+        })
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<KeyClass, E> {
+        Ok(if s == NUMBER_TOKEN {
+            KeyClass::Number
+        } else {
+            KeyClass::Map(s)
+        })
+    }
+}
+
+/// The text of an arbitrary-precision number, parsed as `serde_json`'s `NumberFromString` does.
 struct NumberText;
 
 impl<'de> DeserializeSeed<'de> for NumberText {
@@ -345,7 +384,7 @@ mod tests {
         })
     }
 
-    /// How many object members the generated text writes; more than serde_json kept means some
+    /// How many object members the generated text writes; more than `serde_json` kept means some
     /// object repeats a decoded key.
     fn written_entries(text: &str) -> usize {
         // Every member in the generated text is written as `"key" :` (space before the colon),

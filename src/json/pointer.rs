@@ -188,14 +188,13 @@ fn decode_token(raw: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         if c == '~' {
             match chars.next() {
-                Some('0') => out.push('~'),
+                // A lone trailing `~` cannot occur in a parsed pointer; keep the text as it is.
+                Some('0') | None => out.push('~'),
                 Some('1') => out.push('/'),
-                // Unreachable for a parsed pointer; keep the text rather than guess.
                 Some(other) => {
                     out.push('~');
                     out.push(other);
                 }
-                None => out.push('~'),
             }
         } else {
             out.push(c);

@@ -1,5 +1,5 @@
-//! Byte spans for JSON Pointers and the duplicate keys serde_json collapses: our own scanner
-//! over text serde_json already accepted, used only when a file has findings.
+//! Byte spans for JSON Pointers and the duplicate keys `serde_json` collapses: our own scanner
+//! over text `serde_json` already accepted, used only when a file has findings.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -30,7 +30,7 @@ pub struct Located {
     pub value: Span,
 }
 
-/// An object key written more than once; serde_json keeps only the last value.
+/// An object key written more than once; `serde_json` keeps only the last value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DuplicateKey {
     /// The member's pointer: the object's pointer plus the (decoded) key.
@@ -45,7 +45,7 @@ pub struct DuplicateKey {
 
 /// Resolves pointers to byte spans in one document's text.
 ///
-/// Built on text serde_json accepted (any BOM already stripped); on other text it never panics,
+/// Built on text `serde_json` accepted (any BOM already stripped); on other text it never panics,
 /// loops or recurses, it just finds less. [`SpanIndex::new`] makes one linear pass recording the
 /// span of each element or member of the root container, and, when the root is an object, of
 /// the containers directly inside it (so `{"items": [...]}` batches are indexed too). After
@@ -71,7 +71,7 @@ enum Table<'a> {
     Array(Vec<Entry<'a>>),
     Object {
         entries: Vec<Entry<'a>>,
-        /// Decoded key to the index of its LAST member, as serde_json keeps the last value.
+        /// Decoded key to the index of its LAST member, as `serde_json` keeps the last value.
         by_key: HashMap<Cow<'a, str>, usize>,
     },
 }
@@ -109,29 +109,32 @@ impl<'a> SpanIndex<'a> {
     }
 
     /// The key and value spans of the value `pointer` names, or `None` when the text has no such
-    /// value. Repeated keys resolve to their last occurrence, the value serde_json keeps.
+    /// value. Repeated keys resolve to their last occurrence, the value `serde_json` keeps.
     #[must_use]
     pub fn locate(&self, pointer: &Pointer) -> Option<Located> {
-        let scan = Scanner::new(self.text);
         let root = self.root.as_ref()?;
         let mut located = Located {
             key: None,
             value: root.value,
         };
         let mut table = root.table.as_deref();
-        for token in pointer.tokens() {
-            if let Some(indexed) = table {
-                let entry = indexed.get(&token)?;
-                located = Located {
-                    key: entry.key,
-                    value: entry.value,
-                };
-                table = entry.table.as_deref();
-            } else {
-                located = scan.find_child(located.value.start, &token)?;
-            }
+        let mut tokens = pointer.tokens();
+        while let Some(indexed) = table {
+            let Some(token) = tokens.next() else {
+                return Some(located);
+            };
+            let entry = indexed.get(&token)?;
+            located = Located {
+                key: entry.key,
+                value: entry.value,
+            };
+            table = entry.table.as_deref();
         }
-        Some(located)
+        let rest: Vec<Cow<'_, str>> = tokens.collect();
+        if rest.is_empty() {
+            return Some(located);
+        }
+        Scanner::new(self.text).descend(located.value.start, &rest)
     }
 
     /// Every key that repeats within its object, at any depth, in text order. A key written
@@ -306,17 +309,115 @@ impl<'a> Scanner<'a> {
         Some((table, end))
     }
 
-    /// The child named `token` of the container starting at `pos`, by scanning it: the element
-    /// at that index, or the last member with that key.
-    fn find_child(&self, pos: usize, token: &str) -> Option<Located> {
-        let mut children = Children::new(*self, pos)?;
-        if children.object {
-            children
-                .filter(|c| c.key.is_some_and(|k| self.key_is(k, token)))
-                .last()
-        } else {
-            children.nth(parse_index(token)?)
+    /// Follows `tokens` down from the container at `pos` in one forward pass over it, entering
+    /// only the members on the path and skipping the others whole, so the cost is the size of
+    /// that container at any depth. A key written again later replaces the earlier member and
+    /// everything found under it, as `serde_json` keeps the last.
+    fn descend(&self, pos: usize, tokens: &[Cow<'_, str>]) -> Option<Located> {
+        let indices: Vec<Option<usize>> = tokens.iter().map(|t| parse_index(t)).collect();
+        let mut path = vec![Cursor::open(*self, pos)?];
+        let mut found = None;
+        loop {
+            // Every open cursor is on the path: the one at depth `d` matched `tokens[..d]`.
+            let depth = path.len().checked_sub(1)?;
+            let top = path.last_mut()?;
+            let Next::Child(key, at) = top.next_child()? else {
+                let end = top.pos;
+                path.pop();
+                let Some(parent) = path.last_mut() else {
+                    return found;
+                };
+                parent.finish_child(end);
+                continue;
+            };
+            let on_path = match key {
+                Some(key) => self.key_is(key, tokens.get(depth)?),
+                None => *indices.get(depth)? == Some(top.index),
+            };
+            if on_path && depth + 1 == tokens.len() {
+                let end = self.value_end(at)?;
+                found = Some(Located {
+                    key,
+                    value: Span::new(at, end),
+                });
+                top.finish_child(end);
+            } else if on_path {
+                found = None;
+                match Cursor::open(*self, at) {
+                    Some(inner) => path.push(inner),
+                    None => top.finish_child(self.value_end(at)?),
+                }
+            } else {
+                top.finish_child(self.value_end(at)?);
+            }
         }
+    }
+}
+
+/// What a [`Cursor`] finds next.
+enum Next {
+    /// A child: its key token (objects only) and where its value starts.
+    Child(Option<Span>, usize),
+    /// The container's close.
+    Closed,
+}
+
+/// A position among the children of one container.
+struct Cursor<'a> {
+    scan: Scanner<'a>,
+    object: bool,
+    close: u8,
+    /// Just past the previous child (or the opening bracket); past the close once closed.
+    pos: usize,
+    /// Index of the current child.
+    index: usize,
+    first: bool,
+}
+
+impl<'a> Cursor<'a> {
+    fn open(scan: Scanner<'a>, pos: usize) -> Option<Self> {
+        let (object, close) = match scan.byte(pos)? {
+            b'{' => (true, b'}'),
+            b'[' => (false, b']'),
+            _ => return None,
+        };
+        Some(Self {
+            scan,
+            object,
+            close,
+            pos: pos + 1,
+            index: 0,
+            first: true,
+        })
+    }
+
+    /// The next child, or the close (and `pos` moves past it); `None` on anything else.
+    fn next_child(&mut self) -> Option<Next> {
+        let mut at = self.scan.ws(self.pos);
+        let b = self.scan.byte(at)?;
+        if b == self.close {
+            self.pos = at + 1;
+            return Some(Next::Closed);
+        }
+        if !self.first {
+            if b != b',' {
+                return None;
+            }
+            at = self.scan.ws(at + 1);
+        }
+        self.first = false;
+        if self.object {
+            let (key, value_at) = self.scan.member_key(at)?;
+            Some(Next::Child(Some(key), value_at))
+        } else {
+            Some(Next::Child(None, at))
+        }
+    }
+
+    /// Records that the current child ends at `end`.
+    fn finish_child(&mut self, end: usize) {
+        self.pos = end;
+        self.index += 1;
     }
 }
 
@@ -328,76 +429,7 @@ fn is_delimiter(b: u8) -> bool {
     )
 }
 
-/// The children of one container, scanned left to right; stops at the close or at anything
-/// unexpected.
-struct Children<'a> {
-    scan: Scanner<'a>,
-    object: bool,
-    close: u8,
-    pos: usize,
-    first: bool,
-    done: bool,
-}
-
-impl<'a> Children<'a> {
-    fn new(scan: Scanner<'a>, pos: usize) -> Option<Self> {
-        let (object, close) = match scan.byte(pos)? {
-            b'{' => (true, b'}'),
-            b'[' => (false, b']'),
-            _ => return None,
-        };
-        Some(Self {
-            scan,
-            object,
-            close,
-            pos: pos + 1,
-            first: true,
-            done: false,
-        })
-    }
-
-    fn step(&mut self) -> Option<Located> {
-        let mut at = self.scan.ws(self.pos);
-        if self.first {
-            self.first = false;
-            if self.scan.byte(at)? == self.close {
-                return None;
-            }
-        } else if self.scan.byte(at)? == b',' {
-            at = self.scan.ws(at + 1);
-        } else {
-            return None;
-        }
-        let key = if self.object {
-            let (key, value_at) = self.scan.member_key(at)?;
-            at = value_at;
-            Some(key)
-        } else {
-            None
-        };
-        let end = self.scan.value_end(at)?;
-        self.pos = end;
-        Some(Located {
-            key,
-            value: Span::new(at, end),
-        })
-    }
-}
-
-impl Iterator for Children<'_> {
-    type Item = Located;
-
-    fn next(&mut self) -> Option<Located> {
-        if self.done {
-            return None;
-        }
-        let item = self.step();
-        self.done = item.is_none();
-        item
-    }
-}
-
-/// Decodes the inside of a JSON string (no quotes). `None` for escapes serde_json rejects.
+/// Decodes the inside of a JSON string (no quotes). `None` for escapes `serde_json` rejects.
 fn decode_string(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.contains('\\') {
         return Some(Cow::Borrowed(raw));
@@ -561,7 +593,7 @@ impl<'a> DuplicateScan<'a> {
         let (span, value_at) = self.scan.member_key(pos)?;
         let key = self.scan.decode(span);
         if let Some(key) = &key {
-            if let Some(first) = self.first_occurrence(key, span) {
+            if let Some(first) = self.first_occurrence(key.clone(), span) {
                 let mut pointer = Pointer::root();
                 let parents = self.stack.len().saturating_sub(1);
                 for frame in self.stack.iter().take(parents) {
@@ -585,25 +617,25 @@ impl<'a> DuplicateScan<'a> {
     }
 
     /// The span of an earlier `key` in the innermost object, recording this one if it is new.
-    fn first_occurrence(&mut self, key: &Cow<'a, str>, span: Span) -> Option<Span> {
+    fn first_occurrence(&mut self, key: Cow<'a, str>, span: Span) -> Option<Span> {
         let frame = self.stack.last_mut()?;
         if let Some(map) = &mut frame.map {
             if let Some(first) = map.get(key.as_ref()) {
                 return Some(*first);
             }
-            map.insert(key.clone(), span);
+            map.insert(key, span);
             return None;
         }
         let own = self.seen.get(frame.seen_from..).unwrap_or_default();
-        if let Some((_, first)) = own.iter().find(|(k, _)| k == key) {
+        if let Some((_, first)) = own.iter().find(|(k, _)| *k == key) {
             return Some(*first);
         }
         if own.len() >= LINEAR_KEYS {
             let mut map: HashMap<_, _> = self.seen.drain(frame.seen_from..).collect();
-            map.insert(key.clone(), span);
+            map.insert(key, span);
             frame.map = Some(map);
         } else {
-            self.seen.push((key.clone(), span));
+            self.seen.push((key, span));
         }
         None
     }
@@ -614,6 +646,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::Value;
+    use std::fmt::Write as _;
 
     fn ptr(s: &str) -> Pointer {
         Pointer::parse(s).unwrap()
@@ -624,7 +657,7 @@ mod tests {
     }
 
     /// The text of the value and key under `pointer`, after checking that the value re-parses
-    /// to what the pointer names in serde_json's own parse.
+    /// to what the pointer names in `serde_json`'s own parse.
     fn located(text: &str, pointer: &str) -> (Option<String>, String) {
         let value: Value = serde_json::from_str(text).unwrap();
         let index = SpanIndex::new(text);
@@ -721,6 +754,21 @@ mod tests {
         assert!(dups.iter().skip(1).all(|d| d.first_key_span.start == first));
         assert!(dups[1].key_span.start < dups[2].key_span.start);
         assert!(dups[0].key_span.start > dups[0].first_key_span.start);
+    }
+
+    #[test]
+    fn a_later_key_replaces_everything_under_the_earlier_one() {
+        let text = r#"[{"a": {"b": 1, "c": [0]}, "a": {"c": 2}}, {"x": {"a": {"b": 1}, "a": 5}}]"#;
+        missing(text, "/0/a/b");
+        missing(text, "/0/a/c/0");
+        assert_eq!(located(text, "/0/a/c").1, "2");
+        missing(text, "/1/x/a/b");
+        assert_eq!(located(text, "/1/x/a").1, "5");
+        let batch =
+            r#"{"items": {"a": {"b": 1}, "a": {"c": 2}}, "items": [{"a": [1], "a": [2, 3]}]}"#;
+        missing(batch, "/items/a");
+        assert_eq!(located(batch, "/items/0/a/1").1, "3");
+        assert_eq!(located(batch, "/items/0").1, r#"{"a": [1], "a": [2, 3]}"#);
     }
 
     #[test]
@@ -936,13 +984,13 @@ mod tests {
             self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
         }
 
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
+        fn below(&mut self, n: usize) -> usize {
+            usize::try_from(self.next() % u64::try_from(n).unwrap()).unwrap()
         }
     }
 
     /// Prints values with random whitespace and escapes, and sometimes writes a member's key
-    /// twice (a throwaway value first, so serde_json still keeps the real one).
+    /// twice (a throwaway value first, so `serde_json` still keeps the real one).
     struct Printer {
         rng: Rng,
         out: String,
@@ -960,7 +1008,7 @@ mod tests {
 
         fn ws(&mut self) {
             let choices = ["", "", "", " ", "\n", "\r\n", "\t", "  \n    ", " \r\n\t "];
-            let pick = self.rng.below(choices.len() as u64) as usize;
+            let pick = self.rng.below(choices.len());
             self.out.push_str(choices[pick]);
         }
 
@@ -976,15 +1024,15 @@ mod tests {
                     '\n' => self.out.push_str("\\n"),
                     '\t' => self.out.push_str("\\t"),
                     c if (c as u32) < 0x20 => {
-                        self.out.push_str(&format!("\\u{:04x}", c as u32));
+                        write!(self.out, "\\u{:04x}", u32::from(c)).unwrap();
                     }
                     c if escape_anyway => {
                         let mut units = [0u16; 2];
                         for unit in c.encode_utf16(&mut units) {
                             if self.rng.below(2) == 0 {
-                                self.out.push_str(&format!("\\u{unit:04x}"));
+                                write!(self.out, "\\u{unit:04x}").unwrap();
                             } else {
-                                self.out.push_str(&format!("\\u{unit:04X}"));
+                                write!(self.out, "\\u{unit:04X}").unwrap();
                             }
                         }
                     }
@@ -1118,7 +1166,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 512.max(ProptestConfig::default().cases), ..ProptestConfig::default() })]
 
         #[test]
         fn every_pointer_locates_its_value(v in value(), seed in any::<u64>()) {
@@ -1139,7 +1187,7 @@ mod tests {
                 let last = d.pointer.last();
                 prop_assert_eq!(last.as_deref(), Some(d.key.as_str()));
             }
-            let doc = crate::json::parse_document(&text).unwrap();
+            let doc = super::super::parse::parse_document(&text).unwrap();
             prop_assert_eq!(doc.has_duplicate_keys, !duplicates.is_empty());
             prop_assert_eq!(&doc.value, &v);
         }

@@ -1,19 +1,148 @@
 use crate::declare_rule;
-use crate::rule::Rule;
+use crate::json::Pointer;
+use crate::rule::{Context, Rule};
+use crate::view::{Order, Refund};
 
 declare_rule! {
     /// ## What it does
-    /// Not implemented yet.
+    /// Flags an order or refund whose `id` was already used by an earlier object of the same
+    /// file.
     /// ## Why is this bad?
-    /// Not implemented yet.
+    /// The `id` is Klar's upsert key: posting an object with an `id` Klar already has
+    /// overwrites the stored version (FACTS §1, §4, §9.2). Two orders with one `id` in an export
+    /// leave only the one processed last in Klar's landing zone, and the other order's revenue
+    /// is gone. Usually two different orders were given the same technical id (an increment id
+    /// reused across stores, a number cut short); sometimes the export holds two versions of
+    /// one order, and then only the latest should be sent.
+    ///
+    /// Ids are compared exactly as written, across every object of the file, JSON Lines
+    /// records included. The finding is a warning: re-sending an updated order is how upserts
+    /// work, and it is only within one export that a repeat is suspicious.
     /// ## Example
-    /// Not implemented yet.
+    /// ```json
+    /// [
+    ///   { "id": "200012379", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [] },
+    ///   { "id": "200012379", "createdAt": 1761007200, "currencyCodeIso3Letter": "EUR", "lineItems": [] }
+    /// ]
+    /// ```
     /// ## Use instead
-    /// Not implemented yet.
+    /// ```json
+    /// [
+    ///   { "id": "200012379", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [] },
+    ///   { "id": "200012380", "createdAt": 1761007200, "currencyCodeIso3Letter": "EUR", "lineItems": [] }
+    /// ]
+    /// ```
+    /// ## References
+    /// FACTS §1 (upsert semantics), §4 (`id`), §9.2 (Refund `id`).
     pub DuplicateId {
         name: "duplicate-id", category: Integrity, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],
     }
 }
 
-impl Rule for DuplicateId {}
+/// An id for a message: quoted, cut at about 40 characters.
+fn quoted(s: &str) -> String {
+    let mut chars = s.chars();
+    let head: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("\"{head}…\"")
+    } else {
+        format!("\"{head}\"")
+    }
+}
+
+fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut Context<'_>) {
+    let Some(id) = id else {
+        return;
+    };
+    let Some(first) = cx.state().ids.get(id).cloned() else {
+        cx.state().ids.insert(id.to_owned(), at);
+        return;
+    };
+    let first_object = first.parent().unwrap_or_default();
+    let place = if first_object.is_root() {
+        "the first".to_owned()
+    } else {
+        format!("the one at `{first_object}`")
+    };
+    let later = if object.is_root() {
+        String::new()
+    } else {
+        format!(" at `{object}`")
+    };
+    cx.report(at, format!("{what} `id` {} is used again; Klar keeps only the {what} sent last", quoted(id)))
+        .label(first, "first here")
+        .help(format!("give every {what} its own `id`, or, if both are versions of one {what}, send only the latest: this {what}{later} replaces {place}"));
+}
+
+impl Rule for DuplicateId {
+    fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
+        check("order", order.id, order.at("id"), &order.ptr, cx);
+    }
+
+    fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
+        check("refund", refund.id, refund.at("id"), &refund.ptr, cx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ApiVersion, Config, Linter, PayloadKind};
+
+    fn order(id: &str) -> String {
+        format!(
+            r#"{{"id": "{id}", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": []}}"#
+        )
+    }
+
+    #[test]
+    fn repeats_across_json_lines_records() {
+        let text = format!("{}\n{}\n{}\n", order("A-1"), order("A-2"), order("A-1"));
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(ApiVersion::V07_2025),
+        )
+        .unwrap();
+        let report = linter.lint_lines("orders.jsonl", std::io::Cursor::new(text));
+        let hits: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == "duplicate-id")
+            .collect();
+        assert_eq!(hits.len(), 1, "{:?}", report.diagnostics);
+        assert_eq!(hits[0].pointer.as_str(), "/2/id");
+        assert_eq!(hits[0].labels.len(), 1);
+        assert_eq!(hits[0].labels[0].pointer.as_str(), "/0/id");
+        assert_eq!(hits[0].labels[0].text, "first here");
+        assert_eq!(hits[0].line, Some(3));
+    }
+
+    #[test]
+    fn refunds_and_a_third_copy() {
+        let refund = |id: &str| format!(r#"{{"id": "{id}", "lineItems": []}}"#);
+        let text = format!(
+            "[{}, {}, {}, {}]",
+            refund("R-1"),
+            refund("r-1"),
+            refund("R-1"),
+            refund("R-1")
+        );
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Refunds)
+                .with_api_version(ApiVersion::V12_2022),
+        )
+        .unwrap();
+        let report = linter.lint_str("refunds.json", &text);
+        let hits: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule() == "duplicate-id")
+            .collect();
+        // Case matters; each later copy points back at the first.
+        let pointers: Vec<_> = hits.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/2/id", "/3/id"]);
+        assert!(hits.iter().all(|d| d.labels[0].pointer.as_str() == "/0/id"));
+    }
+}

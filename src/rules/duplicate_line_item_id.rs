@@ -1,19 +1,118 @@
+use std::collections::HashMap;
+
 use crate::declare_rule;
-use crate::rule::Rule;
+use crate::json::Pointer;
+use crate::rule::{Context, Rule};
+use crate::view::Order;
 
 declare_rule! {
     /// ## What it does
-    /// Not implemented yet.
+    /// Flags two line items of one order, bundle constituents included, that share an `id`.
     /// ## Why is this bad?
-    /// Not implemented yet.
+    /// A line's `id` must be unique within its order: a refunded line's `lineItemId` and a COGS
+    /// item's `lineItemId` find the line by it (FACTS §5, §9.1, §10). With two lines under one
+    /// id, a return or a cost lands on whichever line Klar picks, and the other line's returns
+    /// and costs are lost. Klar's own Order Example #2 makes this mistake (FACTS §14.3 item
+    /// 10, §15 item 7).
+    ///
+    /// In 07.2025 bundle constituents (`bundledProducts`) are full line items with their own
+    /// ids, so they share the order's id space with the top-level lines. In 12.2022
+    /// `bundledProducts` is not part of the API and is not checked.
     /// ## Example
-    /// Not implemented yet.
+    /// ```json
+    /// [{ "id": "2312231241", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [
+    ///   { "id": "5234123423", "productGmv": 3.50, "quantity": 2 },
+    ///   { "id": "5234123423", "productGmv": 1.99, "quantity": 1 }
+    /// ] }]
+    /// ```
     /// ## Use instead
-    /// Not implemented yet.
+    /// ```json
+    /// [{ "id": "2312231241", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [
+    ///   { "id": "5234123423", "productGmv": 3.50, "quantity": 2 },
+    ///   { "id": "5234123424", "productGmv": 1.99, "quantity": 1 }
+    /// ] }]
+    /// ```
+    /// ## References
+    /// FACTS §5 (`id`), §12 (bundles), §14.3 item 10, §15 item 7.
     pub DuplicateLineItemId {
         name: "duplicate-line-item-id", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],
     }
 }
 
-impl Rule for DuplicateLineItemId {}
+/// An id for a message: quoted, cut at about 40 characters.
+fn quoted(s: &str) -> String {
+    let mut chars = s.chars();
+    let head: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("\"{head}…\"")
+    } else {
+        format!("\"{head}\"")
+    }
+}
+
+impl Rule for DuplicateLineItemId {
+    fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
+        let mut seen: HashMap<&str, Pointer> = HashMap::new();
+        for line in order.all_lines() {
+            let Some(id) = line.id else {
+                continue;
+            };
+            let at = line.at("id");
+            let Some(first) = seen.get(id) else {
+                seen.insert(id, at);
+                continue;
+            };
+            let first_line = first.parent().unwrap_or_default();
+            cx.report(at, format!("line item `id` {} is already used by the line at `{first_line}`", quoted(id)))
+                .label(first.clone(), "first here")
+                .help("give every line of the order, bundle constituents included, its own `id`: refunds and COGS find lines by it");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ApiVersion, Config, Linter, PayloadKind};
+
+    fn pointers(text: &str, version: ApiVersion) -> Vec<(String, String)> {
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(version),
+        )
+        .unwrap();
+        linter
+            .lint_str("orders.json", text)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule() == "duplicate-line-item-id")
+            .map(|d| {
+                (
+                    d.pointer.as_str().to_owned(),
+                    d.labels[0].pointer.as_str().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    const BUNDLE: &str = r#"[{"id": "1", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [
+        {"id": "a", "productGmv": 10, "quantity": 1},
+        {"id": "p", "productGmv": 30, "quantity": 1, "bundledProducts": [
+            {"id": "c", "productGmv": 10, "quantity": 1}, {"id": "a", "productGmv": 20, "quantity": 1}]}]},
+        {"id": "2", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [
+        {"id": "a", "productGmv": 10, "quantity": 1}]}]"#;
+
+    #[test]
+    fn constituents_share_the_order_id_space_in_07_2025() {
+        assert_eq!(
+            pointers(BUNDLE, ApiVersion::V07_2025),
+            [(
+                "/0/lineItems/1/bundledProducts/1/id".to_owned(),
+                "/0/lineItems/0/id".to_owned()
+            )]
+        );
+        // Another order may reuse a line id; 12.2022 does not read constituents.
+        assert!(pointers(BUNDLE, ApiVersion::V12_2022).is_empty());
+    }
+}

@@ -1,6 +1,8 @@
 //! The registry: one line per rule, alphabetical. `registry!` declares each module and lists the
 //! rule in `ALL`.
 
+mod line_money;
+
 use crate::codes::BUILTINS;
 use crate::rule::{Rule, RuleMeta};
 

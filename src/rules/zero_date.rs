@@ -4,8 +4,8 @@ use crate::view::{Order, Refund};
 
 declare_rule! {
     /// ## What it does
-    /// Flags an optional timestamp (`cancelledAt`, `closedAt`, `processedAt`, a refunded line's
-    /// `processedAt`, ...) that is present with the value `0`.
+    /// Flags a timestamp that is `0`: an optional one (`cancelledAt`, `closedAt`, `processedAt`,
+    /// a refunded line's `processedAt`, ...) present with the value `0`, or a `createdAt` of `0`.
     /// ## Why is this bad?
     /// An optional field may be left out, but one that is present must hold a real value. Klar
     /// rejects `cancelledAt: 0`, so the order never reaches the dashboards; `closedAt: 0` and
@@ -29,8 +29,17 @@ declare_rule! {
 
 const OPTIONAL: [&str; 4] = ["updatedAt", "processedAt", "closedAt", "cancelledAt"];
 
+/// `createdAt` cannot be left out: 0 dates the object to 1 January 1970.
+fn created_at_zero(at: crate::json::Pointer, what: &str, cx: &mut Context<'_>) {
+    cx.report(at, "`createdAt` is 0, which dates it to 1 January 1970")
+        .help(format!("send the time {what}, in Unix seconds"));
+}
+
 impl Rule for ZeroDate {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
+        if order.timestamp("createdAt").is_some_and(|t| t.is_zero()) {
+            created_at_zero(order.at("createdAt"), "the order was placed", cx);
+        }
         for key in OPTIONAL {
             if order.timestamp(key).is_some_and(|t| t.is_zero()) {
                 cx.report(order.at(key), format!("`{key}` is 0, which Klar rejects"))
@@ -48,6 +57,9 @@ impl Rule for ZeroDate {
     }
 
     fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
+        if refund.created_at.is_some_and(|t| t.is_zero()) {
+            created_at_zero(refund.at("createdAt"), "the refund was created", cx);
+        }
         if refund.updated_at.is_some_and(|t| t.is_zero()) {
             cx.report(refund.at("updatedAt"), "`updatedAt` is 0, which Klar rejects")
                 .help("leave `updatedAt` out until it happens");

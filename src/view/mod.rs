@@ -8,7 +8,7 @@ mod refund;
 
 pub use cost::Cost;
 pub use line_item::{Discount, LineItem, Tax};
-pub use order::{Order, Shipping};
+pub use order::{Order, Shipping, ORDER_TIMESTAMPS};
 pub use refund::{Refund, RefundedLineItem};
 
 use rust_decimal::Decimal;
@@ -51,8 +51,19 @@ impl Reader<'_> {
             Ok(d) => Some(d),
             Err(e) => {
                 self.issues.push(
-                    Diagnostic::new(&codes::NUMBER_RANGE, at.key(key), format!("`{key}` is {e}"))
-                        .with_help("send an ordinary decimal number such as `19.99`"),
+                    Diagnostic::new(
+                        &codes::NUMBER_RANGE,
+                        at.key(key),
+                        match e {
+                            crate::money::MoneyError::OutOfRange { literal } => format!(
+                            "`{key}` {literal} is too large or too precise for an exact decimal (28 significant digits at most)"
+                        ),
+                            crate::money::MoneyError::NotANumber { literal } => {
+                                format!("`{key}` {literal} is not a decimal number")
+                            }
+                        },
+                    )
+                    .with_help("send an ordinary decimal number such as `19.99`"),
                 );
                 None
             }
@@ -104,5 +115,8 @@ pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'
 
 /// Sums the present values.
 pub(crate) fn sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Decimal {
-    values.into_iter().flatten().sum()
+    values
+        .into_iter()
+        .flatten()
+        .fold(Decimal::ZERO, Decimal::saturating_add)
 }

@@ -192,6 +192,16 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
             }
             report
         }
+        Input::Skipped(path, why) => {
+            let mut report = linter.lint_path(std::path::Path::new("\0"));
+            report.path = path.display().to_string();
+            if let Some(d) = report.diagnostics.first_mut() {
+                d.message = format!("skipped `{}`: {why}", path.display());
+                d.severity = klar_lint::Severity::Warning;
+                d.help = Some("directories are walked for regular files only".to_owned());
+            }
+            report
+        }
     }
 }
 

@@ -14,6 +14,9 @@ pub enum Input {
     Stdin,
     /// The walk could not read this entry.
     Unreadable(PathBuf, String),
+    /// A payload-named entry the walk does not read (a symbolic link, a FIFO, a socket, a
+    /// device): reported as a warning so nothing is skipped silently.
+    Skipped(PathBuf, String),
 }
 
 fn is_payload(path: &Path) -> bool {
@@ -60,6 +63,17 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
                     let p = e.path();
                     if e.file_type().is_file() && is_payload(p) && seen.insert(p.to_path_buf()) {
                         out.push(Input::File(p.to_path_buf()));
+                    } else if !e.file_type().is_file()
+                        && !e.file_type().is_dir()
+                        && is_payload(p)
+                        && seen.insert(p.to_path_buf())
+                    {
+                        let what = if e.path_is_symlink() {
+                            "a symbolic link, which the walk does not follow: name it to lint it"
+                        } else {
+                            "not a regular file (a FIFO, socket or device)"
+                        };
+                        out.push(Input::Skipped(p.to_path_buf(), what.to_owned()));
                     }
                 }
                 Err(err) => {

@@ -1,0 +1,894 @@
+//! Hostile input and faults: every file in `tests/hostile/` (and the big, odd or racy ones this
+//! file makes in a temporary folder) gets a clear finding with its location, or a clear skip
+//! notice; nothing panics, nothing hangs, and a good file linted in the same run is still
+//! reported. The binary runs under a deadline, so a hang fails the test instead of blocking.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// `finding` and `whole_file` return `Option` so a case reads `finding(..)` or `no_findings()`.
+#![allow(clippy::unnecessary_wraps)]
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use klar_lint::{Config, FileReport, Linter, PayloadKind, Severity};
+use serde_json::Value;
+
+/// Generous: debug builds on a loaded 2-core machine. A hang is minutes, not seconds.
+const DEADLINE: Duration = Duration::from_secs(240);
+
+/// A clean order, linted beside every hostile file to show the run goes on.
+const GOOD: &str = r#"[{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000000, "currencyCodeIso3Letter": "EUR",
+  "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "1",
+  "customer": {"id": "c1"},
+  "shipping": {"shippingTotalAmountBeforeTaxAndDiscounts": 0, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR"},
+  "lineItems": [{"id": "a", "productName": "Socks", "productId": "p1", "sku": "s1", "productGmv": 10.00, "quantity": 1,
+    "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [],
+    "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}]"#;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with a deadline; output goes to files so a full pipe cannot block it.
+fn klar(args: &[&str], cwd: &Path) -> Run {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_path = out_dir.path().join("stdout");
+    let err_path = out_dir.path().join("stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("RAYON_NUM_THREADS")
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).unwrap())
+        .stderr(File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("klar-lint {args:?} hung: no exit after {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let read = |p: &Path| {
+        let mut s = String::new();
+        File::open(p).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    Run {
+        code: status.code(),
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    }
+}
+
+/// Runs a library call on another thread and fails if it does not return within the deadline.
+fn within_deadline<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(DEADLINE)
+        .expect("the library call hung or panicked")
+}
+
+fn orders_linter() -> Linter {
+    Linter::new(Config::default().with_kind(PayloadKind::Orders)).unwrap()
+}
+
+/// The JSON report's entry for a file.
+fn file_entry<'a>(report: &'a Value, path: &str) -> &'a Value {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} missing from the report: {report:#}"))
+}
+
+fn assert_good_reported(report: &Value, good: &str) {
+    let entry = file_entry(report, good);
+    assert_eq!(entry["objects"], 1, "{entry:#}");
+    let errors: Vec<_> = entry["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "the good file got errors: {errors:#?}");
+}
+
+/// What a hostile file must produce.
+#[derive(Clone, Copy)]
+struct Expect {
+    rule: &'static str,
+    /// 1-based line and column; `None` when the finding is about the whole file.
+    at: Option<(usize, usize)>,
+    pointer: &'static str,
+    /// Text the message or help must contain.
+    says: &'static str,
+}
+
+fn no_findings() -> Option<Expect> {
+    None
+}
+
+fn finding(
+    rule: &'static str,
+    line: usize,
+    column: usize,
+    pointer: &'static str,
+    says: &'static str,
+) -> Option<Expect> {
+    Some(Expect {
+        rule,
+        at: Some((line, column)),
+        pointer,
+        says,
+    })
+}
+
+/// A finding about the whole file: no line or column.
+fn whole_file(rule: &'static str, says: &'static str) -> Option<Expect> {
+    Some(Expect {
+        rule,
+        at: None,
+        pointer: "",
+        says,
+    })
+}
+
+fn check_library_report(report: &FileReport, expect: Option<Expect>) {
+    assert!(
+        !report.has_internal_error(),
+        "internal error: {:?}",
+        report.diagnostics
+    );
+    let Some(expect) = expect else {
+        let errors: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| (d.rule(), d.message.clone()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        return;
+    };
+    let d = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule() == expect.rule && d.pointer.as_str() == expect.pointer)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {} at `{}` in {:?}",
+                expect.rule, expect.pointer, report.diagnostics
+            )
+        });
+    if let Some((line, column)) = expect.at {
+        assert_eq!((d.line, d.column), (Some(line), Some(column)), "{d:?}");
+    }
+    let text = format!("{} {}", d.message, d.help.as_deref().unwrap_or(""));
+    assert!(
+        text.contains(expect.says),
+        "{text:?} lacks {:?}",
+        expect.says
+    );
+    // Messages describe values, they never paste them whole.
+    assert!(
+        d.message.len() < 400,
+        "message too long: {} bytes",
+        d.message.len()
+    );
+}
+
+/// Lints `file` beside a good file, through the binary (JSON report) and the library.
+fn check_file(dir: &Path, file: &str, expect: Option<Expect>) {
+    std::fs::write(dir.join("good-orders.json"), GOOD).unwrap();
+    let run = klar(
+        &[
+            "--kind",
+            "orders",
+            "--format",
+            "json",
+            file,
+            "good-orders.json",
+        ],
+        dir,
+    );
+    assert!(
+        !run.stderr.contains("panicked"),
+        "stderr shows a panic: {}",
+        run.stderr
+    );
+    let report: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: stdout {:?} stderr {:?}", run.stdout, run.stderr));
+    assert_good_reported(&report, "good-orders.json");
+    let entry = file_entry(&report, file);
+    let diagnostics = entry["diagnostics"].as_array().unwrap();
+    assert!(
+        diagnostics.iter().all(|d| d["rule"] != "internal-error"),
+        "{entry:#}"
+    );
+    match expect {
+        Some(expect) => {
+            assert_eq!(run.code, Some(1), "{entry:#}");
+            let d = diagnostics
+                .iter()
+                .find(|d| d["rule"] == expect.rule && d["pointer"] == expect.pointer)
+                .unwrap_or_else(|| panic!("no {} in {entry:#}", expect.rule));
+            if let Some((line, column)) = expect.at {
+                assert_eq!(
+                    (d["line"].as_u64(), d["column"].as_u64()),
+                    (Some(line as u64), Some(column as u64)),
+                    "{d:#}"
+                );
+            }
+        }
+        None => assert_eq!(run.code, Some(0), "{entry:#}"),
+    }
+    let report = orders_linter().lint_path(&dir.join(file));
+    check_library_report(&report, expect);
+}
+
+/// Lints a committed corpus file (copied, so the run's relative paths are stable).
+fn check_corpus(file: &str, expect: Option<Expect>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(corpus().join(file), dir.path().join(file)).unwrap();
+    check_file(dir.path(), file, expect);
+}
+
+macro_rules! corpus_case {
+    ($name:ident, $file:literal, $expect:expr) => {
+        #[test]
+        fn $name() {
+            check_corpus($file, $expect);
+        }
+    };
+}
+
+corpus_case!(
+    random_bytes,
+    "random-bytes.json",
+    finding("invalid-json", 1, 2, "", "not UTF-8")
+);
+corpus_case!(
+    invalid_utf8_inside_a_string,
+    "invalid-utf8-in-string.json",
+    finding("invalid-json", 2, 46, "", "0xFC")
+);
+corpus_case!(
+    utf16_file,
+    "utf16le.json",
+    finding("invalid-json", 1, 1, "", "UTF-16")
+);
+corpus_case!(utf8_bom_is_accepted, "utf8-bom-orders.json", no_findings());
+corpus_case!(
+    empty_file,
+    "empty.json",
+    whole_file("invalid-json", "empty")
+);
+corpus_case!(
+    whitespace_only,
+    "whitespace-only.json",
+    whole_file("invalid-json", "empty")
+);
+corpus_case!(
+    truncated_mid_string,
+    "truncated-mid-string.json",
+    finding("invalid-json", 2, 31, "", "ends early")
+);
+corpus_case!(
+    truncated_mid_number,
+    "truncated-mid-number.json",
+    finding("invalid-json", 1, 31, "", "ends early")
+);
+corpus_case!(
+    nan_literal,
+    "nan-literal.json",
+    finding("invalid-json", 2, 43, "", "no NaN or Infinity")
+);
+corpus_case!(
+    infinity_literal,
+    "infinity-literal.json",
+    finding("invalid-json", 2, 44, "", "no NaN or Infinity")
+);
+corpus_case!(
+    exponent_beyond_any_decimal,
+    "huge-exponent.json",
+    finding(
+        "number-range",
+        4,
+        99,
+        "/0/lineItems/0/productGmv",
+        "exact decimal"
+    )
+);
+corpus_case!(negative_zero_is_zero, "negative-zero.json", no_findings());
+corpus_case!(
+    forty_digit_decimal,
+    "forty-digit-decimal.json",
+    finding(
+        "number-range",
+        4,
+        99,
+        "/0/lineItems/0/productGmv",
+        "28 significant digits"
+    )
+);
+corpus_case!(
+    duplicate_keys,
+    "duplicate-keys.json",
+    finding("duplicate-key", 2, 105, "/0/orderNumber", "appears twice")
+);
+corpus_case!(
+    crlf_line_endings_keep_columns,
+    "crlf.json",
+    finding("schema", 4, 118, "/0/lineItems/0/quantity", "number")
+);
+
+#[test]
+fn json_lines_with_a_broken_line_in_the_middle_lint_the_other_lines() {
+    let file = "broken-line-middle.jsonl";
+    check_corpus(file, finding("invalid-json", 2, 32, "/1", "ends early"));
+    let report = orders_linter().lint_path(&corpus().join(file));
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(|d| (d.rule(), d.pointer.to_string(), d.line))
+        .collect();
+    // The record after the broken one is still checked: its schema error is found on line 5.
+    assert_eq!(
+        found,
+        vec![
+            ("invalid-json", "/1".to_owned(), Some(2)),
+            ("schema", "/4/lineItems/0/productGmv".to_owned(), Some(5)),
+        ]
+    );
+    assert_eq!(report.objects, 4);
+}
+
+/// Every committed corpus file is named by a test above or is a fuzz regression (`fuzz-*`),
+/// which must lint without a panic or an internal error.
+#[test]
+fn every_corpus_file_is_covered_and_fuzz_regressions_lint_cleanly() {
+    let named = [
+        "random-bytes.json",
+        "invalid-utf8-in-string.json",
+        "utf16le.json",
+        "utf8-bom-orders.json",
+        "empty.json",
+        "whitespace-only.json",
+        "truncated-mid-string.json",
+        "truncated-mid-number.json",
+        "nan-literal.json",
+        "infinity-literal.json",
+        "huge-exponent.json",
+        "negative-zero.json",
+        "forty-digit-decimal.json",
+        "duplicate-keys.json",
+        "crlf.json",
+        "broken-line-middle.jsonl",
+        "README.md",
+        ".gitattributes",
+    ];
+    let linters = [
+        Linter::new(Config::default()).unwrap(),
+        orders_linter(),
+        Linter::new(Config::default().with_kind(PayloadKind::Refunds)).unwrap(),
+        Linter::new(Config::default().with_kind(PayloadKind::Cogs)).unwrap(),
+    ];
+    for entry in std::fs::read_dir(corpus()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("fuzz-") {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            for linter in &linters {
+                let report = linter.lint_bytes(&name, &bytes);
+                assert!(!report.has_internal_error(), "{name}: {report:?}");
+                let report = linter.lint_lines(&name, bytes.as_slice());
+                assert!(!report.has_internal_error(), "{name}: {report:?}");
+            }
+        } else {
+            assert!(named.contains(&name.as_str()), "{name} has no test");
+        }
+    }
+}
+
+// ---- Big inputs, made here rather than committed ----
+
+#[test]
+fn a_ten_megabyte_string_is_linted_and_never_pasted_into_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "x".repeat(10 * 1024 * 1024);
+    let clean = GOOD.replacen(
+        "\"orderNumber\": \"1\"",
+        &format!("\"orderNumber\": \"{big}\""),
+        1,
+    );
+    std::fs::write(dir.path().join("big-string.json"), &clean).unwrap();
+    check_file(dir.path(), "big-string.json", no_findings());
+    let bad = GOOD.replacen(
+        "\"currencyCodeIso3Letter\": \"EUR\"",
+        &format!("\"currencyCodeIso3Letter\": 1, \"orderName\": 5, \"tags\": [\"{big}\", 7]"),
+        1,
+    );
+    std::fs::write(dir.path().join("big-bad.json"), &bad).unwrap();
+    check_file(
+        dir.path(),
+        "big-bad.json",
+        finding("schema", 1, 90, "/0/currencyCodeIso3Letter", "string"),
+    );
+}
+
+#[test]
+fn a_million_element_array_is_one_batch_size_finding_and_a_bounded_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("[{}0]", "0,".repeat(999_999));
+    std::fs::write(dir.path().join("million.json"), &text).unwrap();
+    check_file(
+        dir.path(),
+        "million.json",
+        finding("batch-size", 1, 1, "", "1000000 objects"),
+    );
+    let report = orders_linter().lint_str("million.json", &text);
+    assert_eq!(report.objects, 1_000_000);
+    // The default limit keeps 1,000 findings and counts the rest: the first ones in the file.
+    assert_eq!(report.diagnostics.len(), 1000);
+    assert_eq!(report.truncated, 1_000_001 - 1000);
+    let last = report.diagnostics.last().unwrap();
+    assert_eq!(last.pointer.as_str(), "/998");
+    assert_eq!(last.column, Some(1 + 998 * 2 + 1));
+}
+
+#[test]
+fn nesting_a_hundred_thousand_deep_is_invalid_json_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let depth = 100_000;
+    let arrays = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let objects = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+    std::fs::write(dir.path().join("deep-arrays.json"), &arrays).unwrap();
+    std::fs::write(dir.path().join("deep-objects.json"), &objects).unwrap();
+    // serde_json's recursion limit (128) stops it at the 128th opening bracket.
+    check_file(
+        dir.path(),
+        "deep-arrays.json",
+        finding("invalid-json", 1, 128, "", "deeper than 128"),
+    );
+    check_file(
+        dir.path(),
+        "deep-objects.json",
+        finding("invalid-json", 1, 5 * 127 + 1, "", "deeper than 128"),
+    );
+    // As JSON Lines, each record is parsed alone, with the same limit.
+    std::fs::write(
+        dir.path().join("deep.jsonl"),
+        format!("{GOOD_LINE}\n{arrays}\n{GOOD_LINE}\n"),
+    )
+    .unwrap();
+    let report = orders_linter().lint_path(&dir.path().join("deep.jsonl"));
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.rule(), d.pointer.to_string(), d.line))
+        .collect();
+    assert_eq!(found, vec![("invalid-json", "/1".to_owned(), Some(2))]);
+    assert_eq!(report.objects, 2);
+}
+
+const GOOD_LINE: &str = r#"{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000000, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "1", "customer": {"id": "c1"}, "shipping": {"shippingTotalAmountBeforeTaxAndDiscounts": 0, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR"}, "lineItems": [{"id": "a", "productName": "Socks", "productId": "p1", "sku": "s1", "productGmv": 10.00, "quantity": 1, "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}"#;
+
+#[test]
+fn the_span_and_line_scanners_stay_linear_on_deep_input() {
+    // They only ever see text serde_json accepted (at most 128 deep), but must not overflow,
+    // loop or blow up on anything else either.
+    within_deadline(|| {
+        let depth = 100_000;
+        for (open, close, step) in [("[", "]", "/0"), ("{\"a\":", "}", "/a")] {
+            let text = format!(
+                "{}{}{}",
+                open.repeat(depth),
+                "{\"d\":1,\"d\":2}",
+                close.repeat(depth)
+            );
+            let spans = klar_lint::json::SpanIndex::new(&text);
+            let root = spans.locate(&klar_lint::Pointer::root()).unwrap();
+            assert_eq!(root.value.end, text.len());
+            let deep = klar_lint::Pointer::parse(&step.repeat(depth)).unwrap();
+            let at = spans.locate(&deep.key("d")).unwrap();
+            assert_eq!(&text[at.value.start..at.value.end], "2");
+            assert_eq!(spans.duplicate_keys().len(), 1);
+            let lines = klar_lint::json::LineIndex::new(&text);
+            assert_eq!(lines.line_col(&text, text.len()), (1, text.len() + 1));
+            let open_only = open.repeat(depth);
+            let spans = klar_lint::json::SpanIndex::new(&open_only);
+            assert_eq!(spans.locate(&klar_lint::Pointer::root()), None);
+            assert!(spans.duplicate_keys().is_empty());
+        }
+    });
+}
+
+// ---- Odd files: directories, links, FIFOs, permissions, files that vanish ----
+
+#[test]
+fn a_directory_named_like_a_payload() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("x.json")).unwrap();
+    std::fs::write(dir.path().join("x.json/inner-orders.json"), GOOD).unwrap();
+    // The library is asked for a file and says it is a directory.
+    let report = orders_linter().lint_path(&dir.path().join("x.json"));
+    assert_eq!(report.diagnostics[0].rule(), "io-error");
+    assert!(report.diagnostics[0].message.contains("is a directory"));
+    // The binary walks it like any folder, and the files in it are linted.
+    std::fs::write(dir.path().join("good-orders.json"), GOOD).unwrap();
+    let run = klar(&["--format", "json", "."], dir.path());
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_good_reported(&report, "./good-orders.json");
+    assert_good_reported(&report, "./x.json/inner-orders.json");
+    assert_eq!(run.code, Some(0), "{report:#}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_loop_is_an_io_error_when_named_and_a_skip_notice_when_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("b.json", dir.path().join("a.json")).unwrap();
+    std::os::unix::fs::symlink("a.json", dir.path().join("b.json")).unwrap();
+    check_file(
+        dir.path(),
+        "a.json",
+        whole_file("io-error", "symbolic links"),
+    );
+    let run = klar(&["--format", "json", "."], dir.path());
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_good_reported(&report, "./good-orders.json");
+    for link in ["./a.json", "./b.json"] {
+        let d = &file_entry(&report, link)["diagnostics"][0];
+        assert_eq!(d["rule"], "io-error");
+        assert_eq!(d["severity"], "warning");
+        assert!(d["message"].as_str().unwrap().contains("skipped"), "{d:#}");
+    }
+    assert_eq!(run.code, Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED a_fifo_is_never_opened: mkfifo is not available here");
+        return;
+    }
+    // Nothing ever writes to the FIFO: opening it would block forever.
+    check_file(
+        dir.path(),
+        "pipe.json",
+        whole_file("io-error", "not a regular file"),
+    );
+    let run = klar(&["--format", "json", "."], dir.path());
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_good_reported(&report, "./good-orders.json");
+    let d = &file_entry(&report, "./pipe.json")["diagnostics"][0];
+    assert_eq!(d["severity"], "warning");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a regular file"),
+        "{d:#}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_without_read_permission() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let locked = dir.path().join("locked-orders.json");
+    std::fs::write(&locked, GOOD).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if File::open(&locked).is_ok() {
+        // Root (and CAP_DAC_OVERRIDE) ignores permission bits, so the denial cannot be made
+        // here; CI runs as root. The path through the code is the same as for any open error,
+        // which `a_file_deleted_between_walk_and_read` covers.
+        eprintln!(
+            "SKIPPED a_file_without_read_permission: this process can read a mode-000 file \
+             (running as root), so a permission error cannot be produced"
+        );
+        return;
+    }
+    check_file(
+        dir.path(),
+        "locked-orders.json",
+        whole_file("io-error", "permission denied"),
+    );
+}
+
+#[test]
+fn a_file_deleted_between_walk_and_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone-orders.json");
+    std::fs::write(&gone, GOOD).unwrap();
+    let linter = orders_linter();
+    // The walk saw it; by the time it is read, it is gone.
+    std::fs::remove_file(&gone).unwrap();
+    let report = linter.lint_path(&gone);
+    assert_eq!(report.diagnostics.len(), 1);
+    let d = &report.diagnostics[0];
+    assert_eq!(d.rule(), "io-error");
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.message.contains("no such file"), "{}", d.message);
+    assert!(!report.has_internal_error());
+}
+
+#[test]
+fn a_read_error_half_way_through_json_lines_keeps_what_was_read() {
+    /// Yields `data`, then fails.
+    struct FailingReader {
+        data: std::io::Cursor<Vec<u8>>,
+    }
+    impl Read for FailingReader {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.data.read(buf)? {
+                0 => Err(std::io::Error::other("device went away")),
+                n => Ok(n),
+            }
+        }
+    }
+    let bad = GOOD_LINE.replace("\"quantity\": 1", "\"quantity\": \"1\"");
+    let data = format!("{GOOD_LINE}\n{bad}\n").into_bytes();
+    let reader = std::io::BufReader::new(FailingReader {
+        data: std::io::Cursor::new(data),
+    });
+    let report = orders_linter().lint_lines("orders.jsonl", reader);
+    let found: Vec<_> = report
+        .diagnostics
+        .iter()
+        .map(klar_lint::Diagnostic::rule)
+        .collect();
+    assert_eq!(
+        found,
+        vec!["io-error", "schema"],
+        "{:?}",
+        report.diagnostics
+    );
+    assert!(report.diagnostics[0].message.contains("after line 2"));
+    assert_eq!(report.objects, 2);
+}
+
+// ---- Containment: a bug in one file's lint stays in that file ----
+
+#[test]
+fn a_panic_in_one_files_lint_is_an_internal_error_for_that_file_only() {
+    let linter = orders_linter();
+    let marker = klar_lint::linter::FAULT_MARKER;
+    let report = linter.lint_bytes(&format!("{marker}.json"), GOOD.as_bytes());
+    assert!(report.has_internal_error(), "{:?}", report.diagnostics);
+    let d = &report.diagnostics[0];
+    assert!(d.message.contains("injected fault"), "{}", d.message);
+    assert!(d.help.as_deref().unwrap().contains("bug in klar-lint"));
+    // The same linter goes on working.
+    let after = linter.lint_bytes("good-orders.json", GOOD.as_bytes());
+    assert!(!after.has_internal_error());
+    assert_eq!(after.objects, 1);
+    for report in [
+        linter.lint_path(Path::new(&format!("{marker}.json"))),
+        linter.lint_lines(&format!("{marker}.jsonl"), GOOD_LINE.as_bytes()),
+    ] {
+        assert!(report.has_internal_error(), "{:?}", report.diagnostics);
+    }
+}
+
+#[test]
+fn a_panic_in_one_file_exits_two_and_the_other_files_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = klar_lint::linter::FAULT_MARKER;
+    let faulty = format!("a-{marker}.json");
+    std::fs::write(dir.path().join(&faulty), GOOD).unwrap();
+    std::fs::write(dir.path().join("b-orders.json"), GOOD).unwrap();
+    std::fs::write(dir.path().join("c-orders.json"), GOOD).unwrap();
+    let run = klar(&["--kind", "orders", "--format", "json", "."], dir.path());
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &file_entry(&report, &format!("./{faulty}"))["diagnostics"][0];
+    assert_eq!(d["rule"], "internal-error");
+    assert_good_reported(&report, "./b-orders.json");
+    assert_good_reported(&report, "./c-orders.json");
+    // The human format says so too.
+    let run = klar(&["--kind", "orders", "."], dir.path());
+    assert_eq!(run.code, Some(2));
+    assert!(run.stdout.contains("internal-error"), "{}", run.stdout);
+}
+
+// ---- Limits: clear findings instead of exhaustion ----
+
+#[test]
+fn max_file_size_is_a_clear_finding_and_json_lines_are_streamed_regardless() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("klar-lint.toml"), "max-file-size = 100\n").unwrap();
+    std::fs::write(dir.path().join("big-orders.json"), GOOD).unwrap();
+    std::fs::write(
+        dir.path().join("big-orders.jsonl"),
+        format!("{GOOD_LINE}\n{GOOD_LINE}\n"),
+    )
+    .unwrap();
+    let run = klar(&["--format", "json", "."], dir.path());
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &file_entry(&report, "./big-orders.json")["diagnostics"][0];
+    assert_eq!(d["rule"], "io-error");
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("max-file-size"), "{message}");
+    assert!(message.contains(&GOOD.len().to_string()), "{message}");
+    let lines = file_entry(&report, "./big-orders.jsonl");
+    assert_eq!(lines["objects"], 2, "{lines:#}");
+    // Raised past the file's size, the document is linted.
+    let config = Config::from_toml_str(&format!("max-file-size = {}", GOOD.len()))
+        .unwrap()
+        .with_kind(PayloadKind::Orders);
+    let report = Linter::new(config)
+        .unwrap()
+        .lint_path(&dir.path().join("big-orders.json"));
+    assert_eq!(report.objects, 1);
+}
+
+#[test]
+fn max_diagnostics_per_file_keeps_the_first_findings_of_a_document_and_counts_the_rest() {
+    let orders: Vec<String> = (0..50)
+        .map(|i| format!("{{\"id\": \"{i}\", \"createdAt\": \"x\", \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": []}}"))
+        .collect();
+    let text = format!("[\n{}\n]", orders.join(",\n"));
+    let config = Config::from_toml_str("max-diagnostics-per-file = 7")
+        .unwrap()
+        .with_kind(PayloadKind::Orders);
+    let report = Linter::new(config).unwrap().lint_str("orders.json", &text);
+    assert_eq!(report.diagnostics.len(), 7);
+    assert_eq!(report.truncated, 43);
+    let lines: Vec<_> = report.diagnostics.iter().map(|d| d.line).collect();
+    assert_eq!(lines, (2..9).map(Some).collect::<Vec<_>>());
+    // Unlimited, the same file keeps all fifty, and the first seven are the same.
+    let all = orders_linter().lint_str("orders.json", &text);
+    assert_eq!(all.diagnostics.len(), 50);
+    assert_eq!(all.truncated, 0);
+    for (kept, full) in report.diagnostics.iter().zip(&all.diagnostics) {
+        assert_eq!(kept.pointer, full.pointer);
+        assert_eq!((kept.line, kept.column), (full.line, full.column));
+    }
+}
+
+// ---- Offline: a regex in a schema runs on a linear-time engine ----
+
+#[test]
+fn a_catastrophic_backtracking_pattern_in_a_schema_override_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("s/07.2025")).unwrap();
+    std::fs::write(
+        dir.path().join("s/07.2025/orders.schema.json"),
+        r#"{"$defs": {"Order": {"type": "object",
+            "properties": {"id": {"type": "string", "pattern": "^(a+)+$"}}}}}"#,
+    )
+    .unwrap();
+    // 2^40 paths for a backtracking engine; one pass for a linear one.
+    let evil = format!("[{{\"id\": \"{}!\"}}]", "a".repeat(40));
+    std::fs::write(dir.path().join("evil-orders.json"), &evil).unwrap();
+    std::fs::write(dir.path().join("good-orders.json"), GOOD).unwrap();
+    let run = klar(
+        &[
+            "--schemas",
+            "s",
+            "--api-version",
+            "07.2025",
+            "--format",
+            "json",
+            "evil-orders.json",
+            "good-orders.json",
+        ],
+        dir.path(),
+    );
+    let report: Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+    let d = &file_entry(&report, "evil-orders.json")["diagnostics"][0];
+    assert_eq!(d["rule"], "schema", "{d:#}");
+    assert_eq!(d["pointer"], "/0/id");
+    assert_eq!(file_entry(&report, "good-orders.json")["objects"], 1);
+    let schemas = dir.path().join("s");
+    let report = within_deadline(move || {
+        Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_schemas_dir(schemas),
+        )
+        .unwrap()
+        .lint_str("orders.json", &evil)
+    });
+    assert_eq!(report.diagnostics[0].rule(), "schema");
+}
+
+// ---- No side effects: inputs are read, never written ----
+
+/// Every file under `dir` with its bytes, length, mtime and permissions.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>, std::fs::Metadata)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.push((path, bytes, meta));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (from, to) in [("examples", "examples"), ("tests/hostile", "hostile")] {
+        let status = Command::new("cp")
+            .args(["-R"])
+            .arg(root.join(from))
+            .arg(dir.path().join(to))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    std::fs::write(
+        dir.path().join("hostile/orders.jsonl"),
+        format!("{GOOD_LINE}\n"),
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+    assert!(before.len() > 40, "{}", before.len());
+    // Past any coarse mtime granularity, so a rewrite of the same bytes would still show.
+    std::thread::sleep(Duration::from_millis(1100));
+    for format in ["human", "concise", "json"] {
+        let run = klar(&["--format", format, "--summary", "."], dir.path());
+        assert!(matches!(run.code, Some(0..=2)), "{}", run.stderr);
+        let run = klar(&["--kind", "orders", "--format", format, "."], dir.path());
+        assert!(matches!(run.code, Some(0..=2)), "{}", run.stderr);
+    }
+    let after = snapshot(dir.path());
+    assert_eq!(before.len(), after.len(), "files were added or removed");
+    for ((path, bytes, meta), (path_after, bytes_after, meta_after)) in before.iter().zip(&after) {
+        assert_eq!(path, path_after);
+        assert!(bytes == bytes_after, "{} changed", path.display());
+        assert_eq!(meta.len(), meta_after.len(), "{}", path.display());
+        assert_eq!(
+            meta.modified().unwrap(),
+            meta_after.modified().unwrap(),
+            "{} was written",
+            path.display()
+        );
+        assert_eq!(
+            meta.permissions(),
+            meta_after.permissions(),
+            "{}",
+            path.display()
+        );
+    }
+}
