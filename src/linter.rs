@@ -137,6 +137,8 @@ pub struct Linter {
     /// Per (version, kind): the rules that apply and are on, as (index in `rules::ALL`,
     /// severity), in registry order. Worked out once: the configuration does not change.
     active: Vec<Vec<(usize, Severity)>>,
+    /// Whether chunks go to the thread pool (tests turn it off to compare).
+    parallel: bool,
 }
 
 impl Linter {
@@ -169,6 +171,7 @@ impl Linter {
             schemas,
             stateful: rules::ALL.iter().map(|_| AtomicBool::new(false)).collect(),
             active,
+            parallel: true,
         })
     }
 
@@ -313,6 +316,11 @@ impl Linter {
     }
 
     fn lint_document(&self, path: &str, bytes: &[u8]) -> FileReport {
+        self.lint_document_with(path, bytes, true)
+    }
+
+    /// `stream`: whether a top-level array may take the streamed path (tests compare both).
+    fn lint_document_with(&self, path: &str, bytes: &[u8], stream: bool) -> FileReport {
         let mut report = FileReport::new(path);
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = match std::str::from_utf8(bytes) {
@@ -356,8 +364,10 @@ impl Linter {
             );
             return report;
         }
-        if let Some(report) = self.lint_array_streamed(path, text) {
-            return report;
+        if stream {
+            if let Some(report) = self.lint_array_streamed(path, text) {
+                return report;
+            }
         }
         let parsed = match parse_document(text) {
             Ok(p) => p,
@@ -506,7 +516,7 @@ impl Linter {
         let mut has_duplicate_keys = false;
         let mut first = 0;
         for chunk in chunks(&elements, |&(start, end)| end - start) {
-            let parsed: Vec<Parsed> = if chunk.len() < PARALLEL_MIN {
+            let parsed: Vec<Parsed> = if !self.parallel || chunk.len() < PARALLEL_MIN {
                 chunk.iter().map(parse).collect::<Option<_>>()?
             } else {
                 chunk.par_iter().map(parse).collect::<Option<_>>()?
@@ -664,7 +674,7 @@ impl Linter {
         kind: PayloadKind,
         objects: Vec<(Pointer, &'v Value)>,
     ) -> Vec<Checked<'v>> {
-        if objects.len() < PARALLEL_MIN {
+        if !self.parallel || objects.len() < PARALLEL_MIN {
             objects
                 .into_iter()
                 .map(|(ptr, object)| self.check_object(version, kind, object, ptr))
@@ -978,7 +988,7 @@ impl Linter {
             // Decode and parse, in parallel.
             let decode = |line: &RecordLine| decode_record(&buf, line);
             let (parsed, decoded): (Vec<Option<Parsed>>, Vec<Decoded<'_>>) =
-                if lines.len() < PARALLEL_MIN {
+                if !self.parallel || lines.len() < PARALLEL_MIN {
                     lines.iter().map(decode).unzip()
                 } else {
                     lines.par_iter().map(decode).unzip()
@@ -1830,4 +1840,296 @@ fn split_array(text: &str) -> Option<ArraySplit> {
         elements,
         max_depth,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The streamed and chunked paths against the whole-document, one-object-at-a-time ones:
+    //! the same report, byte for byte, on clean and broken input, under several configs.
+
+    use super::*;
+
+    const ORDERS: &str = "data/07.2025/orders/orders.json";
+
+    fn linter(config: Config, parallel: bool) -> Linter {
+        let mut linter = Linter::new(config).unwrap();
+        linter.parallel = parallel;
+        linter
+    }
+
+    fn configs() -> Vec<(&'static str, Config)> {
+        vec![
+            ("default", Config::default()),
+            (
+                "cap 7, batch 100",
+                Config {
+                    max_diagnostics_per_file: 7,
+                    max_batch_size: 100,
+                    ..Config::default()
+                },
+            ),
+            (
+                "duplicate-id as error, zero-date off",
+                Config::default()
+                    .with_rule("duplicate-id", RuleLevel::On(Severity::Error))
+                    .unwrap()
+                    .with_rule("zero-date", RuleLevel::Off)
+                    .unwrap(),
+            ),
+        ]
+    }
+
+    /// The example orders (a bundle among them), repeated with ids `200000000`, `200000001`,
+    /// ...: one order per line, as a JSON array or as JSON Lines.
+    fn orders(n: usize, lines: bool) -> String {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/payloads/07.2025/orders/orders.json"
+        ))
+        .unwrap();
+        let examples: Vec<Value> = serde_json::from_str(&text).unwrap();
+        let records: Vec<String> = (0..n)
+            .map(|i| {
+                let mut order = examples[i % examples.len()].clone();
+                order["id"] = Value::String(format!("{}", 200_000_000 + i));
+                serde_json::to_string(&order).unwrap()
+            })
+            .collect();
+        if lines {
+            records.join("\n") + "\n"
+        } else {
+            format!("[\n{}\n]\n", records.join(",\n"))
+        }
+    }
+
+    fn generated(n: usize) -> String {
+        orders(n, false)
+    }
+
+    /// Documents: generated batches with faults put in, odd shapes, and every example file.
+    fn documents() -> Vec<(String, String)> {
+        let clean = generated(600);
+        let mut docs = vec![
+            (ORDERS.to_owned(), clean.clone()),
+            // The same id again, in the first chunk and across chunks.
+            (
+                ORDERS.to_owned(),
+                clean
+                    .replace(r#""id":"200000010""#, r#""id":"200000003""#)
+                    .replace(r#""id":"200000450""#, r#""id":"200000003""#),
+            ),
+            (
+                ORDERS.to_owned(),
+                clean.replace(r#""createdAt":"#, r#""cancelledAt":0,"createdAt":"#),
+            ),
+            (
+                ORDERS.to_owned(),
+                clean
+                    .replacen(r#""quantity":1,"#, r#""quantity":"1","#, 3)
+                    .replacen(r#""taxAmount":"#, r#""taxAmount":1e400,"taxAmunt":"#, 2)
+                    .replacen(
+                        r#""currencyCodeIso3Letter":"EUR""#,
+                        r#""currencyCodeIso3Letter":"EUR","currencyCodeIso3Letter":"USD""#,
+                        1,
+                    ),
+            ),
+            // No version in the path: bundles in the content decide it.
+            ("exports/orders.json".to_owned(), clean.clone()),
+            ("data/12.2022/orders/orders.json".to_owned(), clean.clone()),
+            // No kind in the path: the content tells it.
+            ("data/07.2025/batch.json".to_owned(), clean.clone()),
+            ("-".to_owned(), generated(3)),
+            (ORDERS.to_owned(), "[]".to_owned()),
+            (ORDERS.to_owned(), " [ \n ] \n".to_owned()),
+            (
+                ORDERS.to_owned(),
+                format!("{},]", clean.trim_end().trim_end_matches(']')),
+            ),
+            (ORDERS.to_owned(), clean.replacen("},\n{", "}\n{", 1)),
+            (ORDERS.to_owned(), format!("{clean} x")),
+            (
+                ORDERS.to_owned(),
+                r#"[1, "a", null, {"id": "1"}, [], true]"#.to_owned(),
+            ),
+            (
+                ORDERS.to_owned(),
+                format!("[{}1{}]", "[".repeat(80), "]".repeat(80)),
+            ),
+            (
+                "data/07.2025/refunds/refunds.json".to_owned(),
+                r#"[{"id": "R1", "lineItems": []}, {"id": "R1", "lineItems": []}]"#.to_owned(),
+            ),
+            (
+                "data/07.2025/cogs/cogs.json".to_owned(),
+                r#"[{"orderId": "1", "sku": "A", "productCogs": 1}]"#.to_owned(),
+            ),
+        ];
+        let pretty: Value = serde_json::from_str(&generated(40)).unwrap();
+        docs.push((
+            ORDERS.to_owned(),
+            serde_json::to_string_pretty(&pretty).unwrap(),
+        ));
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    let bytes = std::fs::read(&path).unwrap();
+                    let name = path.strip_prefix(root).unwrap().display().to_string();
+                    docs.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+                }
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn streamed_arrays_report_exactly_what_the_whole_document_path_reports() {
+        let docs = documents();
+        let mut streamed = 0;
+        for (name, config) in configs() {
+            let parallel = linter(config.clone(), true);
+            let sequential = linter(config, false);
+            for (path, text) in &docs {
+                let whole = sequential.lint_document_with(path, text.as_bytes(), false);
+                for (how, l) in [("parallel", &parallel), ("sequential", &sequential)] {
+                    let report = l.lint_document_with(path, text.as_bytes(), true);
+                    assert_eq!(
+                        format!("{report:#?}"),
+                        format!("{whole:#?}"),
+                        "{path} ({name}, {how})"
+                    );
+                }
+                streamed += usize::from(parallel.lint_array_streamed(path, text).is_some());
+            }
+        }
+        // The generated batches with a version in the path take the streamed path.
+        assert!(streamed >= 3 * 8, "streamed {streamed}");
+    }
+
+    #[test]
+    fn the_whole_document_path_is_the_same_in_parallel_and_in_sequence() {
+        for (name, config) in configs() {
+            let parallel = linter(config.clone(), true);
+            let sequential = linter(config, false);
+            for (path, text) in documents() {
+                let a = parallel.lint_document_with(&path, text.as_bytes(), false);
+                let b = sequential.lint_document_with(&path, text.as_bytes(), false);
+                assert_eq!(format!("{a:#?}"), format!("{b:#?}"), "{path} ({name})");
+            }
+        }
+    }
+
+    fn json_lines() -> Vec<(String, Vec<u8>)> {
+        let clean = orders(700, true);
+        let path = "data/07.2025/orders/orders.jsonl".to_owned();
+        let mut broken = clean
+            .replace(r#""id":"200000020""#, r#""id":"200000002""#)
+            .replace(r#""id":"200000650""#, r#""id":"200000002""#)
+            .replacen(r#""createdAt":"#, r#""cancelledAt":0,"createdAt":"#, 40)
+            .replacen('\n', "\n\n  \n", 3)
+            .replacen('\n', "\n{\"id\": \n", 1)
+            .replacen('\n', "\n[1, 2]\n", 1)
+            .into_bytes();
+        broken.extend_from_slice(b"{\"id\": \"x\xFF\"}\n");
+        broken.extend_from_slice(b"{\"a\": 1, \"a\": 2}\r\n");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(clean.as_bytes());
+        vec![
+            (path.clone(), clean.clone().into_bytes()),
+            (path.clone(), broken.clone()),
+            (path.clone(), bom),
+            // The kind from the content, after records that cannot tell it.
+            (
+                "data/07.2025/export.jsonl".to_owned(),
+                [b"{\"x\": 1}\n[]\n".as_slice(), clean.as_bytes()].concat(),
+            ),
+            ("data/export.jsonl".to_owned(), broken),
+            (path.clone(), Vec::new()),
+            (path, b"\n \n".to_vec()),
+        ]
+    }
+
+    #[test]
+    fn json_lines_chunks_do_not_change_the_report() {
+        for (name, config) in configs() {
+            let parallel = linter(config.clone(), true);
+            let sequential = linter(config, false);
+            for (path, bytes) in json_lines() {
+                // One record at a time, in order: the loop as it was before chunks.
+                let one = sequential.lint_jsonl_chunked(&path, std::io::Cursor::new(&bytes), 1, 1);
+                if name == "default" && path.ends_with("orders.jsonl") && bytes.len() > 9 {
+                    // Records far apart, in different chunks, still see each other's ids.
+                    let repeats = one
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.rule() == "duplicate-id")
+                        .count();
+                    let broken = bytes.windows(3).any(|w| w == b"[1,");
+                    assert_eq!(repeats, if broken { 2 } else { 0 }, "{path}");
+                }
+                for (records, bytes_per_chunk) in
+                    [(3, usize::MAX), (1000, 1000), (CHUNK_OBJECTS, CHUNK_BYTES)]
+                {
+                    for l in [&parallel, &sequential] {
+                        let report = l.lint_jsonl_chunked(
+                            &path,
+                            std::io::Cursor::new(&bytes),
+                            records,
+                            bytes_per_chunk,
+                        );
+                        assert_eq!(
+                            format!("{report:#?}"),
+                            format!("{one:#?}"),
+                            "{path} ({name}, chunks of {records} / {bytes_per_chunk})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_array_finds_the_elements_or_declines() {
+        let elements = |text: &str| -> Option<Vec<String>> {
+            split_array(text).map(|s| {
+                s.elements
+                    .iter()
+                    .map(|&(a, b)| text[a..b].to_owned())
+                    .collect()
+            })
+        };
+        assert_eq!(elements("[]"), Some(vec![]));
+        assert_eq!(elements(" \n[ \t]\r\n"), Some(vec![]));
+        assert_eq!(
+            elements(r#"[1,-2.5e3 , "a\"]}," ,{"k":[1,{"x":"]"}]},[[]],true,null]"#),
+            Some(
+                [
+                    "1",
+                    "-2.5e3",
+                    r#""a\"]},""#,
+                    r#"{"k":[1,{"x":"]"}]}"#,
+                    "[[]]",
+                    "true",
+                    "null"
+                ]
+                .map(str::to_owned)
+                .to_vec()
+            )
+        );
+        assert_eq!(
+            elements("[\"é\\\\\", {}]"),
+            Some(vec!["\"é\\\\\"".to_owned(), "{}".to_owned()])
+        );
+        for declined in [
+            "", "{}", "[", "[1", "[1,]", "[,1]", "[1 2]", "[1] x", "[1]]", "[{]", "[\"a]",
+            "[{} {}]", "x[1]", "[1,,2]",
+        ] {
+            assert!(elements(declined).is_none(), "{declined:?}");
+        }
+        assert_eq!(split_array("[[[1]], 2]").map(|s| s.max_depth), Some(3));
+    }
 }
