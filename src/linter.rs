@@ -1,20 +1,23 @@
 //! `Linter`: the per-file pipeline (read, parse, tell kind and version, envelope, schema per
 //! object, rules, revenue, spans only when there are findings) and the JSON Lines record loop.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::codes;
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::diagnostic::{Anchor, Diagnostic, Severity};
-use crate::json::{parse_document, LineIndex, Pointer, Span, SpanIndex};
+use crate::json::{parse_document, LineIndex, Parsed, Pointer, Span, SpanIndex};
 use crate::payload::{self, ApiVersion, PayloadKind};
-use crate::revenue::Revenue;
+use crate::revenue::{Contribution, Revenue};
 use crate::rule::{Context, FileState, Rule};
 use crate::rules;
 use crate::schema::{SchemaError, SchemaSet};
@@ -129,6 +132,13 @@ impl FileReport {
 pub struct Linter {
     config: Config,
     schemas: SchemaSet,
+    /// Per rule of `rules::ALL`: seen using the file's state, so run in file order.
+    stateful: Box<[AtomicBool]>,
+    /// Per (version, kind): the rules that apply and are on, as (index in `rules::ALL`,
+    /// severity), in registry order. Worked out once: the configuration does not change.
+    active: Vec<Vec<(usize, Severity)>>,
+    /// Whether chunks go to the thread pool (tests turn it off to compare).
+    parallel: bool,
 }
 
 impl Linter {
@@ -141,7 +151,33 @@ impl Linter {
             Some(dir) => SchemaSet::with_overrides(dir)?,
             None => SchemaSet::embedded(),
         };
-        Ok(Self { config, schemas })
+        let active = ApiVersion::ALL
+            .iter()
+            .flat_map(|&version| PayloadKind::ALL.iter().map(move |&kind| (version, kind)))
+            .map(|(version, kind)| {
+                rules::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rule)| rule.meta().applies_to(version, kind))
+                    .filter_map(|(i, rule)| match config.level(rule.meta()) {
+                        RuleLevel::On(severity) => Some((i, severity)),
+                        // Severities per file are set by `apply_levels`; a rule off in
+                        // `[rules]` still runs when an `[[overrides]]` table turns it on.
+                        RuleLevel::Off if config.runs_somewhere(rule.meta()) => {
+                            Some((i, rule.meta().severity))
+                        }
+                        RuleLevel::Off => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Self {
+            config,
+            schemas,
+            stateful: rules::ALL.iter().map(|_| AtomicBool::new(false)).collect(),
+            active,
+            parallel: true,
+        })
     }
 
     /// The configuration in force.
@@ -380,6 +416,11 @@ impl Linter {
     }
 
     fn lint_document(&self, path: &str, bytes: &[u8]) -> FileReport {
+        self.lint_document_with(path, bytes, true)
+    }
+
+    /// `stream`: whether a top-level array may take the streamed path (tests compare both).
+    fn lint_document_with(&self, path: &str, bytes: &[u8], stream: bool) -> FileReport {
         let mut report = FileReport::new(path);
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = match std::str::from_utf8(bytes) {
@@ -422,6 +463,11 @@ impl Linter {
                     .with_help("an export with nothing to send should not be written; a request needs a JSON array or object"),
             );
             return report;
+        }
+        if stream {
+            if let Some(report) = self.lint_array_streamed(path, text) {
+                return report;
+            }
         }
         let parsed = match parse_document(text) {
             Ok(p) => p,
@@ -471,39 +517,143 @@ impl Linter {
         report.api_version = Some(version);
         report.version_source = Some(version_source);
         report.objects = objects.len();
+        let objects: Vec<(Pointer, &Value)> = objects
+            .iter()
+            .enumerate()
+            .map(|(i, object)| {
+                let ptr = if objects.len() == 1 && base.is_none() {
+                    Pointer::root()
+                } else {
+                    base.clone().unwrap_or_default().index(i)
+                };
+                (ptr, *object)
+            })
+            .collect();
         let mut state = FileState::default();
         let before_objects = diagnostics.len();
-        for (i, object) in objects.iter().enumerate() {
-            // Objects come in text order, so once the objects before this one have filled the
-            // per-file limit, none of this one's findings can be among the first kept: count
-            // them and let them go, so a million bad objects cannot exhaust memory.
-            let full = diagnostics.len() - before_objects >= self.config.max_diagnostics_per_file;
-            let before = diagnostics.len();
-            let ptr = if objects.len() == 1 && base.is_none() {
-                Pointer::root()
-            } else {
-                base.clone().unwrap_or_default().index(i)
+        let mut objects = objects.into_iter().peekable();
+        while objects.peek().is_some() {
+            let chunk: Vec<_> = objects.by_ref().take(CHUNK_OBJECTS).collect();
+            let mut cap = Cap {
+                before_objects,
+                truncated: &mut report.truncated,
+                path,
             };
-            if let Err(e) = self.check_object(
+            let checked = self.check_chunk(version, kind, chunk);
+            if !self.finish_chunk(
                 version,
                 kind,
-                object,
-                ptr,
-                &mut diagnostics,
+                checked,
                 &mut state,
                 &mut report.revenue,
+                &mut diagnostics,
+                &mut cap,
             ) {
-                diagnostics.push(schema_failure(&e));
                 break;
-            }
-            if full {
-                let mut dropped = diagnostics.split_off(before);
-                self.apply_levels(&mut dropped, path);
-                report.truncated += dropped.len();
             }
         }
         self.finish_document(&mut report, diagnostics, text);
         report
+    }
+
+    /// The fast path for the common case, a top-level array whose kind and version are known
+    /// without reading every object: the elements are found by a quick scan, then parsed and
+    /// checked chunk by chunk, in parallel, so memory holds the text plus one chunk of parsed
+    /// values instead of the whole tree. Returns `None` (and the whole-document path runs)
+    /// for anything else: another shape, a syntax error (reported there, at its exact place),
+    /// deep nesting, a kind that cannot be told, or a version only the content could tell.
+    fn lint_array_streamed(&self, path: &str, text: &str) -> Option<FileReport> {
+        let split = split_array(text)?;
+        // serde_json's recursion limit counts from the document's root; stay far from it.
+        if split.max_depth > STREAM_MAX_DEPTH {
+            return None;
+        }
+        let elements = split.elements;
+        let parse = |&(start, end): &(usize, usize)| parse_document(text.get(start..end)?).ok();
+        let (kind, kind_source) = if let (Some(kind), source) = self.detect_kind(path, None) {
+            (kind, source)
+        } else {
+            // As `sniff_document` does for an array: the first 16 objects.
+            let mut found = None;
+            for element in elements.iter().take(16) {
+                if let Some(kind) = payload::sniff_object(&parse(element)?.value) {
+                    found = Some(kind);
+                    break;
+                }
+            }
+            (found?, Some(Source::Content))
+        };
+        let (version, version_source) = self.detect_version(path, &[]);
+        // The content was not read: trust the answer only where the content could not have
+        // changed it (no object can name `bundledProducts`, not even through a `\u` escape).
+        if !matches!(version_source, Source::Flag | Source::Path)
+            && (text.contains("bundledProducts") || text.contains("\\u"))
+        {
+            return None;
+        }
+        let mut report = FileReport::new(path);
+        report.kind = Some(kind);
+        report.kind_source = kind_source;
+        report.api_version = Some(version);
+        report.version_source = Some(version_source);
+        report.objects = elements.len();
+        let mut diagnostics = Vec::new();
+        if kind.wrapped_in_items() {
+            diagnostics.push(
+                Diagnostic::new(
+                    &codes::BODY_SHAPE,
+                    Pointer::root(),
+                    format!(
+                        "{kind} are sent as an object `{{\"items\": [...]}}`, not a bare array"
+                    ),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help("wrap the array: `{\"items\": [ ... ]}`"),
+            );
+        }
+        self.batch_envelope(kind, elements.len(), &Pointer::root(), &mut diagnostics);
+        let mut state = FileState::default();
+        let before_objects = diagnostics.len();
+        let mut has_duplicate_keys = false;
+        let mut first = 0;
+        for chunk in chunks(&elements, |&(start, end)| end - start) {
+            let parsed: Vec<Parsed> = if !self.parallel || chunk.len() < PARALLEL_MIN {
+                chunk.iter().map(parse).collect::<Option<_>>()?
+            } else {
+                chunk.par_iter().map(parse).collect::<Option<_>>()?
+            };
+            has_duplicate_keys |= parsed.iter().any(|p| p.has_duplicate_keys);
+            let objects: Vec<(Pointer, &Value)> = parsed
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (Pointer::root().index(first + i), &p.value))
+                .collect();
+            first += chunk.len();
+            let checked = self.check_chunk(version, kind, objects);
+            let mut cap = Cap {
+                before_objects,
+                truncated: &mut report.truncated,
+                path,
+            };
+            let go_on = self.finish_chunk(
+                version,
+                kind,
+                checked,
+                &mut state,
+                &mut report.revenue,
+                &mut diagnostics,
+                &mut cap,
+            );
+            drop_in_parallel(parsed);
+            if !go_on {
+                break;
+            }
+        }
+        if has_duplicate_keys {
+            duplicate_keys(text, &mut diagnostics);
+        }
+        self.finish_document(&mut report, diagnostics, text);
+        Some(report)
     }
 
     /// Splits the body into its top-level objects, reporting a wrong envelope and batch size.
@@ -575,119 +725,231 @@ impl Linter {
             }
         };
         if let Some(array_ptr) = &base {
-            if objects.is_empty() {
-                out.push(
-                    Diagnostic::new(
-                        &codes::EMPTY_BATCH,
-                        array_ptr.clone(),
-                        format!("the batch holds no {kind}"),
-                    )
-                    .with_anchor(Anchor::Start)
-                    .with_help("skip the request when there is nothing to send"),
-                );
-            } else if objects.len() > self.config.max_batch_size {
-                out.push(
-                    Diagnostic::new(
-                        &codes::BATCH_SIZE,
-                        array_ptr.clone(),
-                        format!(
-                            "the batch holds {} objects; one request takes at most {}",
-                            objects.len(),
-                            self.config.max_batch_size
-                        ),
-                    )
-                    .with_anchor(Anchor::Start)
-                    .with_help(format!(
-                        "split it into {} requests",
-                        objects.len().div_ceil(self.config.max_batch_size.max(1))
-                    )),
-                );
-            }
+            self.batch_envelope(kind, objects.len(), array_ptr, out);
         }
         (objects, base)
     }
 
-    /// Schema, then rules, then revenue, for one top-level object.
-    #[allow(clippy::too_many_arguments)]
-    fn check_object(
+    /// `empty-batch` and `batch-size` for an array of `count` objects at `array_ptr`.
+    fn batch_envelope(
+        &self,
+        kind: PayloadKind,
+        count: usize,
+        array_ptr: &Pointer,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if count == 0 {
+            out.push(
+                Diagnostic::new(
+                    &codes::EMPTY_BATCH,
+                    array_ptr.clone(),
+                    format!("the batch holds no {kind}"),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help("skip the request when there is nothing to send"),
+            );
+        } else if count > self.config.max_batch_size {
+            out.push(
+                Diagnostic::new(
+                    &codes::BATCH_SIZE,
+                    array_ptr.clone(),
+                    format!(
+                        "the batch holds {} objects; one request takes at most {}",
+                        count, self.config.max_batch_size
+                    ),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help(format!(
+                    "split it into {} requests",
+                    count.div_ceil(self.config.max_batch_size.max(1))
+                )),
+            );
+        }
+    }
+
+    /// Schema, then every rule that does not use the file's state, then revenue, for each
+    /// object of a chunk; in parallel when the chunk is big enough. The findings of each object
+    /// stay apart, in the chunk's order; [`Linter::finish_chunk`] completes them in order.
+    fn check_chunk<'v>(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-        object: &Value,
-        ptr: Pointer,
-        out: &mut Vec<Diagnostic>,
+        objects: Vec<(Pointer, &'v Value)>,
+    ) -> Vec<Checked<'v>> {
+        if !self.parallel || objects.len() < PARALLEL_MIN {
+            objects
+                .into_iter()
+                .map(|(ptr, object)| self.check_object(version, kind, object, ptr))
+                .collect()
+        } else {
+            objects
+                .into_par_iter()
+                .map(|(ptr, object)| self.check_object(version, kind, object, ptr))
+                .collect()
+        }
+    }
+
+    /// The rules that run on objects of this version and kind.
+    fn active(&self, version: ApiVersion, kind: PayloadKind) -> &[(usize, Severity)] {
+        let v = ApiVersion::ALL.iter().position(|&x| x == version);
+        let k = PayloadKind::ALL.iter().position(|&x| x == kind);
+        v.zip(k)
+            .and_then(|(v, k)| self.active.get(v * PayloadKind::ALL.len() + k))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Completes a chunk in file order: runs the rules that use the file's state, adds each
+    /// object's revenue, and moves its findings to `out`, or, once the objects before it have
+    /// filled the per-file limit, counts them and lets them go (none of them could be among
+    /// the first kept, and a million bad objects must not exhaust memory). Returns `false`
+    /// when a schema is unusable (reported, and the file stops there, as it would have object
+    /// by object).
+    #[allow(clippy::too_many_arguments)]
+    fn finish_chunk(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+        checked: Vec<Checked<'_>>,
         state: &mut FileState,
         revenue: &mut Revenue,
-    ) -> Result<(), SchemaError> {
-        let first = out.len();
-        if !self.schemas.validate(version, kind, object, &ptr, out)? {
-            return Ok(());
+        out: &mut Vec<Diagnostic>,
+        cap: &mut Cap<'_>,
+    ) -> bool {
+        for mut c in checked {
+            let full = out.len().saturating_sub(cap.before_objects)
+                >= self.config.max_diagnostics_per_file;
+            if let Some(e) = c.failure {
+                out.push(schema_failure(&e));
+                return false;
+            }
+            self.run_deferred(version, kind, &mut c, state);
+            if let Some(contribution) = c.revenue.take() {
+                revenue.add(contribution);
+            }
+            if full {
+                self.apply_levels(&mut c.diagnostics, cap.path);
+                *cap.truncated += c.diagnostics.len();
+            } else {
+                out.append(&mut c.diagnostics);
+            }
+        }
+        true
+    }
+
+    /// Schema, then rules, then revenue, for one top-level object. Rules known to use the
+    /// file's state (or caught using it now) are left in `deferred`, with the view they need.
+    fn check_object<'v>(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+        object: &'v Value,
+        ptr: Pointer,
+    ) -> Checked<'v> {
+        let mut checked = Checked::default();
+        let out = &mut checked.diagnostics;
+        match self.schemas.validate(version, kind, object, &ptr, out) {
+            Err(e) => {
+                checked.failure = Some(e);
+                return checked;
+            }
+            Ok(false) => return checked,
+            Ok(true) => {}
         }
         let Some(map) = object.as_object() else {
-            return Ok(());
+            return checked;
         };
         let mut reader = Reader {
             issues: out,
             bundles: version == ApiVersion::V07_2025,
         };
-        let rules = rules::ALL
-            .iter()
-            .filter(|r| r.meta().applies_to(version, kind));
-        match kind {
-            PayloadKind::Orders => {
-                let order = Order::read(&mut reader, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_order(&order, cx);
-                });
-                revenue.add_order(&order, &self.config.status_mapping);
-            }
-            PayloadKind::Refunds => {
-                let refund = Refund::read(&mut reader, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_refund(&refund, cx);
-                });
-            }
+        let view = match kind {
+            PayloadKind::Orders => View::Order(Order::read(&mut reader, map, ptr)),
+            PayloadKind::Refunds => View::Refund(Refund::read(&mut reader, map, ptr)),
             PayloadKind::Cogs | PayloadKind::LogisticsCosts | PayloadKind::TransactionCosts => {
-                let cost = Cost::read(&mut reader, kind, map, ptr);
-                self.run(rules, version, kind, out, state, |rule, cx| {
-                    rule.check_cost(&cost, cx);
-                });
-                revenue.add_cost(&cost);
+                View::Cost(Cost::read(&mut reader, kind, map, ptr))
+            }
+        };
+        // Rules that touch it see an empty state here; their findings are dropped and they run
+        // again in order (`run_deferred`).
+        let mut scratch = FileState::default();
+        for &(i, severity) in self.active(version, kind) {
+            let Some(rule) = rules::ALL.get(i) else {
+                continue;
+            };
+            if self
+                .stateful
+                .get(i)
+                .is_some_and(|s| s.load(Ordering::Relaxed))
+            {
+                checked.deferred.push((i, severity));
+                continue;
+            }
+            let before = out.len();
+            let mut cx = Context::new(
+                rule.meta(),
+                severity,
+                &self.config,
+                (version, kind),
+                out,
+                &mut scratch,
+            );
+            view.check(*rule, &mut cx);
+            if cx.state_used() {
+                out.truncate(before);
+                if let Some(s) = self.stateful.get(i) {
+                    s.store(true, Ordering::Relaxed);
+                }
+                checked.deferred.push((i, severity));
             }
         }
-        drop_derived(out, first);
-        Ok(())
+        checked.revenue = match &view {
+            View::Order(order) => Some(Contribution::order(order, &self.config.status_mapping)),
+            View::Cost(cost) => Some(Contribution::cost(cost)),
+            View::Refund(_) => None,
+        };
+        if checked.deferred.is_empty() {
+            drop_derived(out, 0);
+        } else {
+            checked.view = Some(view);
+        }
+        checked
     }
 
-    fn run<'r>(
+    /// Runs the deferred rules of one object with the file's state, in file order, then puts
+    /// its findings back in the order the rules are listed in, as if they had run together.
+    fn run_deferred(
         &self,
-        rules: impl Iterator<Item = &'r &'static dyn Rule>,
         version: ApiVersion,
         kind: PayloadKind,
-        out: &mut Vec<Diagnostic>,
+        checked: &mut Checked<'_>,
         state: &mut FileState,
-        mut check: impl FnMut(&dyn Rule, &mut Context<'_>),
     ) {
-        for rule in rules {
-            let meta = rule.meta();
-            // Severities per file are set by `apply_levels`; a rule off in `[rules]` still runs
-            // when an `[[overrides]]` table turns it on somewhere.
-            let severity = match self.config.level(meta) {
-                RuleLevel::On(severity) => severity,
-                RuleLevel::Off if self.config.runs_somewhere(meta) => meta.severity,
-                RuleLevel::Off => continue,
+        let Some(view) = checked.view.take() else {
+            return;
+        };
+        for &(i, severity) in &checked.deferred {
+            let Some(rule) = rules::ALL.get(i) else {
+                continue;
             };
-            let mut cx = Context {
-                meta,
+            let mut cx = Context::new(
+                rule.meta(),
                 severity,
-                config: &self.config,
-                version,
-                kind,
-                diagnostics: out,
+                &self.config,
+                (version, kind),
+                &mut checked.diagnostics,
                 state,
-            };
-            check(*rule, &mut cx);
+            );
+            view.check(*rule, &mut cx);
         }
+        // Built-in findings (schema, number-range, duplicate keys) came first, then each
+        // rule's in registry order; a stable sort restores that.
+        checked.diagnostics.sort_by_key(|d| {
+            rules::ALL
+                .iter()
+                .position(|r| std::ptr::eq(r.meta(), d.code))
+                .map_or(0, |i| i + 1)
+        });
+        drop_derived(&mut checked.diagnostics, 0);
     }
 
     /// Applies levels, resolves spans (only when there are findings), sorts.
@@ -744,7 +1006,22 @@ impl Linter {
         dedup(diagnostics);
     }
 
-    fn lint_jsonl<R: BufRead>(&self, path: &str, mut reader: R) -> FileReport {
+    fn lint_jsonl<R: BufRead>(&self, path: &str, reader: R) -> FileReport {
+        self.lint_jsonl_chunked(path, reader, CHUNK_OBJECTS, CHUNK_BYTES)
+    }
+
+    /// JSON Lines, streamed in chunks of at most `max_records` records or about `max_bytes`
+    /// bytes: each chunk is read, then its records are parsed and checked in parallel, then
+    /// completed in file order (kind and version as the first records tell them, the rules
+    /// that use the file's state, spans, the per-file cap). Memory holds one chunk, whatever
+    /// the size of the file, and the findings.
+    fn lint_jsonl_chunked<R: BufRead>(
+        &self,
+        path: &str,
+        mut reader: R,
+        max_records: usize,
+        max_bytes: usize,
+    ) -> FileReport {
         let mut report = FileReport::new(path);
         let (forced_kind, kind_source) = self.detect_kind(path, None);
         let mut kind = forced_kind;
@@ -753,154 +1030,223 @@ impl Linter {
         let mut version: Option<(ApiVersion, Source)> = None;
         let mut state = FileState::default();
         let mut buf = Vec::new();
+        let mut lines: Vec<RecordLine> = Vec::new();
         let mut offset = 0usize;
         let mut line_no = 0usize;
         let mut record = 0usize;
         loop {
             buf.clear();
-            let read = match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    report.diagnostics.push(
-                        Diagnostic::new(
-                            &codes::IO_ERROR,
-                            Pointer::root(),
-                            format!("reading stopped after line {line_no}: {}", io_message(&e)),
-                        )
-                        .with_help("check the file; the lines before this point were checked"),
-                    );
-                    break;
-                }
-            };
-            line_no += 1;
-            let line_start = offset;
-            offset += read;
-            let mut bytes = buf.as_slice();
-            let mut skipped = 0;
-            if line_no == 1 {
-                if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-                    bytes = rest;
+            lines.clear();
+            let mut io_error = None;
+            let mut eof = false;
+            while lines.len() < max_records.max(1) && buf.len() < max_bytes.max(1) {
+                let start = buf.len();
+                let read = match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => n,
+                    Err(e) => {
+                        io_error = Some(e);
+                        break;
+                    }
+                };
+                line_no += 1;
+                let line_start = offset;
+                offset += read;
+                let mut text_start = start;
+                let mut skipped = 0;
+                if line_no == 1
+                    && buf
+                        .get(start..)
+                        .is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+                {
+                    text_start += 3;
                     skipped = 3;
                 }
-            }
-            let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-            let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let base = line_start + skipped;
-            let ptr = Pointer::root().index(record);
-            record += 1;
-            let mut diagnostics = Vec::new();
-            let text: std::borrow::Cow<'_, str> = match std::str::from_utf8(bytes) {
-                Ok(t) => t.into(),
-                Err(e) => {
-                    let at = e.valid_up_to();
-                    let lossy: String = String::from_utf8_lossy(bytes).into_owned();
-                    let mut d = Diagnostic::new(
-                        &codes::INVALID_JSON,
-                        ptr,
-                        format!(
-                            "record {} is not UTF-8: invalid byte 0x{:02X}",
-                            record - 1,
-                            bytes.get(at).copied().unwrap_or(0)
-                        ),
-                    )
-                    .with_help(utf8_help(bytes));
-                    let index = LineIndex::new(&lossy);
-                    set_span(
-                        &mut d,
-                        Span {
-                            start: at,
-                            end: at + 1,
-                        },
-                        &index,
-                        &lossy,
-                    );
-                    self.push_record(&mut report, vec![d], &lossy, base, line_no, false);
+                let mut end = buf.len();
+                if end > text_start && buf.get(end - 1) == Some(&b'\n') {
+                    end -= 1;
+                }
+                if end > text_start && buf.get(end - 1) == Some(&b'\r') {
+                    end -= 1;
+                }
+                if buf
+                    .get(text_start..end)
+                    .is_none_or(|b| b.iter().all(u8::is_ascii_whitespace))
+                {
+                    buf.truncate(start);
                     continue;
                 }
-            };
-            let parsed = match parse_document(&text) {
-                Ok(p) => p,
-                Err(e) => {
-                    let index = LineIndex::new(&text);
-                    let at = index.offset_of(&text, e.line(), e.column());
-                    let mut d = Diagnostic::new(
-                        &codes::INVALID_JSON,
-                        ptr,
-                        format!("record {}: {}", record - 1, syntax_message(&e)),
-                    )
-                    .with_help(syntax_help(&e, &text, at));
-                    set_span(
-                        &mut d,
-                        Span {
-                            start: at,
-                            end: (at + 1).min(text.len()).max(at),
-                        },
-                        &index,
-                        &text,
-                    );
-                    self.push_record(&mut report, vec![d], &text, base, line_no, false);
+                lines.push(RecordLine {
+                    record,
+                    line_no,
+                    base: line_start + skipped,
+                    start: text_start,
+                    end,
+                });
+                record += 1;
+            }
+
+            // Decode and parse, in parallel.
+            let decode = |line: &RecordLine| decode_record(&buf, line);
+            let (parsed, decoded): (Vec<Option<Parsed>>, Vec<Decoded<'_>>) =
+                if !self.parallel || lines.len() < PARALLEL_MIN {
+                    lines.iter().map(decode).unzip()
+                } else {
+                    lines.par_iter().map(decode).unzip()
+                };
+
+            // Kind and version, in file order, as the first records tell them.
+            let mut plans = Vec::with_capacity(decoded.len());
+            for p in &parsed {
+                let Some(parsed) = p else {
+                    plans.push(Plan::Failed);
                     continue;
+                };
+                let mut sniffed = false;
+                if kind.is_none() {
+                    if let Some(k) = payload::sniff_object(&parsed.value) {
+                        kind = Some(k);
+                        sniffed = true;
+                    }
                 }
-            };
-            if parsed.has_duplicate_keys {
-                duplicate_keys(&text, &mut diagnostics);
-                for d in &mut diagnostics {
-                    d.pointer = d.pointer.prefixed_with_index(record - 1);
-                    for l in &mut d.labels {
-                        l.pointer = l.pointer.prefixed_with_index(record - 1);
+                let Some(k) = kind else {
+                    plans.push(Plan::UnknownKind);
+                    continue;
+                };
+                let (v, source) =
+                    *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
+                plans.push(Plan::Check {
+                    kind: k,
+                    sniffed,
+                    version: v,
+                    source,
+                });
+            }
+
+            // Schema and the rules that do not use the file's state, in parallel, per
+            // (version, kind): a file has one of each once they are told.
+            let mut objects: Vec<(Pointer, &Value)> = Vec::new();
+            let mut target = None;
+            for (line, (p, plan)) in lines.iter().zip(parsed.iter().zip(&plans)) {
+                if let (Some(parsed), Plan::Check { kind, version, .. }) = (p, plan) {
+                    if parsed.value.is_object() {
+                        target.get_or_insert((*version, *kind));
+                        objects.push((Pointer::root().index(line.record), &parsed.value));
                     }
                 }
             }
-            if kind.is_none() {
-                if let Some(k) = payload::sniff_object(&parsed.value) {
-                    kind = Some(k);
-                    report.kind = kind;
+            let mut checked = match target {
+                Some((v, k)) => self.check_chunk(v, k, objects),
+                None => Vec::new(),
+            };
+
+            // Complete the records in file order.
+            let mut checked = checked.drain(..);
+            let mut stop = false;
+            for (((line, d), plan), p) in lines.iter().zip(decoded).zip(plans).zip(&parsed) {
+                let ptr = Pointer::root().index(line.record);
+                let Decoded {
+                    mut diagnostics,
+                    text,
+                } = d;
+                let Some(parsed) = p else {
+                    self.push_record(
+                        &mut report,
+                        diagnostics,
+                        &text,
+                        line.base,
+                        line.line_no,
+                        false,
+                    );
+                    continue;
+                };
+                let Plan::Check {
+                    kind: k,
+                    sniffed,
+                    version: v,
+                    source,
+                } = plan
+                else {
+                    diagnostics.push(
+                        Diagnostic::new(&codes::UNKNOWN_KIND, ptr, "cannot tell which kind of payload this record is")
+                            .with_help("pass `--kind orders|refunds|...`, put the kind in the file name, or map a glob in klar-lint.toml's [kinds]"),
+                    );
+                    self.push_record(
+                        &mut report,
+                        diagnostics,
+                        &text,
+                        line.base,
+                        line.line_no,
+                        true,
+                    );
+                    continue;
+                };
+                if sniffed {
+                    report.kind = Some(k);
                     report.kind_source = Some(Source::Content);
                 }
+                report.api_version = Some(v);
+                report.version_source = Some(source);
+                report.objects += 1;
+                if parsed.value.is_object() {
+                    let Some(mut c) = checked.next() else {
+                        break;
+                    };
+                    if let Some(e) = c.failure.take() {
+                        report.diagnostics.push(schema_failure(&e));
+                        stop = true;
+                        break;
+                    }
+                    self.run_deferred(v, k, &mut c, &mut state);
+                    if let Some(contribution) = c.revenue.take() {
+                        report.revenue.add(contribution);
+                    }
+                    diagnostics.append(&mut c.diagnostics);
+                } else {
+                    diagnostics.push(
+                        Diagnostic::new(
+                            &codes::BODY_SHAPE,
+                            ptr.clone(),
+                            format!(
+                                "a JSON Lines record is one object, found {}",
+                                crate::diagnostic::describe(&parsed.value)
+                            ),
+                        )
+                        .with_help("write one object per line"),
+                    );
+                }
+                // Record pointers start at `/{record}`; spans are resolved against the record text.
+                self.push_record(
+                    &mut report,
+                    diagnostics,
+                    &text,
+                    line.base,
+                    line.line_no,
+                    true,
+                );
             }
-            let Some(kind) = kind else {
-                diagnostics.push(
-                    Diagnostic::new(&codes::UNKNOWN_KIND, ptr, "cannot tell which kind of payload this record is")
-                        .with_help("pass `--kind orders|refunds|...`, put the kind in the file name, or map a glob in klar-lint.toml's [kinds]"),
-                );
-                self.push_record(&mut report, diagnostics, &text, base, line_no, true);
-                continue;
-            };
-            let (v, source) =
-                *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
-            report.api_version = Some(v);
-            report.version_source = Some(source);
-            report.objects += 1;
-            if !parsed.value.is_object() {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &codes::BODY_SHAPE,
-                        ptr.clone(),
-                        format!(
-                            "a JSON Lines record is one object, found {}",
-                            crate::diagnostic::describe(&parsed.value)
-                        ),
-                    )
-                    .with_help("write one object per line"),
-                );
-            } else if let Err(e) = self.check_object(
-                v,
-                kind,
-                &parsed.value,
-                ptr.clone(),
-                &mut diagnostics,
-                &mut state,
-                &mut report.revenue,
-            ) {
-                report.diagnostics.push(schema_failure(&e));
+            drop(checked);
+            drop_in_parallel(parsed);
+            if stop {
                 break;
             }
-            // Record pointers start at `/{record}`; spans are resolved against the record text.
-            self.push_record(&mut report, diagnostics, &text, base, line_no, true);
+            if let Some(e) = io_error {
+                report.diagnostics.push(
+                    Diagnostic::new(
+                        &codes::IO_ERROR,
+                        Pointer::root(),
+                        format!("reading stopped after line {line_no}: {}", io_message(&e)),
+                    )
+                    .with_help("check the file; the lines before this point were checked"),
+                );
+                break;
+            }
+            if eof {
+                break;
+            }
         }
         if record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(
@@ -1336,4 +1682,589 @@ pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
         out.push_key(t);
     }
     Some(out)
+}
+
+/// Top-level objects checked per parallel step: enough to keep every core busy, few enough
+/// that memory stays bounded (a step holds its objects' parsed values at once).
+const CHUNK_OBJECTS: usize = 256;
+/// ... and about this many bytes of their text.
+const CHUNK_BYTES: usize = 1 << 20;
+/// Fewer objects than this are checked on the calling thread: handing one order to the
+/// thread pool costs more than checking it.
+const PARALLEL_MIN: usize = 4;
+/// Arrays nested deeper than this take the whole-document path, whose parse enforces
+/// serde_json's recursion limit from the document's root.
+const STREAM_MAX_DEPTH: usize = 64;
+
+/// A view of one top-level object, kept while rules that use the file's state still have to
+/// run on it.
+// Orders are the big variant and the common one; boxing would allocate once per order.
+#[allow(clippy::large_enum_variant)]
+enum View<'v> {
+    Order(Order<'v>),
+    Refund(Refund<'v>),
+    Cost(Cost<'v>),
+}
+
+impl View<'_> {
+    fn check(&self, rule: &dyn Rule, cx: &mut Context<'_>) {
+        match self {
+            View::Order(order) => rule.check_order(order, cx),
+            View::Refund(refund) => rule.check_refund(refund, cx),
+            View::Cost(cost) => rule.check_cost(cost, cx),
+        }
+    }
+}
+
+/// One object after its schema and the rules that do not use the file's state.
+#[derive(Default)]
+struct Checked<'v> {
+    diagnostics: Vec<Diagnostic>,
+    /// The rules still to run, in file order: (index in `rules::ALL`, severity).
+    deferred: Vec<(usize, Severity)>,
+    /// The view they run on (only when there are some).
+    view: Option<View<'v>>,
+    /// What it adds to the file's revenue, added in file order.
+    revenue: Option<Contribution<'v>>,
+    /// The schema for the object's version and kind is unusable.
+    failure: Option<SchemaError>,
+}
+
+/// The per-file limit on findings while objects are completed.
+struct Cap<'r> {
+    /// Findings made before the first object (envelope, duplicate keys).
+    before_objects: usize,
+    /// The report's count of findings let go.
+    truncated: &'r mut usize,
+    /// The file's path, for per-path `[[overrides]]`.
+    path: &'r str,
+}
+
+/// Where one non-blank line of a JSON Lines chunk is.
+struct RecordLine {
+    /// Index among the records (non-blank lines) of the file.
+    record: usize,
+    /// 1-based line number in the file.
+    line_no: usize,
+    /// Byte offset of the record's text in the file.
+    base: usize,
+    /// The record's text in the chunk buffer.
+    start: usize,
+    end: usize,
+}
+
+/// A decoded record: the findings made before its schema (not UTF-8, invalid JSON,
+/// duplicate keys) and the text to resolve spans against.
+struct Decoded<'b> {
+    diagnostics: Vec<Diagnostic>,
+    text: Cow<'b, str>,
+}
+
+/// What a record needs, told in file order.
+enum Plan {
+    /// Not UTF-8 or not JSON.
+    Failed,
+    /// No kind yet.
+    UnknownKind,
+    /// Checked as this kind and version; `sniffed` when this record told the kind.
+    Check {
+        kind: PayloadKind,
+        sniffed: bool,
+        version: ApiVersion,
+        source: Source,
+    },
+}
+
+fn decode_record<'b>(buf: &'b [u8], line: &RecordLine) -> (Option<Parsed>, Decoded<'b>) {
+    let bytes = buf.get(line.start..line.end).unwrap_or_default();
+    let record = line.record;
+    let ptr = Pointer::root().index(record);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let lossy: String = String::from_utf8_lossy(bytes).into_owned();
+            let mut d = Diagnostic::new(
+                &codes::INVALID_JSON,
+                ptr,
+                format!(
+                    "record {record} is not UTF-8: invalid byte 0x{:02X}",
+                    bytes.get(at).copied().unwrap_or(0)
+                ),
+            )
+            .with_help(utf8_help(bytes));
+            let index = LineIndex::new(&lossy);
+            set_span(
+                &mut d,
+                Span {
+                    start: at,
+                    end: at + 1,
+                },
+                &index,
+                &lossy,
+            );
+            return (
+                None,
+                Decoded {
+                    diagnostics: vec![d],
+                    text: Cow::Owned(lossy),
+                },
+            );
+        }
+    };
+    match parse_document(text) {
+        Ok(parsed) => {
+            let mut diagnostics = Vec::new();
+            if parsed.has_duplicate_keys {
+                duplicate_keys(text, &mut diagnostics);
+                for d in &mut diagnostics {
+                    d.pointer = d.pointer.prefixed_with_index(record);
+                    for l in &mut d.labels {
+                        l.pointer = l.pointer.prefixed_with_index(record);
+                    }
+                }
+            }
+            (
+                Some(parsed),
+                Decoded {
+                    diagnostics,
+                    text: Cow::Borrowed(text),
+                },
+            )
+        }
+        Err(e) => {
+            let index = LineIndex::new(text);
+            let at = index.offset_of(text, e.line(), e.column());
+            let mut d = Diagnostic::new(
+                &codes::INVALID_JSON,
+                ptr,
+                format!("record {record}: {}", syntax_message(&e)),
+            )
+            .with_help(syntax_help(&e, text, at));
+            set_span(
+                &mut d,
+                Span {
+                    start: at,
+                    end: (at + 1).min(text.len()).max(at),
+                },
+                &index,
+                text,
+            );
+            (
+                None,
+                Decoded {
+                    diagnostics: vec![d],
+                    text: Cow::Borrowed(text),
+                },
+            )
+        }
+    }
+}
+
+/// Splits `items` into runs of at most `CHUNK_OBJECTS` items and about `CHUNK_BYTES` bytes.
+fn chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < CHUNK_OBJECTS && bytes < CHUNK_BYTES {
+            let Some(item) = rest.get(n) else { break };
+            bytes += size(item);
+            n += 1;
+        }
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        Some(head)
+    })
+}
+
+/// Drops parsed values on the thread pool: freeing a chunk's tree is a good part of its cost.
+fn drop_in_parallel<T: Send>(items: Vec<T>) {
+    if items.len() >= PARALLEL_MIN {
+        items.into_par_iter().for_each(drop);
+    }
+}
+
+/// The elements of a top-level JSON array, as byte ranges.
+struct ArraySplit {
+    elements: Vec<(usize, usize)>,
+    /// Deepest nesting seen, the array itself counting 1.
+    max_depth: usize,
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// Finds the elements of a top-level array with a quick scan that follows strings and
+/// nesting but does not validate: each element is then parsed on its own, and anything odd
+/// (not an array, unbalanced, a missing or extra comma, trailing text) gives `None`, so the
+/// whole-document parse reports the syntax error at its exact place.
+fn split_array(text: &str) -> Option<ArraySplit> {
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if *b.get(i)? != b'[' {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let mut elements = Vec::new();
+    let mut max_depth = 1;
+    if *b.get(i)? == b']' {
+        i += 1;
+    } else {
+        loop {
+            let start = i;
+            let mut depth = 0usize;
+            loop {
+                match *b.get(i)? {
+                    b'"' => {
+                        i += 1;
+                        loop {
+                            match *b.get(i)? {
+                                b'\\' => i += 2,
+                                b'"' => break,
+                                _ => i += 1,
+                            }
+                        }
+                        i += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b'[' | b'{' => {
+                        depth += 1;
+                        max_depth = max_depth.max(depth + 1);
+                        i += 1;
+                    }
+                    b']' | b'}' => {
+                        if depth == 0 {
+                            break;
+                        }
+                        depth -= 1;
+                        i += 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b',' | b' ' | b'\t' | b'\n' | b'\r' if depth == 0 => break,
+                    _ => i += 1,
+                }
+            }
+            if i == start {
+                return None;
+            }
+            elements.push((start, i));
+            i = skip_ws(b, i);
+            match *b.get(i)? {
+                b',' => i = skip_ws(b, i + 1),
+                b']' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (skip_ws(b, i) == b.len()).then_some(ArraySplit {
+        elements,
+        max_depth,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The streamed and chunked paths against the whole-document, one-object-at-a-time ones:
+    //! the same report, byte for byte, on clean and broken input, under several configs.
+
+    use super::*;
+
+    const ORDERS: &str = "data/07.2025/orders/orders.json";
+
+    fn linter(config: Config, parallel: bool) -> Linter {
+        let mut linter = Linter::new(config).unwrap();
+        linter.parallel = parallel;
+        linter
+    }
+
+    fn configs() -> Vec<(&'static str, Config)> {
+        vec![
+            ("default", Config::default()),
+            (
+                "cap 7, batch 100",
+                Config {
+                    max_diagnostics_per_file: 7,
+                    max_batch_size: 100,
+                    ..Config::default()
+                },
+            ),
+            (
+                "duplicate-id as error, zero-date off",
+                Config::default()
+                    .with_rule("duplicate-id", RuleLevel::On(Severity::Error))
+                    .unwrap()
+                    .with_rule("zero-date", RuleLevel::Off)
+                    .unwrap(),
+            ),
+        ]
+    }
+
+    /// The example orders (a bundle among them), repeated with ids `200000000`, `200000001`,
+    /// ...: one order per line, as a JSON array or as JSON Lines.
+    fn orders(n: usize, lines: bool) -> String {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/examples/payloads/07.2025/orders/orders.json"
+        ))
+        .unwrap();
+        let examples: Vec<Value> = serde_json::from_str(&text).unwrap();
+        let records: Vec<String> = (0..n)
+            .map(|i| {
+                let mut order = examples[i % examples.len()].clone();
+                order["id"] = Value::String(format!("{}", 200_000_000 + i));
+                serde_json::to_string(&order).unwrap()
+            })
+            .collect();
+        if lines {
+            records.join("\n") + "\n"
+        } else {
+            format!("[\n{}\n]\n", records.join(",\n"))
+        }
+    }
+
+    fn generated(n: usize) -> String {
+        orders(n, false)
+    }
+
+    /// Documents: generated batches with faults put in, odd shapes, and every example file.
+    fn documents() -> Vec<(String, String)> {
+        let clean = generated(600);
+        let mut docs = vec![
+            (ORDERS.to_owned(), clean.clone()),
+            // The same id again, in the first chunk and across chunks.
+            (
+                ORDERS.to_owned(),
+                clean
+                    .replace(r#""id":"200000010""#, r#""id":"200000003""#)
+                    .replace(r#""id":"200000450""#, r#""id":"200000003""#),
+            ),
+            (
+                ORDERS.to_owned(),
+                clean.replace(r#""createdAt":"#, r#""cancelledAt":0,"createdAt":"#),
+            ),
+            (
+                ORDERS.to_owned(),
+                clean
+                    .replacen(r#""quantity":1,"#, r#""quantity":"1","#, 3)
+                    .replacen(r#""taxAmount":"#, r#""taxAmount":1e400,"taxAmunt":"#, 2)
+                    .replacen(
+                        r#""currencyCodeIso3Letter":"EUR""#,
+                        r#""currencyCodeIso3Letter":"EUR","currencyCodeIso3Letter":"USD""#,
+                        1,
+                    ),
+            ),
+            // No version in the path: bundles in the content decide it.
+            ("exports/orders.json".to_owned(), clean.clone()),
+            ("data/12.2022/orders/orders.json".to_owned(), clean.clone()),
+            // No kind in the path: the content tells it.
+            ("data/07.2025/batch.json".to_owned(), clean.clone()),
+            ("-".to_owned(), generated(3)),
+            (ORDERS.to_owned(), "[]".to_owned()),
+            (ORDERS.to_owned(), " [ \n ] \n".to_owned()),
+            (
+                ORDERS.to_owned(),
+                format!("{},]", clean.trim_end().trim_end_matches(']')),
+            ),
+            (ORDERS.to_owned(), clean.replacen("},\n{", "}\n{", 1)),
+            (ORDERS.to_owned(), format!("{clean} x")),
+            (
+                ORDERS.to_owned(),
+                r#"[1, "a", null, {"id": "1"}, [], true]"#.to_owned(),
+            ),
+            (
+                ORDERS.to_owned(),
+                format!("[{}1{}]", "[".repeat(80), "]".repeat(80)),
+            ),
+            (
+                "data/07.2025/refunds/refunds.json".to_owned(),
+                r#"[{"id": "R1", "lineItems": []}, {"id": "R1", "lineItems": []}]"#.to_owned(),
+            ),
+            (
+                "data/07.2025/cogs/cogs.json".to_owned(),
+                r#"[{"orderId": "1", "sku": "A", "productCogs": 1}]"#.to_owned(),
+            ),
+        ];
+        let pretty: Value = serde_json::from_str(&generated(40)).unwrap();
+        docs.push((
+            ORDERS.to_owned(),
+            serde_json::to_string_pretty(&pretty).unwrap(),
+        ));
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    let bytes = std::fs::read(&path).unwrap();
+                    let name = path.strip_prefix(root).unwrap().display().to_string();
+                    docs.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+                }
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn streamed_arrays_report_exactly_what_the_whole_document_path_reports() {
+        let docs = documents();
+        let mut streamed = 0;
+        for (name, config) in configs() {
+            let parallel = linter(config.clone(), true);
+            let sequential = linter(config, false);
+            for (path, text) in &docs {
+                let whole = sequential.lint_document_with(path, text.as_bytes(), false);
+                for (how, l) in [("parallel", &parallel), ("sequential", &sequential)] {
+                    let report = l.lint_document_with(path, text.as_bytes(), true);
+                    assert_eq!(
+                        format!("{report:#?}"),
+                        format!("{whole:#?}"),
+                        "{path} ({name}, {how})"
+                    );
+                }
+                streamed += usize::from(parallel.lint_array_streamed(path, text).is_some());
+            }
+        }
+        // The generated batches with a version in the path take the streamed path.
+        assert!(streamed >= 3 * 8, "streamed {streamed}");
+    }
+
+    #[test]
+    fn the_whole_document_path_is_the_same_in_parallel_and_in_sequence() {
+        for (name, config) in configs() {
+            let parallel = linter(config.clone(), true);
+            let sequential = linter(config, false);
+            for (path, text) in documents() {
+                let a = parallel.lint_document_with(&path, text.as_bytes(), false);
+                let b = sequential.lint_document_with(&path, text.as_bytes(), false);
+                assert_eq!(format!("{a:#?}"), format!("{b:#?}"), "{path} ({name})");
+            }
+        }
+    }
+
+    fn json_lines() -> Vec<(String, Vec<u8>)> {
+        let clean = orders(700, true);
+        let path = "data/07.2025/orders/orders.jsonl".to_owned();
+        let mut broken = clean
+            .replace(r#""id":"200000020""#, r#""id":"200000002""#)
+            .replace(r#""id":"200000650""#, r#""id":"200000002""#)
+            .replacen(r#""createdAt":"#, r#""cancelledAt":0,"createdAt":"#, 40)
+            .replacen('\n', "\n\n  \n", 3)
+            .replacen('\n', "\n{\"id\": \n", 1)
+            .replacen('\n', "\n[1, 2]\n", 1)
+            .into_bytes();
+        broken.extend_from_slice(b"{\"id\": \"x\xFF\"}\n");
+        broken.extend_from_slice(b"{\"a\": 1, \"a\": 2}\r\n");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(clean.as_bytes());
+        vec![
+            (path.clone(), clean.clone().into_bytes()),
+            (path.clone(), broken.clone()),
+            (path.clone(), bom),
+            // The kind from the content, after records that cannot tell it.
+            (
+                "data/07.2025/export.jsonl".to_owned(),
+                [b"{\"x\": 1}\n[]\n".as_slice(), clean.as_bytes()].concat(),
+            ),
+            ("data/export.jsonl".to_owned(), broken),
+            (path.clone(), Vec::new()),
+            (path, b"\n \n".to_vec()),
+        ]
+    }
+
+    #[test]
+    fn json_lines_chunks_do_not_change_the_report() {
+        for (name, config) in configs() {
+            let parallel = linter(config.clone(), true);
+            let sequential = linter(config, false);
+            for (path, bytes) in json_lines() {
+                // One record at a time, in order: the loop as it was before chunks.
+                let one = sequential.lint_jsonl_chunked(&path, std::io::Cursor::new(&bytes), 1, 1);
+                if name == "default" && path.ends_with("orders.jsonl") && bytes.len() > 9 {
+                    // Records far apart, in different chunks, still see each other's ids.
+                    let repeats = one
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.rule() == "duplicate-id")
+                        .count();
+                    let broken = bytes.windows(3).any(|w| w == b"[1,");
+                    assert_eq!(repeats, if broken { 2 } else { 0 }, "{path}");
+                }
+                for (records, bytes_per_chunk) in
+                    [(3, usize::MAX), (1000, 1000), (CHUNK_OBJECTS, CHUNK_BYTES)]
+                {
+                    for l in [&parallel, &sequential] {
+                        let report = l.lint_jsonl_chunked(
+                            &path,
+                            std::io::Cursor::new(&bytes),
+                            records,
+                            bytes_per_chunk,
+                        );
+                        assert_eq!(
+                            format!("{report:#?}"),
+                            format!("{one:#?}"),
+                            "{path} ({name}, chunks of {records} / {bytes_per_chunk})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_array_finds_the_elements_or_declines() {
+        let elements = |text: &str| -> Option<Vec<String>> {
+            split_array(text).map(|s| {
+                s.elements
+                    .iter()
+                    .map(|&(a, b)| text[a..b].to_owned())
+                    .collect()
+            })
+        };
+        assert_eq!(elements("[]"), Some(vec![]));
+        assert_eq!(elements(" \n[ \t]\r\n"), Some(vec![]));
+        assert_eq!(
+            elements(r#"[1,-2.5e3 , "a\"]}," ,{"k":[1,{"x":"]"}]},[[]],true,null]"#),
+            Some(
+                [
+                    "1",
+                    "-2.5e3",
+                    r#""a\"]},""#,
+                    r#"{"k":[1,{"x":"]"}]}"#,
+                    "[[]]",
+                    "true",
+                    "null"
+                ]
+                .map(str::to_owned)
+                .to_vec()
+            )
+        );
+        assert_eq!(
+            elements("[\"é\\\\\", {}]"),
+            Some(vec!["\"é\\\\\"".to_owned(), "{}".to_owned()])
+        );
+        for declined in [
+            "", "{}", "[", "[1", "[1,]", "[,1]", "[1 2]", "[1] x", "[1]]", "[{]", "[\"a]",
+            "[{} {}]", "x[1]", "[1,,2]",
+        ] {
+            assert!(elements(declined).is_none(), "{declined:?}");
+        }
+        assert_eq!(split_array("[[[1]], 2]").map(|s| s.max_depth), Some(3));
+    }
 }

@@ -146,55 +146,116 @@ pub struct Revenue {
     pub currencies: BTreeMap<String, CurrencyTotals>,
 }
 
+/// What one order or cost item adds to a [`Revenue`]. Worked out on its own (the linter does
+/// that in parallel) and added in file order, so that sums, which saturate, come out exactly
+/// as they would adding the objects one after another.
+#[derive(Clone, Debug)]
+pub(crate) enum Contribution<'a> {
+    /// An order.
+    Order {
+        /// Its currency (`?` when it has none).
+        currency: &'a str,
+        /// Its money.
+        money: OrderMoney,
+        /// Per refunded line, in order: units, and their value.
+        refunds: Vec<(Decimal, Decimal)>,
+        /// Its mapped payment status.
+        bucket: &'static str,
+    },
+    /// A cost item's amount.
+    Cost(Decimal),
+}
+
+impl<'a> Contribution<'a> {
+    /// An order's contribution.
+    pub(crate) fn order(o: &Order<'a>, mapping: &StatusMapping) -> Self {
+        let refunds = o
+            .refunds
+            .iter()
+            .map(|refund| {
+                let units = refund.quantity.unwrap_or_default();
+                let unit_price = o
+                    .all_lines()
+                    .find(|l| l.id.is_some() && l.id == refund.line_item_id)
+                    .map(|l| {
+                        let m = line(l);
+                        let q = l.quantity.unwrap_or_default();
+                        if q.is_zero() {
+                            Decimal::ZERO
+                        } else {
+                            m.gross
+                                .saturating_sub(m.discounts)
+                                .checked_div(q)
+                                .unwrap_or_default()
+                        }
+                    })
+                    .unwrap_or_default();
+                (units, units.saturating_mul(unit_price))
+            })
+            .collect();
+        Contribution::Order {
+            currency: o.currency.unwrap_or("?"),
+            money: order(o),
+            refunds,
+            bucket: o
+                .financial_status
+                .and_then(|s| mapping.bucket(s))
+                .map_or("unmapped", |b| b.as_str()),
+        }
+    }
+
+    /// A cost item's contribution.
+    pub(crate) fn cost(cost: &Cost<'_>) -> Self {
+        Contribution::Cost(cost.amount.unwrap_or_default())
+    }
+}
+
 impl Revenue {
     /// Adds an order.
     pub fn add_order(&mut self, o: &Order<'_>, mapping: &StatusMapping) {
-        let money = order(o);
-        let currency = o.currency.unwrap_or("?").to_owned();
-        let totals = self.currencies.entry(currency).or_default();
-        totals.orders += 1;
-        totals.gross = totals.gross.saturating_add(money.lines.gross);
-        totals.taxes = totals.taxes.saturating_add(money.lines.taxes);
-        totals.discounts = totals.discounts.saturating_add(money.lines.discounts);
-        totals.net = totals.net.saturating_add(money.lines.net);
-        totals.shipping_before = totals.shipping_before.saturating_add(money.shipping_before);
-        totals.shipping_after = totals.shipping_after.saturating_add(money.shipping_after);
-        for refund in &o.refunds {
-            let units = refund.quantity.unwrap_or_default();
-            totals.returned_units = totals.returned_units.saturating_add(units);
-            let unit_price = o
-                .all_lines()
-                .find(|l| l.id.is_some() && l.id == refund.line_item_id)
-                .map(|l| {
-                    let m = line(l);
-                    let q = l.quantity.unwrap_or_default();
-                    if q.is_zero() {
-                        Decimal::ZERO
-                    } else {
-                        m.gross
-                            .saturating_sub(m.discounts)
-                            .checked_div(q)
-                            .unwrap_or_default()
-                    }
-                })
-                .unwrap_or_default();
-            totals.returned_value = totals
-                .returned_value
-                .saturating_add(units.saturating_mul(unit_price));
-        }
-        let bucket = o
-            .financial_status
-            .and_then(|s| mapping.bucket(s))
-            .map_or("unmapped", |b| b.as_str());
-        let status = totals.by_status.entry(bucket.to_owned()).or_default();
-        status.orders += 1;
-        status.net = status.net.saturating_add(money.lines.net);
+        self.add(Contribution::order(o, mapping));
     }
 
     /// Adds a cost item.
     pub fn add_cost(&mut self, cost: &Cost<'_>) {
-        let totals = self.currencies.entry("?".to_owned()).or_default();
-        totals.costs = totals.costs.saturating_add(cost.amount.unwrap_or_default());
+        self.add(Contribution::cost(cost));
+    }
+
+    /// Adds what one object contributes.
+    pub(crate) fn add(&mut self, contribution: Contribution<'_>) {
+        match contribution {
+            Contribution::Order {
+                currency,
+                money,
+                refunds,
+                bucket,
+            } => {
+                let Some(totals) = entry(&mut self.currencies, currency) else {
+                    return;
+                };
+                totals.orders += 1;
+                totals.gross = totals.gross.saturating_add(money.lines.gross);
+                totals.taxes = totals.taxes.saturating_add(money.lines.taxes);
+                totals.discounts = totals.discounts.saturating_add(money.lines.discounts);
+                totals.net = totals.net.saturating_add(money.lines.net);
+                totals.shipping_before =
+                    totals.shipping_before.saturating_add(money.shipping_before);
+                totals.shipping_after = totals.shipping_after.saturating_add(money.shipping_after);
+                for (units, value) in refunds {
+                    totals.returned_units = totals.returned_units.saturating_add(units);
+                    totals.returned_value = totals.returned_value.saturating_add(value);
+                }
+                if let Some(status) = entry(&mut totals.by_status, bucket) {
+                    status.orders += 1;
+                    status.net = status.net.saturating_add(money.lines.net);
+                }
+            }
+            Contribution::Cost(amount) => {
+                if let Some(totals) = entry(&mut self.currencies, "?") {
+                    totals.costs = totals.costs.saturating_add(amount);
+                }
+            }
+        }
     }
 
     /// Adds another report's totals.
@@ -224,4 +285,13 @@ impl Revenue {
     pub fn is_empty(&self) -> bool {
         self.currencies.is_empty()
     }
+}
+
+/// `map.entry(key.to_owned()).or_default()`, without allocating the key once it is there:
+/// every order adds to an entry that almost always exists already. (Always `Some`.)
+fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> Option<&'m mut V> {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key)
 }

@@ -183,6 +183,12 @@ pub struct FileState {
 }
 
 /// What a rule reports through, and what it may read of the run.
+///
+/// The linter checks the objects of a file in parallel. A rule that calls [`Context::state`]
+/// is noticed doing so: its findings from that pass are dropped and it runs again, on every
+/// object, in file order, with the file's real state. Rules that never call it run in
+/// parallel. So a rule needs nothing special to keep state; it only must reach the state
+/// through `state()` (the field is private for that reason).
 pub struct Context<'a> {
     pub(crate) meta: &'static RuleMeta,
     pub(crate) severity: Severity,
@@ -190,7 +196,35 @@ pub struct Context<'a> {
     pub(crate) version: ApiVersion,
     pub(crate) kind: PayloadKind,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
-    pub(crate) state: &'a mut FileState,
+    state: &'a mut FileState,
+    state_used: bool,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(
+        meta: &'static RuleMeta,
+        severity: Severity,
+        config: &'a Config,
+        (version, kind): (ApiVersion, PayloadKind),
+        diagnostics: &'a mut Vec<Diagnostic>,
+        state: &'a mut FileState,
+    ) -> Self {
+        Self {
+            meta,
+            severity,
+            config,
+            version,
+            kind,
+            diagnostics,
+            state,
+            state_used: false,
+        }
+    }
+
+    /// Whether the rule asked for the file's state.
+    pub(crate) fn state_used(&self) -> bool {
+        self.state_used
+    }
 }
 
 impl Context<'_> {
@@ -226,8 +260,10 @@ impl Context<'_> {
         self.kind
     }
 
-    /// State kept across the objects of the file.
+    /// State kept across the objects of the file. A rule that calls this runs on the objects
+    /// one by one, in file order (see [`Context`]).
     pub fn state(&mut self) -> &mut FileState {
+        self.state_used = true;
         self.state
     }
 }

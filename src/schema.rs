@@ -171,17 +171,22 @@ impl SchemaSet {
             .map_or_else(|| "embedded".to_owned(), |p| p.display().to_string())
     }
 
+    /// The compiled schema, borrowed: validation runs on every object, from several threads,
+    /// and a shared reference costs nothing where cloning an `Arc` would make the threads
+    /// fight over its counter.
     fn compiled(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-    ) -> Result<Arc<Compiled>, Arc<SchemaError>> {
+    ) -> Result<&Compiled, Arc<SchemaError>> {
         let cell = self
             .compiled
             .get(slot(version, kind))
             .ok_or_else(|| Arc::new(invalid(version, kind, "embedded".into(), "no slot".into())))?;
-        cell.get_or_init(|| self.compile(version, kind).map(Arc::new).map_err(Arc::new))
-            .clone()
+        match cell.get_or_init(|| self.compile(version, kind).map(Arc::new).map_err(Arc::new)) {
+            Ok(compiled) => Ok(compiled),
+            Err(e) => Err(Arc::clone(e)),
+        }
     }
 
     fn compile(&self, version: ApiVersion, kind: PayloadKind) -> Result<Compiled, SchemaError> {
@@ -260,7 +265,7 @@ impl SchemaSet {
         let mut findings = Vec::new();
         let mut passes = true;
         for error in compiled.validator.iter_errors(object) {
-            passes &= convert(&compiled, version, &error, base, &mut findings);
+            passes &= convert(compiled, version, &error, base, &mut findings);
         }
         merge_root_causes(&mut findings);
         out.extend(findings);

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::{str_field, sum, Reader};
+use super::{fields, sum, Reader};
 use crate::json::Pointer;
 
 /// One tax entry: `taxRate` is a fraction, `taxAmount` per unit on lines, a total on shipping.
@@ -28,10 +28,11 @@ pub struct Discount<'a> {
     pub raw: &'a Map<String, Value>,
 }
 
-pub(crate) fn taxes(reader: &mut Reader<'_>, map: &Map<String, Value>, at: &Pointer) -> Vec<Tax> {
-    Reader::objects(map, "taxes")
+pub(crate) fn taxes(reader: &mut Reader<'_>, list: Option<&Value>, at: &Pointer) -> Vec<Tax> {
+    let base = at.key("taxes");
+    Reader::objects_of(list)
         .map(|(i, tax)| {
-            let ptr = at.key("taxes").index(i);
+            let ptr = base.index(i);
             Tax {
                 rate: reader.decimal(tax, "taxRate", &ptr),
                 amount: reader.decimal(tax, "taxAmount", &ptr),
@@ -43,12 +44,13 @@ pub(crate) fn taxes(reader: &mut Reader<'_>, map: &Map<String, Value>, at: &Poin
 
 pub(crate) fn discounts<'a>(
     reader: &mut Reader<'_>,
-    map: &'a Map<String, Value>,
+    list: Option<&'a Value>,
     at: &Pointer,
 ) -> Vec<Discount<'a>> {
-    Reader::objects(map, "discounts")
+    let base = at.key("discounts");
+    Reader::objects_of(list)
         .map(|(i, discount)| {
-            let ptr = at.key("discounts").index(i);
+            let ptr = base.index(i);
             Discount {
                 amount: reader.decimal(discount, "discountAmount", &ptr),
                 raw: discount,
@@ -98,24 +100,40 @@ impl<'a> LineItem<'a> {
         ptr: Pointer,
         is_constituent: bool,
     ) -> Self {
+        const KEYS: [&str; 11] = [
+            "bundledProducts",
+            "id",
+            "quantity",
+            "productGmv",
+            "productCogs",
+            "productShippingWeightInGrams",
+            "totalLogisticsCosts",
+            "totalAmountBeforeTaxesAndDiscounts",
+            "totalAmountAfterTaxesAndDiscounts",
+            "taxes",
+            "discounts",
+        ];
+        let [bundled, id, quantity, gmv, cogs, weight, logistics, before, after, tax_list, discount_list] =
+            fields(raw, &KEYS);
         let constituents = if is_constituent || !reader.bundles {
             Vec::new()
         } else {
-            Reader::objects(raw, "bundledProducts")
-                .map(|(i, c)| LineItem::read(reader, c, ptr.key("bundledProducts").index(i), true))
+            let base = ptr.key("bundledProducts");
+            Reader::objects_of(bundled)
+                .map(|(i, c)| LineItem::read(reader, c, base.index(i), true))
                 .collect()
         };
         Self {
-            id: str_field(raw, "id"),
-            quantity: reader.decimal(raw, "quantity", &ptr),
-            gmv: reader.decimal(raw, "productGmv", &ptr),
-            cogs: reader.decimal(raw, "productCogs", &ptr),
-            weight: reader.decimal(raw, "productShippingWeightInGrams", &ptr),
-            logistics: reader.decimal(raw, "totalLogisticsCosts", &ptr),
-            before: reader.decimal(raw, "totalAmountBeforeTaxesAndDiscounts", &ptr),
-            after: reader.decimal(raw, "totalAmountAfterTaxesAndDiscounts", &ptr),
-            taxes: taxes(reader, raw, &ptr),
-            discounts: discounts(reader, raw, &ptr),
+            id: id.and_then(Value::as_str),
+            quantity: reader.decimal_of(quantity, KEYS[2], &ptr),
+            gmv: reader.decimal_of(gmv, KEYS[3], &ptr),
+            cogs: reader.decimal_of(cogs, KEYS[4], &ptr),
+            weight: reader.decimal_of(weight, KEYS[5], &ptr),
+            logistics: reader.decimal_of(logistics, KEYS[6], &ptr),
+            before: reader.decimal_of(before, KEYS[7], &ptr),
+            after: reader.decimal_of(after, KEYS[8], &ptr),
+            taxes: taxes(reader, tax_list, &ptr),
+            discounts: discounts(reader, discount_list, &ptr),
             constituents,
             is_constituent,
             raw,

@@ -34,7 +34,17 @@ impl Reader<'_> {
         key: &str,
         at: &Pointer,
     ) -> Option<Decimal> {
-        let Value::Number(n) = map.get(key)? else {
+        self.decimal_of(map.get(key), key, at)
+    }
+
+    /// [`Reader::decimal`] for a value already found (see [`fields`]).
+    pub(crate) fn decimal_of(
+        &mut self,
+        value: Option<&Value>,
+        key: &str,
+        at: &Pointer,
+    ) -> Option<Decimal> {
+        let Value::Number(n) = value? else {
             return None;
         };
         match crate::money::decimal(n) {
@@ -64,13 +74,39 @@ impl Reader<'_> {
         map: &'a Map<String, Value>,
         key: &str,
     ) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
-        map.get(key)
+        Self::objects_of(map.get(key))
+    }
+
+    /// [`Reader::objects`] for a value already found (see [`fields`]).
+    pub(crate) fn objects_of(
+        value: Option<&Value>,
+    ) -> impl Iterator<Item = (usize, &Map<String, Value>)> {
+        value
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .enumerate()
             .filter_map(|(i, v)| v.as_object().map(|o| (i, o)))
     }
+}
+
+/// The values of `keys` in `map`, found in one walk over the map: cheaper than a search per
+/// key when most of an object's fields are read, as views do for every object of every file.
+pub(crate) fn fields<'a, const N: usize>(
+    map: &'a Map<String, Value>,
+    keys: &[&str; N],
+) -> [Option<&'a Value>; N] {
+    let mut out = [None; N];
+    for (key, value) in map {
+        if let Some(slot) = keys
+            .iter()
+            .position(|k| *k == key)
+            .and_then(|i| out.get_mut(i))
+        {
+            *slot = Some(value);
+        }
+    }
+    out
 }
 
 pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a str> {

@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::line_item::{discounts, taxes};
-use super::{str_field, sum, Discount, LineItem, Reader, RefundedLineItem, Tax};
+use super::{fields, str_field, sum, Discount, LineItem, Reader, RefundedLineItem, Tax};
 use crate::json::Pointer;
 
 /// The order's shipping object. Its amounts are totals for the order, not per unit.
@@ -84,35 +84,66 @@ pub struct Order<'a> {
 
 impl<'a> Order<'a> {
     pub(crate) fn read(reader: &mut Reader<'_>, raw: &'a Map<String, Value>, ptr: Pointer) -> Self {
-        let currency = str_field(raw, "currencyCodeIso3Letter");
-        let lines = Reader::objects(raw, "lineItems")
-            .map(|(i, line)| LineItem::read(reader, line, ptr.key("lineItems").index(i), false))
+        const KEYS: [&str; 11] = [
+            "id",
+            "currencyCodeIso3Letter",
+            "financialStatus",
+            "lineItems",
+            "refundedLineItems",
+            "shipping",
+            "transactionCosts",
+            "createdAt",
+            "updatedAt",
+            "processedAt",
+            "closedAt",
+        ];
+        let [id, currency, status, lines, refunds, shipping, transaction_costs, created, updated, processed, closed] =
+            fields(raw, &KEYS);
+        let currency = currency.and_then(Value::as_str);
+        let base = ptr.key("lineItems");
+        let lines = Reader::objects_of(lines)
+            .map(|(i, line)| LineItem::read(reader, line, base.index(i), false))
             .collect();
-        let refunds = Reader::objects(raw, "refundedLineItems")
-            .map(|(i, r)| RefundedLineItem::read(reader, r, ptr.key("refundedLineItems").index(i)))
+        let base = ptr.key("refundedLineItems");
+        let refunds = Reader::objects_of(refunds)
+            .map(|(i, r)| RefundedLineItem::read(reader, r, base.index(i)))
             .collect();
-        let shipping = raw.get("shipping").and_then(Value::as_object).map(|s| {
+        let shipping = shipping.and_then(Value::as_object).map(|s| {
+            const KEYS: [&str; 5] = [
+                "shippingTotalAmountBeforeTaxAndDiscounts",
+                "shippingTotalAmountAfterTaxAndDiscounts",
+                "totalLogisticsCosts",
+                "taxes",
+                "discounts",
+            ];
+            let [before, after, logistics, tax_list, discount_list] = fields(s, &KEYS);
             let at = ptr.key("shipping");
             Shipping {
-                before: reader.decimal(s, "shippingTotalAmountBeforeTaxAndDiscounts", &at),
-                after: reader.decimal(s, "shippingTotalAmountAfterTaxAndDiscounts", &at),
-                logistics: reader.decimal(s, "totalLogisticsCosts", &at),
-                taxes: taxes(reader, s, &at),
-                discounts: discounts(reader, s, &at),
+                before: reader.decimal_of(before, KEYS[0], &at),
+                after: reader.decimal_of(after, KEYS[1], &at),
+                logistics: reader.decimal_of(logistics, KEYS[2], &at),
+                taxes: taxes(reader, tax_list, &at),
+                discounts: discounts(reader, discount_list, &at),
                 raw: s,
                 ptr: at,
             }
         });
-        let timestamps = ORDER_TIMESTAMPS.map(|key| reader.decimal(raw, key, &ptr));
+        // `cancelledAt` is looked up apart: most orders lack it, and every key of the walk
+        // above is compared against every name in `KEYS`.
+        let found = [created, updated, processed, closed, raw.get("cancelledAt")];
+        let mut timestamps = [None; 5];
+        for ((slot, key), value) in timestamps.iter_mut().zip(ORDER_TIMESTAMPS).zip(found) {
+            *slot = reader.decimal_of(value, key, &ptr);
+        }
         Self {
-            id: str_field(raw, "id"),
+            id: id.and_then(Value::as_str),
             currency,
             exponent: currency
                 .and_then(crate::iso::currency_exponent)
                 .unwrap_or(2),
             timestamps,
-            financial_status: str_field(raw, "financialStatus"),
-            transaction_costs: reader.decimal(raw, "transactionCosts", &ptr),
+            financial_status: status.and_then(Value::as_str),
+            transaction_costs: reader.decimal_of(transaction_costs, KEYS[6], &ptr),
             lines,
             refunds,
             shipping,

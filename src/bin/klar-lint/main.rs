@@ -27,6 +27,13 @@ use args::{Cli, Color, Command, Format, KindArg, VersionArg};
 use progress::Progress;
 use walk::Input;
 
+// A parse allocates a small block for every key, string and number and frees it soon after,
+// from several threads at once: mimalloc's thread-local free lists do that much faster than
+// glibc's arenas (measured in bench/compare.sh; see the README's Performance section).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
