@@ -426,33 +426,21 @@ impl Linter {
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let lossy: Arc<str> = String::from_utf8_lossy(bytes).into();
                 let at = e.valid_up_to();
-                let mut d = Diagnostic::new(
-                    &codes::INVALID_JSON,
+                let (d, lossy) = not_utf8(
+                    bytes,
+                    at,
                     Pointer::root(),
                     format!(
                         "the file is not UTF-8: invalid byte 0x{:02X} at byte {at}",
                         bytes.get(at).copied().unwrap_or(0)
                     ),
-                )
-                .with_help(utf8_help(bytes));
-                let index = LineIndex::new(&lossy);
-                // The lossy text has the same prefix up to the bad byte.
-                set_span(
-                    &mut d,
-                    Span {
-                        start: at,
-                        end: at + 1,
-                    },
-                    &index,
-                    &lossy,
                 );
                 report.diagnostics.push(d);
                 report.sources.push(SourceChunk {
                     offset: 0,
                     first_line: 1,
-                    text: lossy,
+                    text: lossy.into(),
                 });
                 return report;
             }
@@ -1435,6 +1423,24 @@ fn io_message(e: &std::io::Error) -> String {
     }
 }
 
+/// The `invalid-json` finding for bytes that stop being UTF-8 at `at`, located in the lossy
+/// text (which has the same prefix up to the bad byte), and that text for the snippet.
+fn not_utf8(bytes: &[u8], at: usize, pointer: Pointer, message: String) -> (Diagnostic, String) {
+    let lossy = String::from_utf8_lossy(bytes).into_owned();
+    let mut d = Diagnostic::new(&codes::INVALID_JSON, pointer, message).with_help(utf8_help(bytes));
+    let index = LineIndex::new(&lossy);
+    set_span(
+        &mut d,
+        Span {
+            start: at,
+            end: at + 1,
+        },
+        &index,
+        &lossy,
+    );
+    (d, lossy)
+}
+
 fn utf8_help(bytes: &[u8]) -> String {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         "the file looks like UTF-16: re-export it as UTF-8".to_owned()
@@ -1783,25 +1789,14 @@ fn decode_record<'b>(buf: &'b [u8], line: &RecordLine) -> (Option<Parsed>, Decod
         Ok(t) => t,
         Err(e) => {
             let at = e.valid_up_to();
-            let lossy: String = String::from_utf8_lossy(bytes).into_owned();
-            let mut d = Diagnostic::new(
-                &codes::INVALID_JSON,
+            let (d, lossy) = not_utf8(
+                bytes,
+                at,
                 ptr,
                 format!(
                     "record {record} is not UTF-8: invalid byte 0x{:02X}",
                     bytes.get(at).copied().unwrap_or(0)
                 ),
-            )
-            .with_help(utf8_help(bytes));
-            let index = LineIndex::new(&lossy);
-            set_span(
-                &mut d,
-                Span {
-                    start: at,
-                    end: at + 1,
-                },
-                &index,
-                &lossy,
             );
             return (
                 None,
