@@ -131,20 +131,21 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let linter_ref = &linter;
     let inputs_ref = &inputs;
     let write_result = std::thread::scope(|scope| -> io::Result<()> {
-        scope.spawn(move || {
-            // One file (a pre-commit hook, a start-up) needs no thread pool: starting one costs
-            // more than checking a small file. A big one still gets the pool from the linter.
-            if let [input] = inputs_ref.as_slice() {
-                let _ = tx.send((0, lint_input(linter_ref, input)));
-                return;
-            }
-            inputs_ref
-                .par_iter()
-                .enumerate()
-                .for_each_with(tx, |tx, (i, input)| {
-                    let _ = tx.send((i, lint_input(linter_ref, input)));
-                });
-        });
+        if let [input] = inputs_ref.as_slice() {
+            // One file (a pre-commit hook, a start-up) is linted right here: starting threads
+            // costs more than checking a small file. A big one gets the pool from the linter.
+            let _ = tx.send((0, lint_input(linter_ref, input)));
+            drop(tx);
+        } else {
+            scope.spawn(move || {
+                inputs_ref
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, input)| {
+                        let _ = tx.send((i, lint_input(linter_ref, input)));
+                    });
+            });
+        }
         // Reports arrive in any order and are printed in path order; a small buffer holds the early ones.
         let mut pending = BTreeMap::new();
         let mut next = 0;
