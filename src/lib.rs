@@ -85,6 +85,7 @@ pub mod revenue;
 pub mod rule;
 pub mod rules;
 pub mod schema;
+mod seen_ids;
 pub mod status;
 pub mod view;
 

@@ -1,7 +1,6 @@
 //! The rule engine's vocabulary: `RuleMeta`, `Category`, the `Rule` trait, the `Context` rules
 //! report through, and `declare_rule!`.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -12,6 +11,8 @@ use crate::json::Pointer;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
 use crate::view::{Cost, Order, Refund};
+
+pub use crate::seen_ids::SeenIds;
 
 /// What a rule is about. Borrowed from clippy's idea of groups: each has one meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -178,8 +179,8 @@ pub trait Rule: Meta + Send + Sync {
 /// already seen.
 #[derive(Debug, Default)]
 pub struct FileState {
-    /// First pointer of each top-level id seen so far.
-    pub ids: HashMap<String, Pointer>,
+    /// Each top-level id seen so far, and where it was first seen.
+    pub ids: SeenIds,
 }
 
 /// What a rule reports through, and what it may read of the run.

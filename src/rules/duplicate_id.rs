@@ -55,8 +55,7 @@ fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut C
     let Some(id) = id else {
         return;
     };
-    let Some(first) = cx.state().ids.get(id).cloned() else {
-        cx.state().ids.insert(id.to_owned(), at);
+    let Some(first) = cx.state().ids.first_or_insert(id, &at) else {
         return;
     };
     let first_object = first.parent().unwrap_or_default();
