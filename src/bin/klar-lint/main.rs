@@ -166,54 +166,50 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let mut recorded: Vec<baseline::Entry> = Vec::new();
     let recording = args.write_baseline.is_some();
     let started = Instant::now();
-    let (tx, rx) = mpsc::sync_channel::<(usize, FileReport)>(64);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Vec<FileReport>)>(64);
     let linter_ref = &linter;
     let inputs_ref = &inputs;
     let write_result = std::thread::scope(|scope| -> io::Result<()> {
         if let [input] = inputs_ref.as_slice() {
             // One file (a pre-commit hook, a start-up) is linted right here: starting threads
             // costs more than checking a small file. A big one gets the pool from the linter.
-            let _ = tx.send((0, lint_input(linter_ref, input)));
+            let _ = tx.send((0, vec![lint_input(linter_ref, input)]));
             drop(tx);
         } else {
-            scope.spawn(move || {
-                inputs_ref
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, input)| {
-                        let _ = tx.send((i, lint_input(linter_ref, input)));
-                    });
-            });
+            scope.spawn(move || lint_in_batches(linter_ref, inputs_ref, &tx));
         }
-        // Reports arrive in any order and are printed in path order; a small buffer holds the early ones.
+        // Batches arrive in any order and are printed in path order; a small buffer holds the
+        // early ones.
         let mut pending = BTreeMap::new();
         let mut next = 0;
         loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok((i, report)) => {
-                    pending.insert(i, report);
+                Ok((first, reports)) => {
+                    pending.insert(first, reports);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-            while let Some(mut report) = pending.remove(&next) {
-                internal |= report.has_internal_error();
-                if recording {
-                    recorded.extend(
-                        report
-                            .diagnostics
-                            .iter()
-                            .map(|d| baseline::entry(&report, d)),
-                    );
-                } else {
-                    if let Some(matcher) = baseline.as_mut() {
-                        matcher.filter(&mut report);
+            while let Some(reports) = pending.remove(&next) {
+                for mut report in reports {
+                    internal |= report.has_internal_error();
+                    if recording {
+                        recorded.extend(
+                            report
+                                .diagnostics
+                                .iter()
+                                .map(|d| baseline::entry(&report, d)),
+                        );
+                    } else {
+                        if let Some(matcher) = baseline.as_mut() {
+                            matcher.filter(&mut report);
+                        }
+                        summary.add(&report);
+                        progress.suspend(|| reporter.file(&mut out, &report))?;
                     }
-                    summary.add(&report);
-                    progress.suspend(|| reporter.file(&mut out, &report))?;
+                    progress.file_done(next);
+                    next += 1;
                 }
-                progress.file_done(next);
-                next += 1;
             }
             progress.tick(started.elapsed());
         }
@@ -394,6 +390,46 @@ fn manpage() -> Result<ExitCode, CliError> {
         Err(e) => Err(Box::new(UsageError::Io("standard output".into(), e))),
     }
 }
+
+/// Lints `inputs` on the thread pool and sends the reports to the printer in batches: each
+/// worker takes a run of up to [`BATCH_FILES`] consecutive files and sends its reports at once,
+/// or whatever it has after [`BATCH_PATIENCE`] so progress stays live on big files. One
+/// message per file would cost a thread wake-up per file, which on thousands of one-order
+/// files is as much as linting them.
+fn lint_in_batches(
+    linter: &Linter,
+    inputs: &[Input],
+    tx: &mpsc::SyncSender<(usize, Vec<FileReport>)>,
+) {
+    // Enough batches that every thread has several to take, however the sizes fall.
+    let per_batch = (inputs.len() / (rayon::current_num_threads() * 4)).clamp(1, BATCH_FILES);
+    inputs
+        .par_chunks(per_batch)
+        .enumerate()
+        .for_each_with(tx.clone(), |tx, (b, chunk)| {
+            let mut first = b * per_batch;
+            let mut reports = Vec::with_capacity(chunk.len());
+            let mut since = Instant::now();
+            for input in chunk {
+                reports.push(lint_input(linter, input));
+                if since.elapsed() >= BATCH_PATIENCE {
+                    let sent = std::mem::take(&mut reports);
+                    let n = sent.len();
+                    let _ = tx.send((first, sent));
+                    first += n;
+                    since = Instant::now();
+                }
+            }
+            if !reports.is_empty() {
+                let _ = tx.send((first, reports));
+            }
+        });
+}
+
+/// The most files one worker lints before sending their reports.
+const BATCH_FILES: usize = 64;
+/// How long a worker holds finished reports before sending them anyway.
+const BATCH_PATIENCE: Duration = Duration::from_millis(50);
 
 fn lint_input(linter: &Linter, input: &Input) -> FileReport {
     match input {
