@@ -45,6 +45,16 @@ fn skipped_dir(name: &str) -> bool {
         || name == "node_modules"
 }
 
+/// The key under which a path counts as seen: the path without `.` components, so that
+/// `klar-lint . d.json` lints `d.json` once (the walk finds it as `./d.json`). Lexical only: a
+/// path through `..` or a symbolic link to a file already seen is linted again, under its own
+/// name, rather than paying a `realpath` per file.
+fn same_file_key(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 /// The inputs of a run, in output order, each once.
 pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
     let mut out = Vec::new();
@@ -56,7 +66,7 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
         }
         if !path.is_dir() {
             // Named files are linted whatever their extension; missing ones become io-error.
-            if seen.insert(path.clone()) {
+            if seen.insert(same_file_key(path)) {
                 out.push(Input::File(path.clone()));
             }
             continue;
@@ -73,12 +83,12 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             match entry {
                 Ok(e) => {
                     let p = e.path();
-                    if e.file_type().is_file() && is_payload(p) && seen.insert(p.to_path_buf()) {
+                    if e.file_type().is_file() && is_payload(p) && seen.insert(same_file_key(p)) {
                         out.push(Input::File(p.to_path_buf()));
                     } else if !e.file_type().is_file()
                         && !e.file_type().is_dir()
                         && is_payload(p)
-                        && seen.insert(p.to_path_buf())
+                        && seen.insert(same_file_key(p))
                     {
                         let what = if e.path_is_symlink() {
                             "a symbolic link, which the walk does not follow: name it to lint it"
@@ -104,6 +114,25 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_named_and_walked_is_linted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("d-orders.json"), "[]").unwrap();
+        std::fs::write(dir.path().join("e-orders.json"), "[]").unwrap();
+        let d = dir.path().join("d-orders.json");
+        let dot_d = dir.path().join(".").join("d-orders.json");
+        let inputs = collect(&[d.clone(), dir.path().to_path_buf(), dot_d]);
+        let files: Vec<_> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File(p) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        // Named first, so it keeps its name; the walk adds only the other file.
+        assert_eq!(files, vec![d, dir.path().join("e-orders.json")]);
+    }
 
     #[test]
     fn payloads_include_their_gzip_forms() {
