@@ -200,7 +200,8 @@ pub struct Config {
     /// Objects one request may hold (`max-batch-size`, default 1000).
     pub max_batch_size: usize,
     /// Largest file parsed as one document, in bytes (`max-file-size`, default 512 MiB).
-    /// JSON Lines files are streamed and have no limit.
+    /// JSON Lines files are streamed and may be of any length; each of their records is held
+    /// to this limit (a longer one is an `io-error` and skipped).
     pub max_file_size: u64,
     /// Findings kept per file (`max-diagnostics-per-file`, default 1000); the rest are counted,
     /// so a file where every record is broken cannot exhaust memory.

@@ -1028,6 +1028,8 @@ impl Linter {
         let mut offset = 0usize;
         let mut line_no = 0usize;
         let mut record = 0usize;
+        // One record is at most what one document may be.
+        let record_cap = usize::try_from(self.config.max_file_size).unwrap_or(usize::MAX);
         loop {
             buf.clear();
             lines.clear();
@@ -1035,12 +1037,12 @@ impl Linter {
             let mut eof = false;
             while lines.len() < max_records.max(1) && buf.len() < max_bytes.max(1) {
                 let start = buf.len();
-                let read = match reader.read_until(b'\n', &mut buf) {
-                    Ok(0) => {
+                let (read, cut) = match read_line_capped(&mut reader, &mut buf, record_cap) {
+                    Ok((0, _)) => {
                         eof = true;
                         break;
                     }
-                    Ok(n) => n,
+                    Ok(read) => read,
                     Err(e) => {
                         io_error = Some(e);
                         break;
@@ -1066,12 +1068,20 @@ impl Linter {
                 if end > text_start && buf.get(end - 1) == Some(&b'\r') {
                     end -= 1;
                 }
-                if buf
-                    .get(text_start..end)
-                    .is_none_or(|b| b.iter().all(u8::is_ascii_whitespace))
+                if !cut
+                    && buf
+                        .get(text_start..end)
+                        .is_none_or(|b| b.iter().all(u8::is_ascii_whitespace))
                 {
                     buf.truncate(start);
                     continue;
+                }
+                if cut {
+                    // Only the first `record_cap` bytes were kept: the record is not checked,
+                    // and the chunk does not keep even those.
+                    buf.truncate(start);
+                    end = start;
+                    text_start = start;
                 }
                 lines.push(RecordLine {
                     record,
@@ -1079,12 +1089,13 @@ impl Linter {
                     base: line_start + skipped,
                     start: text_start,
                     end,
+                    too_long: cut.then_some(read),
                 });
                 record += 1;
             }
 
             // Decode and parse, in parallel.
-            let decode = |line: &RecordLine| decode_record(&buf, line);
+            let decode = |line: &RecordLine| decode_record(&buf, line, record_cap);
             let (parsed, decoded): (Vec<Option<Parsed>>, Vec<Decoded<'_>>) =
                 if !self.parallel || lines.len() < PARALLEL_MIN {
                     lines.iter().map(decode).unzip()
@@ -1345,11 +1356,14 @@ fn strip_first(pointer: &Pointer) -> Pointer {
 
 /// Runs `f`, turning a panic into an `internal-error` finding for this file.
 fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
-    match catch_unwind(AssertUnwindSafe(|| {
+    let outer = GUARDED.with(|g| g.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
         #[cfg(feature = "fault-injection")]
         inject_fault(path);
         f()
-    })) {
+    }));
+    GUARDED.with(|g| g.set(outer));
+    match result {
         Ok(report) => report,
         Err(panic) => {
             let what = panic
@@ -1357,14 +1371,46 @@ fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
+            let place = PANIC_PLACE
+                .with(std::cell::RefCell::take)
+                .map(|place| format!(" (at {place})"))
+                .unwrap_or_default();
             let mut report = FileReport::new(path);
             report.diagnostics.push(
-                Diagnostic::new(&codes::INTERNAL_ERROR, Pointer::root(), format!("klar-lint failed on this file: {what}"))
+                Diagnostic::new(&codes::INTERNAL_ERROR, Pointer::root(), format!("klar-lint failed on this file: {what}{place}"))
                     .with_help("this is a bug in klar-lint; please report it with the file (or a redacted copy)"),
             );
             report
         }
     }
+}
+
+thread_local! {
+    /// Whether this thread is inside a [`guard`]: a panic there becomes that file's
+    /// `internal-error`.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Where the last contained panic happened, noted by [`install_panic_hook`].
+    static PANIC_PLACE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs a panic hook for programs built on the linter: a panic inside one file's lint is
+/// contained and reported as that file's `internal-error` finding (with the place it happened),
+/// so the default hook's `thread panicked at ...` on standard error would only repeat it,
+/// out of order with the report. This hook keeps quiet about those and hands every other
+/// panic to the hook that was installed before. The `klar-lint` binary calls it first thing;
+/// a library user may, or keep their own hook.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if GUARDED.with(std::cell::Cell::get) {
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+            PANIC_PLACE.with(|p| *p.borrow_mut() = place);
+        } else {
+            previous(info);
+        }
+    }));
 }
 
 /// The path marker that makes a lint panic when the `fault-injection` feature is on.
@@ -1766,6 +1812,8 @@ struct RecordLine {
     /// The record's text in the chunk buffer.
     start: usize,
     end: usize,
+    /// The record's length when it is longer than `max-file-size`: its text was not kept.
+    too_long: Option<usize>,
 }
 
 /// A decoded record: the findings made before its schema (not UTF-8, invalid JSON,
@@ -1790,10 +1838,29 @@ enum Plan {
     },
 }
 
-fn decode_record<'b>(buf: &'b [u8], line: &RecordLine) -> (Option<Parsed>, Decoded<'b>) {
+fn decode_record<'b>(
+    buf: &'b [u8],
+    line: &RecordLine,
+    cap: usize,
+) -> (Option<Parsed>, Decoded<'b>) {
     let bytes = buf.get(line.start..line.end).unwrap_or_default();
     let record = line.record;
     let ptr = Pointer::root().index(record);
+    if let Some(length) = line.too_long {
+        let d = Diagnostic::new(
+            &codes::IO_ERROR,
+            ptr,
+            format!("record {record} is {length} bytes, more than the {cap} bytes `max-file-size` allows for one record; it was skipped"),
+        )
+        .with_help("split the record, or raise `max-file-size` in klar-lint.toml; the records around it were checked");
+        return (
+            None,
+            Decoded {
+                diagnostics: vec![d],
+                text: Cow::Borrowed(""),
+            },
+        );
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -1886,6 +1953,41 @@ fn chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> impl Iterator<Item = &[
 }
 
 /// Drops parsed values on the thread pool: freeing a chunk's tree is a good part of its cost.
+/// `read_until(b'\n')` that keeps at most `cap` bytes of one line in `buf`: the rest of a
+/// longer line is read and dropped, so one enormous line cannot take the memory a document
+/// may not. Returns the bytes read (0 at the end of the input) and whether the line was cut.
+fn read_line_capped<R: BufRead>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<(usize, bool)> {
+    let (mut read, mut kept, mut cut) = (0usize, 0usize, false);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok((read, cut));
+        }
+        let (line, done) = match memchr::memchr(b'\n', available) {
+            Some(i) => (available.get(..=i).unwrap_or(available), true),
+            None => (available, false),
+        };
+        let keep = line.len().min(cap.saturating_sub(kept));
+        buf.extend_from_slice(line.get(..keep).unwrap_or_default());
+        kept += keep;
+        cut |= keep < line.len();
+        let n = line.len();
+        reader.consume(n);
+        read += n;
+        if done {
+            return Ok((read, cut));
+        }
+    }
+}
+
 /// Opens `path` for reading without waiting: a FIFO with no writer would otherwise block the
 /// open itself. Reads from a regular file are not affected by the flag.
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {

@@ -710,12 +710,17 @@ fn a_panic_in_one_file_exits_two_and_the_other_files_finish() {
     let report: Value = serde_json::from_str(&run.stdout).unwrap();
     let d = &file_entry(&report, &format!("./{faulty}"))["diagnostics"][0];
     assert_eq!(d["rule"], "internal-error");
+    // With the place it happened, for the bug report.
+    let message = d["message"].as_str().unwrap();
+    assert!(message.contains("(at src/linter.rs:"), "{message}");
     assert_good_reported(&report, "./b-orders.json");
     assert_good_reported(&report, "./c-orders.json");
     // The human format says so too.
     let run = klar(&["--kind", "orders", "."], dir.path());
     assert_eq!(run.code, Some(2));
     assert!(run.stdout.contains("internal-error"), "{}", run.stdout);
+    // Once, in the report, with the place it happened; not again as a raw panic message.
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
 // ---- Limits: clear findings instead of exhaustion ----
@@ -723,7 +728,14 @@ fn a_panic_in_one_file_exits_two_and_the_other_files_finish() {
 #[test]
 fn max_file_size_is_a_clear_finding_and_json_lines_are_streamed_regardless() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("klar-lint.toml"), "max-file-size = 100\n").unwrap();
+    // Room for one record, not for the document (nor for the JSON Lines file as a whole).
+    let limit = GOOD_LINE.len() + 2;
+    assert!(GOOD.len() > limit);
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        format!("max-file-size = {limit}\n"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("big-orders.json"), GOOD).unwrap();
     std::fs::write(
         dir.path().join("big-orders.jsonl"),
@@ -891,4 +903,101 @@ fn inputs_are_never_modified() {
             path.display()
         );
     }
+}
+
+// ---- Nothing lost: an interrupted run leaves the old report whole ----
+
+/// `--output` writes a temporary file beside the target and renames it over the target only
+/// once the report is complete, so a run killed at any moment leaves the previous report as
+/// it was, or the new one complete: never half a file. Killed (SIGKILL, no clean-up) at
+/// several points of a run long enough to be caught writing.
+#[test]
+fn a_killed_run_leaves_the_previous_output_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("exports");
+    std::fs::create_dir(&inputs).unwrap();
+    // 300 files of 40 orders each, every order with a finding: a report of 12,000 findings.
+    let bad = GOOD_LINE.replace(
+        "\"currencyCodeIso3Letter\": \"EUR\", \"financialStatus\"",
+        "\"currencyCodeIso3Letter\": \"EURO\", \"financialStatus\"",
+    );
+    let batch = format!("[{}]", vec![bad.as_str(); 40].join(","));
+    for i in 0..300 {
+        std::fs::write(inputs.join(format!("orders-{i:03}.json")), &batch).unwrap();
+    }
+    let target = dir.path().join("report.json");
+    let previous = "{\"previous\": \"report\"}";
+    let mut outcomes = Vec::new();
+    for kill_after in [0u64, 10, 30, 60, 120, 250] {
+        std::fs::write(&target, previous).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+            .args(["--format", "json", "--output", "report.json", "exports"])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(kill_after));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let text = std::fs::read_to_string(&target).unwrap();
+        if text == previous {
+            outcomes.push("previous");
+        } else {
+            // Not the old file: then the whole new report, which parses and lists every file.
+            let report: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+                panic!(
+                    "killed after {kill_after} ms ({status}): a torn report ({e}): {} bytes",
+                    text.len()
+                )
+            });
+            assert_eq!(
+                report["files"].as_array().map(Vec::len),
+                Some(300),
+                "{kill_after} ms"
+            );
+            outcomes.push("complete");
+        }
+    }
+    // Early kills must have caught the run before its rename.
+    assert_eq!(outcomes.first(), Some(&"previous"), "{outcomes:?}");
+}
+
+/// One JSON Lines record longer than `max-file-size` is an `io-error` at its line and is
+/// skipped without being held whole; the records around it are checked as usual.
+#[test]
+fn an_over_long_json_lines_record_is_skipped_at_its_line() {
+    let mut config = Config::default().with_kind(PayloadKind::Orders);
+    config.max_file_size = 4096;
+    let linter = Linter::new(config).unwrap();
+    let long = format!("{{\"id\": \"{}\"}}", "x".repeat(100_000));
+    // A bad record after the long one proves checking went on.
+    let bad = GOOD_LINE.replacen("\"EUR\"", "\"EURO\"", 1);
+    let text = format!("{GOOD_LINE}\n{long}\n{bad}\n");
+    let report = linter.lint_lines("big.jsonl", text.as_bytes());
+    assert_eq!(report.objects, 2, "{:?}", report.diagnostics);
+    let skipped: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.name == "io-error")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{:?}", report.diagnostics);
+    assert_eq!(skipped[0].pointer.as_str(), "/1");
+    assert_eq!(skipped[0].line, Some(2));
+    assert!(
+        skipped[0].message.contains("more than the 4096 bytes"),
+        "{}",
+        skipped[0].message
+    );
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.pointer.as_str().starts_with("/2/") && d.line == Some(3)),
+        "{:?}",
+        report.diagnostics
+    );
+    // Nothing of the long record was kept for the report.
+    assert!(report.sources.iter().all(|s| s.text.len() < 4096));
 }

@@ -35,6 +35,8 @@ use walk::Input;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // A bug in one file's lint is that file's `internal-error`, not a panic message on stderr.
+    klar_lint::linter::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
