@@ -75,10 +75,6 @@ struct Sums {
     gross: Decimal,
     /// Σ quantity × (`productGmv` − Σ taxes − Σ discounts), recomputed.
     net: Decimal,
-    /// The recomputed gross of each constituent, for the help.
-    grosses: Vec<Decimal>,
-    /// The recomputed net of each constituent, for the help.
-    nets: Vec<Decimal>,
     /// Σ sent `totalAmountBeforeTaxesAndDiscounts`, when every constituent sends one.
     sent_before: Option<Decimal>,
     /// Σ sent `totalAmountAfterTaxesAndDiscounts`, when every constituent sends one.
@@ -87,28 +83,32 @@ struct Sums {
     tolerance: Decimal,
 }
 
+/// A constituent's quantity × `productGmv`, and that less its taxes and discounts; `None` when
+/// the quantity or price is missing or the arithmetic overflows.
+fn gross_and_net(c: &LineItem<'_>) -> Option<(Decimal, Decimal)> {
+    let q = c.quantity?;
+    let gross = q.checked_mul(c.gmv?)?;
+    let taxes = q.checked_mul(c.tax_per_unit())?;
+    let discounts = q.checked_mul(c.discount_per_unit())?;
+    let net = gross.checked_sub(taxes)?.checked_sub(discounts)?;
+    Some((gross, net))
+}
+
 /// Sums a bundle's constituents; `None` when a quantity or price is missing or the arithmetic
 /// overflows (absurd values are other rules' business).
 fn sums(parent: &LineItem<'_>, tolerance: &Tolerance, exponent: u32) -> Option<Sums> {
     let mut out = Sums {
         gross: Decimal::ZERO,
         net: Decimal::ZERO,
-        grosses: Vec::new(),
-        nets: Vec::new(),
         sent_before: Some(Decimal::ZERO),
         sent_after: Some(Decimal::ZERO),
         tolerance: Decimal::ZERO,
     };
     for c in &parent.constituents {
         let q = c.quantity?;
-        let gross = q.checked_mul(c.gmv?)?;
-        let taxes = q.checked_mul(c.tax_per_unit())?;
-        let discounts = q.checked_mul(c.discount_per_unit())?;
-        let net = gross.checked_sub(taxes)?.checked_sub(discounts)?;
+        let (gross, net) = gross_and_net(c)?;
         out.gross = out.gross.checked_add(gross)?;
         out.net = out.net.checked_add(net)?;
-        out.grosses.push(gross);
-        out.nets.push(net);
         out.sent_before = out
             .sent_before
             .zip(c.before)
@@ -124,13 +124,26 @@ fn sums(parent: &LineItem<'_>, tolerance: &Tolerance, exponent: u32) -> Option<S
     Some(out)
 }
 
-/// `29.90 = 12.95 + 7.95 + 9.00`, or just `29.90` for a single or a long list.
-fn sum_text(total: Decimal, terms: &[Decimal], exponent: u32) -> String {
+/// `29.90 = 12.95 + 7.95 + 9.00`, or just `29.90` for a single or a long list. The terms are
+/// each constituent's gross or net, as `pick` takes it from [`gross_and_net`]; they are worked
+/// out again here, for a finding only, rather than kept for every bundle.
+fn sum_text(
+    total: Decimal,
+    parent: &LineItem<'_>,
+    pick: fn((Decimal, Decimal)) -> Decimal,
+    exponent: u32,
+) -> String {
     let total = display_in(total, exponent);
-    if terms.len() < 2 || terms.len() > 6 {
+    let n = parent.constituents.len();
+    if !(2..=6).contains(&n) {
         return total;
     }
-    let terms: Vec<String> = terms.iter().map(|t| display_in(*t, exponent)).collect();
+    let terms: Vec<String> = parent
+        .constituents
+        .iter()
+        .filter_map(gross_and_net)
+        .map(|t| display_in(pick(t), exponent))
+        .collect();
     format!("{total} = {}", terms.join(" + "))
 }
 
@@ -168,7 +181,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         )
         .help(format!(
             "send the constituents' quantity × `productGmv` summed: {} ({why})",
-            sum_text(s.gross, &s.grosses, exponent)
+            sum_text(s.gross, parent, |(gross, _)| gross, exponent)
         ));
     }
     if let Some(after) = parent
@@ -185,7 +198,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         )
         .help(format!(
             "send the constituents' totals after taxes and discounts summed: {} ({why})",
-            sum_text(s.net, &s.nets, exponent)
+            sum_text(s.net, parent, |(_, net)| net, exponent)
         ));
     }
     if before_reported {
@@ -237,7 +250,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     .label(parent.at("quantity"), "quantity")
     .help(format!(
         "{suggestion}, so that the parent agrees with its constituents' {}, or 0 if the parent carries no price of its own ({why})",
-        sum_text(s.gross, &s.grosses, exponent)
+        sum_text(s.gross, parent, |(gross, _)| gross, exponent)
     ));
 }
 

@@ -56,6 +56,14 @@ declare_rule! {
     }
 }
 
+/// "its constituent" or "its 3 constituents", for the help.
+fn its_constituents(parent: &LineItem<'_>) -> String {
+    match parent.constituents.len() {
+        1 => "its constituent".to_owned(),
+        n => format!("its {n} constituents"),
+    }
+}
+
 fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let price = parent.gmv.unwrap_or_default();
     let tax = parent.tax_per_unit();
@@ -67,12 +75,6 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         .constituents
         .iter()
         .any(|c| !c.tax_per_unit().is_zero());
-    let n = parent.constituents.len();
-    let constituents = if n == 1 {
-        "its constituent".to_owned()
-    } else {
-        format!("its {n} constituents")
-    };
 
     if !priced && price > Decimal::ZERO {
         let tax_too = if !taxed && tax > Decimal::ZERO {
@@ -80,6 +82,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         } else {
             String::new()
         };
+        let constituents = its_constituents(parent);
         cx.report(
             parent.at("productGmv"),
             format!(
@@ -95,6 +98,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         return;
     }
     if !taxed && tax > Decimal::ZERO {
+        let constituents = its_constituents(parent);
         cx.report(
             parent.at("taxes"),
             format!(

@@ -53,11 +53,14 @@ const RETIRED: [(&str, &str, &str); 9] = [
 /// Common abbreviations that are not ISO codes, with the code meant.
 const ALIASES: [(&str, &str); 3] = [("NIS", "ILS"), ("RMB", "CNY"), ("UKP", "GBP")];
 
-fn check(field: &str, code: Option<&str>, at: Pointer, cx: &mut Context<'_>) {
+/// Checks the `currencyCodeIso3Letter` of the object at `of` (named `field` in messages); its
+/// pointer is built only for a finding.
+fn check(field: &str, code: Option<&str>, of: &Pointer, cx: &mut Context<'_>) {
     let Some(code) = code else { return };
     if iso::is_currency(code) {
         return;
     }
+    let at = of.key("currencyCodeIso3Letter");
     if let Some((_, successor, year)) = RETIRED.iter().find(|(old, _, _)| *old == code) {
         cx.report(at, format!("{field} {code} is no longer an ISO 4217 code"))
             .help(format!(
@@ -87,7 +90,7 @@ impl Rule for CurrencyCode {
         check(
             "`currencyCodeIso3Letter`",
             order.currency,
-            order.at("currencyCodeIso3Letter"),
+            &order.ptr,
             cx,
         );
         if let Some(shipping) = &order.shipping {
@@ -98,7 +101,7 @@ impl Rule for CurrencyCode {
             check(
                 "shipping `currencyCodeIso3Letter`",
                 code,
-                shipping.at("currencyCodeIso3Letter"),
+                &shipping.ptr,
                 cx,
             );
         }

@@ -1,9 +1,7 @@
-use std::collections::HashMap;
-
+use super::id_map::IdMap;
 use crate::declare_rule;
-use crate::json::Pointer;
 use crate::rule::{Context, Rule};
-use crate::view::Order;
+use crate::view::{LineItem, Order};
 
 declare_rule! {
     /// ## What it does
@@ -53,19 +51,19 @@ fn quoted(s: &str) -> String {
 
 impl Rule for DuplicateLineItemId {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
-        let mut seen: HashMap<&str, Pointer> = HashMap::new();
+        // The first line with each id; ids are borrowed, pointers built only for a finding.
+        let mut seen: IdMap<&LineItem<'_>> = IdMap::new();
         for line in order.all_lines() {
             let Some(id) = line.id else {
                 continue;
             };
-            let at = line.at("id");
-            let Some(first) = seen.get(id) else {
-                seen.insert(id, at);
+            let Some(&first) = seen.get(id) else {
+                seen.get_or_insert(id, line);
                 continue;
             };
-            let first_line = first.parent().unwrap_or_default();
-            cx.report(at, format!("line item `id` {} is already used by the line at `{first_line}`", quoted(id)))
-                .label(first.clone(), "first here")
+            let first_line = &first.ptr;
+            cx.report(line.at("id"), format!("line item `id` {} is already used by the line at `{first_line}`", quoted(id)))
+                .label(first.at("id"), "first here")
                 .help("give every line of the order, bundle constituents included, its own `id`: refunds and COGS find lines by it");
         }
     }
@@ -114,5 +112,37 @@ mod tests {
         );
         // Another order may reuse a line id; 12.2022 does not read constituents.
         assert!(pointers(BUNDLE, ApiVersion::V12_2022).is_empty());
+    }
+
+    #[test]
+    fn many_lines_point_at_the_first_use() {
+        // More lines than are kept inline: `l3` is used three times, `l30` twice.
+        let ids: Vec<String> = (0..40)
+            .map(|i| match i {
+                20 | 35 => "l3".to_owned(),
+                38 => "l30".to_owned(),
+                i => format!("l{i}"),
+            })
+            .collect();
+        let lines: Vec<String> = ids
+            .iter()
+            .map(|id| format!(r#"{{"id": "{id}", "productGmv": 1, "quantity": 1}}"#))
+            .collect();
+        let text = format!(
+            r#"[{{"id": "1", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [{}]}}]"#,
+            lines.join(",")
+        );
+        let first = "/0/lineItems/3/id".to_owned();
+        assert_eq!(
+            pointers(&text, ApiVersion::V12_2022),
+            [
+                ("/0/lineItems/20/id".to_owned(), first.clone()),
+                ("/0/lineItems/35/id".to_owned(), first),
+                (
+                    "/0/lineItems/38/id".to_owned(),
+                    "/0/lineItems/30/id".to_owned()
+                )
+            ]
+        );
     }
 }

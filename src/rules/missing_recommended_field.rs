@@ -212,22 +212,24 @@ fn misspelled(raw: &Map<String, Value>, known: &[&str], field: &str) -> bool {
         })
 }
 
-/// Reports the fields of `lists` that `raw` lacks, in one finding at the object.
+/// Reports the fields of `lists` that `raw` lacks, in one finding at the object (at `ptr()`).
+/// Nothing is allocated unless a field is missing.
 fn check(
     raw: &Map<String, Value>,
-    ptr: &Pointer,
+    ptr: impl FnOnce() -> Pointer,
     lists: &[&[Field]],
     known: &[&str],
     cx: &mut Context<'_>,
 ) {
-    let missing: Vec<&Field> = lists
+    let mut missing = lists
         .iter()
         .flat_map(|list| list.iter())
         .filter(|(name, _)| !raw.contains_key(*name) && !misspelled(raw, known, name))
-        .collect();
-    if missing.is_empty() {
+        .peekable();
+    if missing.peek().is_none() {
         return;
     }
+    let missing: Vec<&Field> = missing.collect();
     let names: Vec<String> = missing
         .iter()
         .map(|(name, _)| format!("`{name}`"))
@@ -241,7 +243,7 @@ fn check(
         .iter()
         .map(|(name, why)| format!("`{name}` ({why})"))
         .collect();
-    cx.report(ptr.clone(), message)
+    cx.report(ptr(), message)
         .anchor(Anchor::Start)
         .help(format!("send {}", and_list(&reasons)));
 }
@@ -255,38 +257,38 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
-/// The objects of an array field with their pointers (non-objects fail the schema first).
+/// The objects of an array field with their indices (non-objects fail the schema first).
 fn objects<'a>(
     raw: &'a Map<String, Value>,
     key: &str,
-    at: &Pointer,
-) -> impl Iterator<Item = (Pointer, &'a Map<String, Value>)> {
-    let base = at.key(key);
+) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
     raw.get(key)
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .enumerate()
-        .filter_map(move |(i, v)| v.as_object().map(|o| (base.index(i), o)))
+        .filter_map(|(i, v)| v.as_object().map(|o| (i, o)))
 }
 
-/// A discount or tax list's entries.
+/// A discount or tax list's entries; their pointers are built only for a finding.
 fn entries(raw: &Map<String, Value>, at: &Pointer, cx: &mut Context<'_>) {
-    for (ptr, discount) in objects(raw, "discounts", at) {
-        check(discount, &ptr, &[DISCOUNT], DISCOUNT_KNOWN, cx);
+    for (i, discount) in objects(raw, "discounts") {
+        let ptr = || at.key("discounts").index(i);
+        check(discount, ptr, &[DISCOUNT], DISCOUNT_KNOWN, cx);
     }
-    for (ptr, tax) in objects(raw, "taxes", at) {
-        check(tax, &ptr, &[TAX], TAX_KNOWN, cx);
+    for (i, tax) in objects(raw, "taxes") {
+        check(tax, || at.key("taxes").index(i), &[TAX], TAX_KNOWN, cx);
     }
 }
 
 fn line(line: &LineItem<'_>, cx: &mut Context<'_>) {
+    let ptr = || line.ptr.clone();
     if line.is_bundle() {
-        check(line.raw, &line.ptr, &[LINE_IDENTITY], LINE_KNOWN, cx);
+        check(line.raw, ptr, &[LINE_IDENTITY], LINE_KNOWN, cx);
     } else {
         check(
             line.raw,
-            &line.ptr,
+            ptr,
             &[LINE_IDENTITY, LINE_MONEY],
             LINE_KNOWN,
             cx,
@@ -298,7 +300,7 @@ fn line(line: &LineItem<'_>, cx: &mut Context<'_>) {
 fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
     check(
         line.raw,
-        &line.ptr,
+        || line.ptr.clone(),
         &[REFUNDED_LINE],
         REFUNDED_LINE_KNOWN,
         cx,
@@ -307,7 +309,7 @@ fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
 
 impl Rule for MissingRecommendedField {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
-        check(order.raw, &order.ptr, &[ORDER], ORDER_KNOWN, cx);
+        check(order.raw, || order.ptr.clone(), &[ORDER], ORDER_KNOWN, cx);
         for l in order.all_lines() {
             line(l, cx);
         }
@@ -315,13 +317,14 @@ impl Rule for MissingRecommendedField {
             refunded_line(r, cx);
         }
         if let Some(shipping) = &order.shipping {
-            check(shipping.raw, &shipping.ptr, &[SHIPPING], SHIPPING_KNOWN, cx);
+            let ptr = || shipping.ptr.clone();
+            check(shipping.raw, ptr, &[SHIPPING], SHIPPING_KNOWN, cx);
             entries(shipping.raw, &shipping.ptr, cx);
         }
         if let Some(customer) = order.raw.get("customer").and_then(Value::as_object) {
             check(
                 customer,
-                &order.at("customer"),
+                || order.at("customer"),
                 &[CUSTOMER],
                 CUSTOMER_KNOWN,
                 cx,
@@ -330,7 +333,7 @@ impl Rule for MissingRecommendedField {
     }
 
     fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
-        check(refund.raw, &refund.ptr, &[REFUND], REFUND_KNOWN, cx);
+        check(refund.raw, || refund.ptr.clone(), &[REFUND], REFUND_KNOWN, cx);
         for r in &refund.lines {
             refunded_line(r, cx);
         }

@@ -1,6 +1,7 @@
 //! The registry: one line per rule, alphabetical. `registry!` declares each module and lists the
 //! rule in `ALL`.
 
+mod id_map;
 mod line_money;
 
 use crate::codes::BUILTINS;

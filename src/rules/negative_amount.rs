@@ -64,37 +64,45 @@ impl Rule for NegativeAmount {
         if let Some(shipping) = &order.shipping {
             check_shipping(shipping, exp, cx);
         }
-        if let Some(costs) = order.transaction_costs.filter(is_negative) {
-            report_input(
-                cx,
-                order.at("transactionCosts"),
-                "transactionCosts",
-                costs,
-                exp,
-                "send what the payment providers charged for the order, 0 or more".to_owned(),
-            );
-        }
+        input(
+            cx,
+            &order.ptr,
+            "transactionCosts",
+            order.transaction_costs,
+            exp,
+            |_| "send what the payment providers charged for the order, 0 or more".to_owned(),
+        );
     }
 
     fn check_cost(&self, cost: &Cost<'_>, cx: &mut Context<'_>) {
         // Cost items carry no currency; show the amount as written.
-        if let Some(amount) = cost.amount.filter(is_negative) {
-            let field = cost.amount_field;
-            report_input(
-                cx,
-                cost.at(field),
-                field,
-                amount,
-                2,
-                "send the cost as 0 or more; Klar adds it to the order's costs".to_owned(),
-            );
-        }
+        input(cx, &cost.ptr, cost.amount_field, cost.amount, 2, |_| {
+            "send the cost as 0 or more; Klar adds it to the order's costs".to_owned()
+        });
     }
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // used as an `Option::filter` predicate
 fn is_negative(d: &Decimal) -> bool {
     *d < Decimal::ZERO
+}
+
+/// Reports `field` of the object at `base` when its value is negative, and says whether it
+/// did. The pointer, message and help (made from the value) are built only then: on clean data
+/// nothing is allocated.
+fn input(
+    cx: &mut Context<'_>,
+    base: &Pointer,
+    field: &str,
+    value: Option<Decimal>,
+    exp: u32,
+    help: impl FnOnce(Decimal) -> String,
+) -> bool {
+    let Some(value) = value.filter(is_negative) else {
+        return false;
+    };
+    report_input(cx, base.key(field), field, value, exp, help(value));
+    true
 }
 
 fn report_input(
@@ -117,57 +125,38 @@ fn report_input(
 
 fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
     let mut negative_input = false;
-    let mut input =
-        |cx: &mut Context<'_>, at: Pointer, field: &str, value: Option<Decimal>, help: String| {
-            if let Some(value) = value.filter(is_negative) {
-                negative_input = true;
-                report_input(cx, at, field, value, exp, help);
-            }
-        };
-    input(
+    negative_input |= input(cx, &line.ptr, "productGmv", line.gmv, exp, |_| {
+        "send the price of one unit, 0 or more; returns go in `refundedLineItems`".to_owned()
+    });
+    negative_input |= input(cx, &line.ptr, "productCogs", line.cogs, exp, |_| {
+        "send the cost of one unit, 0 or more".to_owned()
+    });
+    negative_input |= input(
         cx,
-        line.at("productGmv"),
-        "productGmv",
-        line.gmv,
-        "send the price of one unit, 0 or more; returns go in `refundedLineItems`".to_owned(),
-    );
-    input(
-        cx,
-        line.at("productCogs"),
-        "productCogs",
-        line.cogs,
-        "send the cost of one unit, 0 or more".to_owned(),
-    );
-    input(
-        cx,
-        line.at("totalLogisticsCosts"),
+        &line.ptr,
         "totalLogisticsCosts",
         line.logistics,
-        "send the logistics cost, 0 or more".to_owned(),
+        exp,
+        |_| "send the logistics cost, 0 or more".to_owned(),
     );
     for tax in &line.taxes {
-        let help = tax
-            .amount
-            .map(|a| format!("send {}; Klar subtracts taxes itself", display_in(-a, exp)))
-            .unwrap_or_default();
-        input(cx, tax.ptr.key("taxAmount"), "taxAmount", tax.amount, help);
+        negative_input |= input(cx, &tax.ptr, "taxAmount", tax.amount, exp, |a| {
+            format!("send {}; Klar subtracts taxes itself", display_in(-a, exp))
+        });
     }
     for discount in &line.discounts {
-        let help = discount
-            .amount
-            .map(|a| {
+        negative_input |= input(
+            cx,
+            &discount.ptr,
+            "discountAmount",
+            discount.amount,
+            exp,
+            |a| {
                 format!(
                     "send {}; Klar subtracts discounts itself",
                     display_in(-a, exp)
                 )
-            })
-            .unwrap_or_default();
-        input(
-            cx,
-            discount.ptr.key("discountAmount"),
-            "discountAmount",
-            discount.amount,
-            help,
+            },
         );
     }
     // The totals: only when no input explains them and the quantity is valid
@@ -240,50 +229,40 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
 
 fn check_shipping(shipping: &Shipping<'_>, exp: u32, cx: &mut Context<'_>) {
     let mut negative_input = false;
-    let mut input =
-        |cx: &mut Context<'_>, at: Pointer, field: &str, value: Option<Decimal>, help: String| {
-            if let Some(value) = value.filter(is_negative) {
-                negative_input = true;
-                report_input(cx, at, field, value, exp, help);
-            }
-        };
-    input(
+    negative_input |= input(
         cx,
-        shipping.at("shippingTotalAmountBeforeTaxAndDiscounts"),
+        &shipping.ptr,
         "shippingTotalAmountBeforeTaxAndDiscounts",
         shipping.before,
-        "send what the customer was charged for shipping, 0 or more".to_owned(),
+        exp,
+        |_| "send what the customer was charged for shipping, 0 or more".to_owned(),
     );
-    input(
+    negative_input |= input(
         cx,
-        shipping.at("totalLogisticsCosts"),
+        &shipping.ptr,
         "totalLogisticsCosts",
         shipping.logistics,
-        "send what the carrier charged, 0 or more".to_owned(),
+        exp,
+        |_| "send what the carrier charged, 0 or more".to_owned(),
     );
     for tax in &shipping.taxes {
-        let help = tax
-            .amount
-            .map(|a| format!("send {}; Klar deducts taxes itself", display_in(-a, exp)))
-            .unwrap_or_default();
-        input(cx, tax.ptr.key("taxAmount"), "taxAmount", tax.amount, help);
+        negative_input |= input(cx, &tax.ptr, "taxAmount", tax.amount, exp, |a| {
+            format!("send {}; Klar deducts taxes itself", display_in(-a, exp))
+        });
     }
     for discount in &shipping.discounts {
-        let help = discount
-            .amount
-            .map(|a| {
+        negative_input |= input(
+            cx,
+            &discount.ptr,
+            "discountAmount",
+            discount.amount,
+            exp,
+            |a| {
                 format!(
                     "send {}; Klar deducts discounts itself",
                     display_in(-a, exp)
                 )
-            })
-            .unwrap_or_default();
-        input(
-            cx,
-            discount.ptr.key("discountAmount"),
-            "discountAmount",
-            discount.amount,
-            help,
+            },
         );
     }
     if negative_input {

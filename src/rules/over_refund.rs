@@ -1,7 +1,6 @@
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
+use super::id_map::IdMap;
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
@@ -49,14 +48,18 @@ fn units(d: Decimal) -> String {
 
 impl Rule for OverRefund {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
+        if order.refunds.is_empty() {
+            return;
+        }
         // The first line with each id: a repeated id is `duplicate-line-item-id`'s finding.
-        let mut lines: HashMap<&str, &LineItem<'_>> = HashMap::new();
+        let mut lines: IdMap<&LineItem<'_>> = IdMap::new();
         for line in order.all_lines() {
             if let Some(id) = line.id {
-                lines.entry(id).or_insert(line);
+                lines.get_or_insert(id, line);
             }
         }
-        let mut refunded: HashMap<&str, (Decimal, usize)> = HashMap::new();
+        // Units refunded so far and refunded lines seen, per line id.
+        let mut refunded: IdMap<(Decimal, usize)> = IdMap::new();
         for refund in &order.refunds {
             let (Some(id), Some(quantity)) = (refund.line_item_id, refund.quantity) else {
                 continue;
@@ -67,7 +70,7 @@ impl Rule for OverRefund {
             let Some(sold) = line.quantity else {
                 continue;
             };
-            let (sum, count) = refunded.entry(id).or_insert((Decimal::ZERO, 0));
+            let (sum, count) = refunded.get_or_insert(id, (Decimal::ZERO, 0));
             let before = *sum;
             let Some(after) = before.checked_add(quantity) else {
                 return;

@@ -131,9 +131,6 @@ fn report(
     exp: u32,
     cx: &mut Context<'_>,
 ) {
-    let shown = display_in(amount, exp);
-    let q = math.q.normalize();
-    let at = tax.ptr.key("taxAmount");
     // The per-unit value to send, when the amount reads as the tax of all units: more than one
     // unit, and (for "more than the price") a unit's share that fits the price.
     let unit = (math.q > Decimal::ONE)
@@ -144,6 +141,9 @@ fn report(
         too_big(line, tax, amount, math, base, rates, exp, cx);
         return;
     };
+    let shown = display_in(amount, exp);
+    let q = math.q.normalize();
+    let at = tax.ptr.key("taxAmount");
     let unit = display_in(round_to_minor(unit, exp), exp);
     let why = match evidence {
         Evidence::ExceedsGmv(gmv) => {

@@ -1,7 +1,6 @@
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
+use super::id_map::IdMap;
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
 use crate::status::StatusBucket;
@@ -80,13 +79,13 @@ fn reads_as(bucket: StatusBucket) -> &'static str {
 }
 
 /// Units refunded per `lineItemId`; `None` when a sum overflows.
-fn refunded_units<'a>(order: &Order<'a>) -> Option<HashMap<&'a str, Decimal>> {
-    let mut units: HashMap<&str, Decimal> = HashMap::new();
+fn refunded_units<'a>(order: &Order<'a>) -> Option<IdMap<'a, Decimal>> {
+    let mut units = IdMap::new();
     for refund in &order.refunds {
         let (Some(id), Some(quantity)) = (refund.line_item_id, refund.quantity) else {
             continue;
         };
-        let sum = units.entry(id).or_default();
+        let sum = units.get_or_insert(id, Decimal::ZERO);
         *sum = sum.checked_add(quantity)?;
     }
     Some(units)
@@ -94,7 +93,7 @@ fn refunded_units<'a>(order: &Order<'a>) -> Option<HashMap<&'a str, Decimal>> {
 
 /// Whether every unit of a line is refunded: the line itself, or, for a bundle, every
 /// constituent.
-fn fully_refunded(line: &LineItem<'_>, units: &HashMap<&str, Decimal>) -> bool {
+fn fully_refunded(line: &LineItem<'_>, units: &IdMap<'_, Decimal>) -> bool {
     let own = match (line.id, line.quantity) {
         (Some(id), Some(quantity)) => units.get(id).is_some_and(|n| *n >= quantity),
         _ => false,
@@ -110,14 +109,15 @@ impl Rule for StatusConflict {
         let Some(bucket) = cx.config().status_mapping.bucket(status) else {
             return;
         };
-        let at = order.at("financialStatus");
+        // Pointers are built only for a finding.
+        let at = || order.at("financialStatus");
         let refunds = order.refunds.len();
-        let refunds_at = order.at("refundedLineItems");
+        let refunds_at = || order.at("refundedLineItems");
 
         let cancelled = order.timestamp("cancelledAt").is_some_and(|t| !t.is_zero());
         if cancelled && matches!(bucket, StatusBucket::Paid | StatusBucket::Pending) {
             cx.report(
-                at.clone(),
+                at(),
                 format!("`financialStatus` {} reads as {}, but the order has `cancelledAt`", quoted(status), reads_as(bucket)),
             )
             .label(order.at("cancelledAt"), "cancelled here")
@@ -131,12 +131,12 @@ impl Rule for StatusConflict {
         {
             let reported = cx
                 .report(
-                    at.clone(),
+                    at(),
                     format!("`financialStatus` {} reads as {}, but the order has no `refundedLineItems`", quoted(status), reads_as(bucket)),
                 )
                 .help("list the returned units in `refundedLineItems` (Klar works return value out from them), or send the status the order has now");
             if order.raw.contains_key("refundedLineItems") {
-                reported.label(refunds_at.clone(), "empty");
+                reported.label(refunds_at(), "empty");
             }
         }
 
@@ -147,10 +147,10 @@ impl Rule for StatusConflict {
                 format!("{refunds} refunded lines")
             };
             cx.report(
-                at.clone(),
+                at(),
                 format!("`financialStatus` {} reads as paid, but `refundedLineItems` lists {lines}", quoted(status)),
             )
-            .label(refunds_at.clone(), "refunded lines")
+            .label(refunds_at(), "refunded lines")
             .help("send `partially_refunded` (or `refunded` when every unit came back) so Klar counts the return value, or drop `refundedLineItems` if nothing was returned");
         }
 
@@ -160,10 +160,10 @@ impl Rule for StatusConflict {
             };
             if order.lines.iter().all(|line| fully_refunded(line, &units)) {
                 cx.report(
-                    at,
+                    at(),
                     format!("`financialStatus` {} reads as partially refunded, but every unit of the order is refunded", quoted(status)),
                 )
-                .label(refunds_at, "refunded lines")
+                .label(refunds_at(), "refunded lines")
                 .help("send `refunded`, or check the `refundedQuantity` values");
             }
         }

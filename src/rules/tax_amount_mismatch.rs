@@ -94,7 +94,7 @@ impl Rule for TaxAmountMismatch {
             let place = Place {
                 price_field: "productGmv",
                 price: math.gmv,
-                price_at: line.at("productGmv"),
+                of: &line.ptr,
                 taxes: &line.taxes,
                 discounts: &line.discounts,
                 unit: " per unit",
@@ -111,7 +111,7 @@ impl Rule for TaxAmountMismatch {
             let place = Place {
                 price_field: "shippingTotalAmountBeforeTaxAndDiscounts",
                 price: before,
-                price_at: shipping.at("shippingTotalAmountBeforeTaxAndDiscounts"),
+                of: &shipping.ptr,
                 taxes: &shipping.taxes,
                 discounts: &shipping.discounts,
                 unit: "",
@@ -125,7 +125,8 @@ impl Rule for TaxAmountMismatch {
 struct Place<'p, 'a> {
     price_field: &'static str,
     price: Decimal,
-    price_at: Pointer,
+    /// Where the line or the shipping is; pointers are built from it only for a finding.
+    of: &'p Pointer,
     taxes: &'p [Tax],
     discounts: &'p [Discount<'a>],
     /// " per unit" on lines, "" on shipping.
@@ -221,7 +222,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
         )
         .help(help)
         .label(first.ptr.key("taxRate"), "rate")
-        .label(place.price_at.clone(), "gross price");
+        .label(place.of.key(place.price_field), "gross price");
         return;
     }
     // Several taxes: point at the entry furthest from its share.
@@ -255,7 +256,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
     for tax in place.taxes.iter().filter(|t| t.ptr != furthest.ptr) {
         reported = reported.label(tax.ptr.key("taxAmount"), "tax");
     }
-    reported.label(place.price_at.clone(), "gross price");
+    reported.label(place.of.key(place.price_field), "gross price");
 }
 
 /// What the sent tax looks like when it matches a known wrong computation.

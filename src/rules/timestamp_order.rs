@@ -1,3 +1,5 @@
+use std::fmt::Display;
+
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -50,13 +52,23 @@ const ORDER_EVENTS: [(&str, &str); 4] = [
     ("cancelledAt", "cancelled"),
 ];
 
-/// One side of a comparison: its field name as the message shows it, value and pointer.
+/// One side of a comparison: its field, whose it is as the message says, value, and the object
+/// holding it (the pointer is built only for a finding).
 struct Stamp<'a> {
-    name: &'a str,
+    /// The field name.
+    key: &'a str,
+    /// Put before the field name in the message: "" or "the order's ".
+    whose: &'a str,
     /// The label text when this is the earlier side.
     label: &'a str,
     value: Option<Decimal>,
-    at: Pointer,
+    of: &'a Pointer,
+}
+
+impl Stamp<'_> {
+    fn at(&self) -> Pointer {
+        self.of.key(self.key)
+    }
 }
 
 /// `3 days`, `1 hour 30 minutes`, `45 seconds`: the two largest non-zero units, cut down.
@@ -92,8 +104,9 @@ fn looks_like_time_zone(gap: i64) -> bool {
             || (minutes == 2_700 && gap >= 5 * 3_600))
 }
 
-/// Reports `later` when it is before `earlier`; `help` says what should be sent.
-fn compare(earlier: &Stamp<'_>, later: &Stamp<'_>, help: &str, cx: &mut Context<'_>) {
+/// Reports `later` when it is before `earlier`; `help` says what should be sent (formatted only
+/// for a finding).
+fn compare(earlier: &Stamp<'_>, later: &Stamp<'_>, help: impl Display, cx: &mut Context<'_>) {
     let (Some(start), Some(end)) = (is_seconds(earlier.value), is_seconds(later.value)) else {
         return;
     };
@@ -109,34 +122,38 @@ fn compare(earlier: &Stamp<'_>, later: &Stamp<'_>, help: &str, cx: &mut Context<
             duration(gap)
         )
     } else {
-        help.to_owned()
+        help.to_string()
     };
     cx.report(
-        later.at.clone(),
+        later.at(),
         format!(
-            "{} {end} is {} before {} {start}",
-            later.name,
+            "{}`{}` {end} is {} before {}`{}` {start}",
+            later.whose,
+            later.key,
             duration(gap),
-            earlier.name
+            earlier.whose,
+            earlier.key
         ),
     )
-    .label(earlier.at.clone(), earlier.label)
+    .label(earlier.at(), earlier.label)
     .help(help);
 }
 
 fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
     compare(
         &Stamp {
-            name: "`createdAt`",
+            key: "createdAt",
+            whose: "",
             label: "refund created",
             value: line.created_at,
-            at: line.at("createdAt"),
+            of: &line.ptr,
         },
         &Stamp {
-            name: "`processedAt`",
+            key: "processedAt",
+            whose: "",
             label: "",
             value: line.processed_at,
-            at: line.at("processedAt"),
+            of: &line.ptr,
         },
         "send `processedAt` at or after `createdAt`: a refund is processed after it is created",
         cx,
@@ -146,29 +163,30 @@ fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
 impl Rule for TimestampOrder {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         let created = Stamp {
-            name: "`createdAt`",
+            key: "createdAt",
+            whose: "",
             label: "order placed",
             value: order.timestamp("createdAt"),
-            at: order.at("createdAt"),
+            of: &order.ptr,
         };
         for (key, event) in ORDER_EVENTS {
-            let name = format!("`{key}`");
             compare(
                 &created,
                 &Stamp {
-                    name: &name,
+                    key,
+                    whose: "",
                     label: "",
                     value: order.timestamp(key),
-                    at: order.at(key),
+                    of: &order.ptr,
                 },
-                &format!(
+                format_args!(
                     "send `{key}` at or after `createdAt`: an order is {event} after it is placed"
                 ),
                 cx,
             );
         }
         let order_created = Stamp {
-            name: "the order's `createdAt`",
+            whose: "the order's ",
             ..created
         };
         for line in &order.refunds {
@@ -176,10 +194,11 @@ impl Rule for TimestampOrder {
             compare(
                 &order_created,
                 &Stamp {
-                    name: "`createdAt`",
+                    key: "createdAt",
+                    whose: "",
                     label: "",
                     value: line.created_at,
-                    at: line.at("createdAt"),
+                    of: &line.ptr,
                 },
                 "send the time the refund was created: it cannot be before the order was placed",
                 cx,
@@ -190,16 +209,18 @@ impl Rule for TimestampOrder {
     fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
         compare(
             &Stamp {
-                name: "`createdAt`",
+                key: "createdAt",
+                whose: "",
                 label: "refund created",
                 value: refund.created_at,
-                at: refund.at("createdAt"),
+                of: &refund.ptr,
             },
             &Stamp {
-                name: "`updatedAt`",
+                key: "updatedAt",
+                whose: "",
                 label: "",
                 value: refund.updated_at,
-                at: refund.at("updatedAt"),
+                of: &refund.ptr,
             },
             "send `updatedAt` at or after `createdAt`: a refund changes after it is created",
             cx,

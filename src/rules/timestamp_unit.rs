@@ -140,9 +140,11 @@ fn dated(seconds: Decimal) -> String {
     utc(seconds).map(|d| format!(" ({d})")).unwrap_or_default()
 }
 
-fn check(key: &str, value: Option<Decimal>, at: Pointer, cx: &mut Context<'_>) {
+/// Checks the timestamp `key` of the object at `of`; its pointer is built only for a finding.
+fn check(key: &str, value: Option<Decimal>, of: &Pointer, cx: &mut Context<'_>) {
     let Some(t) = value else { return };
     let Some(problem) = problem(t) else { return };
+    let at = of.key(key);
     match problem {
         Problem::Negative => {
             cx.report(at, format!("`{key}` {t} is negative, a time before 1970"))
@@ -181,14 +183,14 @@ fn check(key: &str, value: Option<Decimal>, at: Pointer, cx: &mut Context<'_>) {
 }
 
 fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
-    check("createdAt", line.created_at, line.at("createdAt"), cx);
-    check("processedAt", line.processed_at, line.at("processedAt"), cx);
+    check("createdAt", line.created_at, &line.ptr, cx);
+    check("processedAt", line.processed_at, &line.ptr, cx);
 }
 
 impl Rule for TimestampUnit {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         for key in ORDER_TIMESTAMPS {
-            check(key, order.timestamp(key), order.at(key), cx);
+            check(key, order.timestamp(key), &order.ptr, cx);
         }
         for line in &order.refunds {
             refunded_line(line, cx);
@@ -196,8 +198,8 @@ impl Rule for TimestampUnit {
     }
 
     fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
-        check("createdAt", refund.created_at, refund.at("createdAt"), cx);
-        check("updatedAt", refund.updated_at, refund.at("updatedAt"), cx);
+        check("createdAt", refund.created_at, &refund.ptr, cx);
+        check("updatedAt", refund.updated_at, &refund.ptr, cx);
         for line in &refund.lines {
             refunded_line(line, cx);
         }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
-use crate::view::{LineItem, Order};
+use crate::view::Order;
 
 declare_rule! {
     /// ## What it does
@@ -53,14 +53,14 @@ fn quoted(s: &str) -> String {
 }
 
 /// "the lines are \"a\", \"b\" and 3 more", for the help.
-fn existing(lines: &[&LineItem<'_>]) -> String {
-    let ids: Vec<String> = lines
-        .iter()
+fn existing(order: &Order<'_>) -> String {
+    let ids: Vec<String> = order
+        .all_lines()
         .filter_map(|l| l.id)
         .take(LISTED)
         .map(quoted)
         .collect();
-    let total = lines.iter().filter(|l| l.id.is_some()).count();
+    let total = order.all_lines().filter(|l| l.id.is_some()).count();
     match total {
         0 => "the order has no line item with an `id`".to_owned(),
         1 => format!("the order's only line is {}", ids.join("")),
@@ -75,15 +75,14 @@ fn existing(lines: &[&LineItem<'_>]) -> String {
 
 impl Rule for UnknownLineItem {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
-        let lines: Vec<&LineItem<'_>> = order.all_lines().collect();
         for refund in &order.refunds {
             let Some(id) = refund.line_item_id else {
                 continue;
             };
-            if lines.iter().any(|l| l.id == Some(id)) {
+            if order.all_lines().any(|l| l.id == Some(id)) {
                 continue;
             }
-            let mistaken = lines.iter().find_map(|l| {
+            let mistaken = order.all_lines().find_map(|l| {
                 let line_id = l.id?;
                 if l.raw.get("sku").and_then(|v| v.as_str()) == Some(id) {
                     Some(("sku", line_id))
@@ -102,7 +101,7 @@ impl Rule for UnknownLineItem {
                 ),
                 None => format!(
                     "`lineItemId` must be the `id` of a line of this order; {}",
-                    existing(&lines)
+                    existing(order)
                 ),
             };
             cx.report(
