@@ -1094,69 +1094,127 @@ impl Linter {
                 record += 1;
             }
 
-            // Decode and parse, in parallel.
-            let decode = |line: &RecordLine| decode_record(&buf, line, record_cap);
-            let (parsed, decoded): (Vec<Option<Parsed>>, Vec<Decoded<'_>>) =
-                if !self.parallel || lines.len() < PARALLEL_MIN {
-                    lines.iter().map(decode).unzip()
+            // Once the file's kind and version are known (from its path, or from the records
+            // before this chunk), each record is parsed and checked in one parallel step, while
+            // its tree is still in the core's cache: parsing a whole chunk first and checking it
+            // after reads every tree back from memory. Before that, the records must first be
+            // read in order to tell the kind and version.
+            let mut slots: Vec<Option<Parsed>> = Vec::new();
+            slots.resize_with(lines.len(), || None);
+            let serial = !self.parallel || lines.len() < PARALLEL_MIN;
+            let records: Vec<Record<'_, '_>> = if let (Some(k), Some((v, source))) = (kind, version)
+            {
+                let known = (k, v, source);
+                if serial {
+                    slots
+                        .iter_mut()
+                        .zip(lines.iter())
+                        .map(|(slot, line)| {
+                            self.decode_and_check(&buf, record_cap, known, slot, line)
+                        })
+                        .collect()
                 } else {
-                    lines.par_iter().map(decode).unzip()
+                    slots
+                        .par_iter_mut()
+                        .zip(lines.par_iter())
+                        .map(|(slot, line)| {
+                            self.decode_and_check(&buf, record_cap, known, slot, line)
+                        })
+                        .collect()
+                }
+            } else {
+                let decode = |(slot, line): (&mut Option<Parsed>, &RecordLine)| {
+                    let (parsed, decoded) = decode_record(&buf, line, record_cap);
+                    *slot = parsed;
+                    decoded
+                };
+                let decoded: Vec<Decoded<'_>> = if serial {
+                    slots.iter_mut().zip(lines.iter()).map(decode).collect()
+                } else {
+                    slots
+                        .par_iter_mut()
+                        .zip(lines.par_iter())
+                        .map(decode)
+                        .collect()
                 };
 
-            // Kind and version, in file order, as the first records tell them.
-            let mut plans = Vec::with_capacity(decoded.len());
-            for p in &parsed {
-                let Some(parsed) = p else {
-                    plans.push(Plan::Failed);
-                    continue;
-                };
-                let mut sniffed = false;
-                if kind.is_none() {
-                    if let Some(k) = payload::sniff_object(&parsed.value) {
-                        kind = Some(k);
-                        sniffed = true;
+                // Kind and version, in file order, as the first records tell them.
+                let mut plans = Vec::with_capacity(decoded.len());
+                for p in &slots {
+                    let Some(parsed) = p else {
+                        plans.push(Plan::Failed);
+                        continue;
+                    };
+                    let mut sniffed = false;
+                    if kind.is_none() {
+                        if let Some(k) = payload::sniff_object(&parsed.value) {
+                            kind = Some(k);
+                            sniffed = true;
+                        }
                     }
+                    let Some(k) = kind else {
+                        plans.push(Plan::UnknownKind);
+                        continue;
+                    };
+                    let (v, source) =
+                        *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
+                    plans.push(Plan::Check {
+                        kind: k,
+                        sniffed,
+                        version: v,
+                        source,
+                    });
                 }
-                let Some(k) = kind else {
-                    plans.push(Plan::UnknownKind);
-                    continue;
-                };
-                let (v, source) =
-                    *version.get_or_insert_with(|| self.detect_version(path, &[&parsed.value]));
-                plans.push(Plan::Check {
-                    kind: k,
-                    sniffed,
-                    version: v,
-                    source,
-                });
-            }
 
-            // Schema and the rules that do not use the file's state, in parallel, per
-            // (version, kind): a file has one of each once they are told.
-            let mut objects: Vec<(Pointer, &Value)> = Vec::new();
-            let mut target = None;
-            for (line, (p, plan)) in lines.iter().zip(parsed.iter().zip(&plans)) {
-                if let (Some(parsed), Plan::Check { kind, version, .. }) = (p, plan) {
-                    if parsed.value.is_object() {
-                        target.get_or_insert((*version, *kind));
-                        objects.push((Pointer::root().index(line.record), &parsed.value));
+                // Schema and the rules that do not use the file's state, in parallel, per
+                // (version, kind): a file has one of each once they are told.
+                let mut objects: Vec<(Pointer, &Value)> = Vec::new();
+                let mut target = None;
+                for (line, (p, plan)) in lines.iter().zip(slots.iter().zip(&plans)) {
+                    if let (Some(parsed), Plan::Check { kind, version, .. }) = (p, plan) {
+                        if parsed.value.is_object() {
+                            target.get_or_insert((*version, *kind));
+                            objects.push((Pointer::root().index(line.record), &parsed.value));
+                        }
                     }
                 }
-            }
-            let mut checked = match target {
-                Some((v, k)) => self.check_chunk(v, k, objects),
-                None => Vec::new(),
+                let mut checked = match target {
+                    Some((v, k)) => self.check_chunk(v, k, objects),
+                    None => Vec::new(),
+                }
+                .into_iter();
+                decoded
+                    .into_iter()
+                    .zip(plans)
+                    .zip(&slots)
+                    .map(|((decoded, plan), p)| {
+                        let parsed = p.as_ref();
+                        let is_checked = matches!(plan, Plan::Check { .. })
+                            && parsed.is_some_and(|p| p.value.is_object());
+                        Record {
+                            decoded,
+                            plan,
+                            parsed,
+                            checked: if is_checked { checked.next() } else { None },
+                        }
+                    })
+                    .collect()
             };
 
             // Complete the records in file order.
-            let mut checked = checked.drain(..);
             let mut stop = false;
-            for (((line, d), plan), p) in lines.iter().zip(decoded).zip(plans).zip(&parsed) {
+            for (line, record) in lines.iter().zip(records) {
                 let ptr = Pointer::root().index(line.record);
-                let Decoded {
-                    mut diagnostics,
-                    text,
-                } = d;
+                let Record {
+                    decoded:
+                        Decoded {
+                            mut diagnostics,
+                            text,
+                        },
+                    plan,
+                    parsed: p,
+                    checked,
+                } = record;
                 let Some(parsed) = p else {
                     self.push_record(
                         &mut report,
@@ -1197,7 +1255,7 @@ impl Linter {
                 report.version_source = Some(source);
                 report.objects += 1;
                 if parsed.value.is_object() {
-                    let Some(mut c) = checked.next() else {
+                    let Some(mut c) = checked else {
                         break;
                     };
                     if let Some(e) = c.failure.take() {
@@ -1233,8 +1291,7 @@ impl Linter {
                     true,
                 );
             }
-            drop(checked);
-            drop_in_parallel(parsed);
+            drop_in_parallel(slots);
             if stop {
                 break;
             }
@@ -1261,6 +1318,42 @@ impl Linter {
         }
         sort(&mut report.diagnostics);
         report
+    }
+
+    /// Parses one JSON Lines record into `slot` and checks it as `known` (kind, version and
+    /// where the version came from): the fused step of [`Linter::lint_jsonl_chunked`].
+    fn decode_and_check<'b, 'v>(
+        &self,
+        buf: &'b [u8],
+        cap: usize,
+        (kind, version, source): (PayloadKind, ApiVersion, Source),
+        slot: &'v mut Option<Parsed>,
+        line: &RecordLine,
+    ) -> Record<'b, 'v> {
+        let (parsed, decoded) = decode_record(buf, line, cap);
+        *slot = parsed;
+        // The slot is not written again: its value is lent out for the rest of the chunk.
+        let parsed: &'v Option<Parsed> = slot;
+        let parsed = parsed.as_ref();
+        let checked = parsed.filter(|p| p.value.is_object()).map(|p| {
+            self.check_object(version, kind, &p.value, Pointer::root().index(line.record))
+        });
+        let plan = if parsed.is_some() {
+            Plan::Check {
+                kind,
+                sniffed: false,
+                version,
+                source,
+            }
+        } else {
+            Plan::Failed
+        };
+        Record {
+            decoded,
+            plan,
+            parsed,
+            checked,
+        }
     }
 
     /// Resolves one record's findings against its text and keeps the text if there are any.
@@ -1824,6 +1917,15 @@ struct Decoded<'b> {
 }
 
 /// What a record needs, told in file order.
+/// One JSON Lines record of a chunk, decoded and (when it could be) checked, waiting to be
+/// completed in file order.
+struct Record<'b, 'v> {
+    decoded: Decoded<'b>,
+    plan: Plan,
+    parsed: Option<&'v Parsed>,
+    checked: Option<Checked<'v>>,
+}
+
 enum Plan {
     /// Not UTF-8 or not JSON.
     Failed,
@@ -1845,11 +1947,12 @@ fn decode_record<'b>(
 ) -> (Option<Parsed>, Decoded<'b>) {
     let bytes = buf.get(line.start..line.end).unwrap_or_default();
     let record = line.record;
-    let ptr = Pointer::root().index(record);
+    // Built only for a finding: most records have none.
+    let ptr = || Pointer::root().index(record);
     if let Some(length) = line.too_long {
         let d = Diagnostic::new(
             &codes::IO_ERROR,
-            ptr,
+            ptr(),
             format!("record {record} is {length} bytes, more than the {cap} bytes `max-file-size` allows for one record; it was skipped"),
         )
         .with_help("split the record, or raise `max-file-size` in klar-lint.toml; the records around it were checked");
@@ -1868,7 +1971,7 @@ fn decode_record<'b>(
             let (d, lossy) = not_utf8(
                 bytes,
                 at,
-                ptr,
+                ptr(),
                 format!(
                     "record {record} is not UTF-8: invalid byte 0x{:02X}",
                     bytes.get(at).copied().unwrap_or(0)
@@ -1908,7 +2011,7 @@ fn decode_record<'b>(
             let at = index.offset_of(text, e.line(), e.column());
             let mut d = Diagnostic::new(
                 &codes::INVALID_JSON,
-                ptr,
+                ptr(),
                 format!("record {record}: {}", syntax_message(&e)),
             )
             .with_help(syntax_help(&e, text, at));
@@ -1952,7 +2055,6 @@ fn chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> impl Iterator<Item = &[
     })
 }
 
-/// Drops parsed values on the thread pool: freeing a chunk's tree is a good part of its cost.
 /// `read_until(b'\n')` that keeps at most `cap` bytes of one line in `buf`: the rest of a
 /// longer line is read and dropped, so one enormous line cannot take the memory a document
 /// may not. Returns the bytes read (0 at the end of the input) and whether the line was cut.
@@ -2001,6 +2103,7 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     options.open(path)
 }
 
+/// Drops parsed values on the thread pool: freeing a chunk's tree is a good part of its cost.
 fn drop_in_parallel<T: Send>(items: Vec<T>) {
     if items.len() >= PARALLEL_MIN {
         items.into_par_iter().for_each(drop);
