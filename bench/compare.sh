@@ -116,6 +116,7 @@ command_for() {
       else
         echo "$KLAR --no-config --quiet 07.2025/orders"
       fi ;;
+    klar-lint-no-ids) echo "$KLAR --no-config --quiet --ignore duplicate-id 07.2025/orders" ;;
     parse-lines) echo "$PARSE_LINES $(files "$dir" jsonl)" ;;
     jsonschema-cli) echo "$JSONSCHEMA validate $SCHEMA $(printf -- '-i %s ' $list)" ;;
     boon) echo "$BOON $SCHEMA $list" ;;
@@ -135,7 +136,7 @@ dir_for() {
 runs_for() {
   if ((QUICK)); then echo 1; return; fi
   case $1/$2 in
-    */small) echo 20 ;;
+    */small) echo 50 ;;
     check-jsonschema/batches | check-jsonschema/big | boon/batches | ajv/batches) echo 1 ;;
     check-jsonschema/* | boon/* | ajv/*) echo 3 ;;
     */jsonl2) echo 3 ;;
@@ -196,6 +197,7 @@ scenario() { # key label tools...
     read -r median rss <<<"$result"
     case $tool in
       parse-lines) name="bare per-line serde_json parse, 1 thread" ;;
+      klar-lint-no-ids) name="klar-lint \`--ignore duplicate-id\` (remembers no ids)" ;;
       *) name="$tool (schema only)" ;;
     esac
     row "" "$name" "$median" "$rss" "$(fmt_ratio "$median" "$klar_median")"
@@ -206,8 +208,8 @@ scenario small "Start-up: one 1-order file" "${PEERS[@]}"
 scenario many "2,000 one-order files ($(fmt_size "$(size "$MANY")"))" "${PEERS[@]}"
 scenario batches "100 files of 1,000 orders ($(fmt_size "$(size "$BATCHES")"))" "${PEERS[@]}"
 scenario big "One array of 13,000 orders ($(fmt_size "$(size "$BIG")"))" "${PEERS[@]}"
-scenario jsonl "JSON Lines, $RECORDS orders ($(fmt_size "$(size "$JSONL")"))" parse-lines
-scenario jsonl2 "JSON Lines, $((2 * RECORDS)) orders ($(fmt_size "$(size "$JSONL2")"))" parse-lines
+scenario jsonl "JSON Lines, $RECORDS orders ($(fmt_size "$(size "$JSONL")"))" parse-lines klar-lint-no-ids
+scenario jsonl2 "JSON Lines, $((2 * RECORDS)) orders ($(fmt_size "$(size "$JSONL2")"))" parse-lines klar-lint-no-ids
 
 {
   echo
@@ -218,7 +220,7 @@ scenario jsonl2 "JSON Lines, $((2 * RECORDS)) orders ($(fmt_size "$(size "$JSONL
     "mimalloc), jsonschema-cli 0.60.2, boon-cli 0.6.2, ajv-cli 5.0.0 with ajv-formats 3.0.1 (node" \
     "$(node --version 2>/dev/null || echo '?')), check-jsonschema 0.39.0 (python" \
     "$(python3 -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?')), $(hyperfine --version)."
-  echo "Median of $(runs_for jsonschema-cli many) runs (20 for start-up; 1 to 3 for the slowest peers), after one warm-up run;" \
+  echo "Median of $(runs_for jsonschema-cli many) runs (50 for start-up; 1 to 3 for the slowest peers), after one warm-up run;" \
     "\"Time vs klar-lint\" is the tool's median over klar-lint's (above 1.0x: klar-lint is faster)."
 } >>"$TABLE"
 cat "$TABLE"
