@@ -369,11 +369,9 @@ impl Linter {
                 "raise `max-file-size` in klar-lint.toml, or export JSON Lines, which are streamed",
             );
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-        // Through `take`, not `File::read_to_end`: that one asks the file's size and position
-        // again (two system calls per file, known already), which adds up over thousands of
-        // small files.
-        if let Err(e) = file.take(u64::MAX).read_to_end(&mut bytes) {
+        let len = usize::try_from(metadata.len()).unwrap_or(0);
+        let mut bytes = Vec::new();
+        if let Err(e) = read_whole(file, len, &mut bytes) {
             return io_error(
                 format!("cannot read `{name}`: {}", io_message(&e)),
                 "check the file and its permissions",
@@ -2093,6 +2091,33 @@ fn read_line_capped<R: BufRead>(
     }
 }
 
+/// Reads a regular file of `len` bytes (its size when it was opened) into `bytes`, replacing
+/// what was there. A small file
+/// is asked for one byte more than its size: getting exactly `len` bytes means the end was
+/// reached, so one read system call does what `read_to_end` does in two (the second only to
+/// see the end), which adds up over thousands of one-order files. Anything else (a file that
+/// grew or shrank, an interrupted read, a big file) goes on through `read_to_end`, through
+/// `take` so that it does not ask the file's size and position again.
+fn read_whole(file: File, len: usize, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    bytes.clear();
+    let mut file = file.take(u64::MAX);
+    if len < 1 << 20 {
+        bytes.resize(len + 1, 0);
+        match file.read(bytes) {
+            Ok(n) if n == len => {
+                bytes.truncate(n);
+                return Ok(());
+            }
+            Ok(n) => bytes.truncate(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => bytes.clear(),
+            Err(e) => return Err(e),
+        }
+    } else {
+        bytes.reserve_exact(len);
+    }
+    file.read_to_end(bytes).map(drop)
+}
+
 /// Opens `path` for reading without waiting: a FIFO with no writer would otherwise block the
 /// open itself. Reads from a regular file are not affected by the flag.
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
@@ -2208,6 +2233,32 @@ mod tests {
     //! the same report, byte for byte, on clean and broken input, under several configs.
 
     use super::*;
+
+    #[test]
+    fn a_whole_file_is_read_whatever_size_it_had_when_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        let text = b"[1, 2, 3]".repeat(50);
+        std::fs::write(&path, &text).unwrap();
+        // The size at opening, and sizes as if the file had since grown or shrunk.
+        for len in [
+            text.len(),
+            0,
+            1,
+            text.len() - 1,
+            text.len() + 1,
+            text.len() * 2,
+            2 << 20,
+        ] {
+            let mut bytes = vec![7u8; 3];
+            read_whole(File::open(&path).unwrap(), len, &mut bytes).unwrap();
+            assert_eq!(bytes, text, "size given {len}");
+        }
+        std::fs::write(&path, b"").unwrap();
+        let mut bytes = Vec::new();
+        read_whole(File::open(&path).unwrap(), 0, &mut bytes).unwrap();
+        assert!(bytes.is_empty());
+    }
 
     const ORDERS: &str = "data/07.2025/orders/orders.json";
 
