@@ -1,3 +1,4 @@
+use super::quoted;
 use crate::declare_rule;
 use crate::json::Pointer;
 use crate::rule::{Context, Rule};
@@ -37,17 +38,6 @@ declare_rule! {
     pub DuplicateId {
         name: "duplicate-id", category: Integrity, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],
-    }
-}
-
-/// An id for a message: quoted, cut at about 40 characters.
-fn quoted(s: &str) -> String {
-    let mut chars = s.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
     }
 }
 

@@ -1,4 +1,5 @@
 use super::id_map::IdMap;
+use super::quoted;
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
@@ -35,17 +36,6 @@ declare_rule! {
     pub DuplicateLineItemId {
         name: "duplicate-line-item-id", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],
-    }
-}
-
-/// An id for a message: quoted, cut at about 40 characters.
-fn quoted(s: &str) -> String {
-    let mut chars = s.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
     }
 }
 

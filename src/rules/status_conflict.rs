@@ -1,6 +1,7 @@
 use rust_decimal::Decimal;
 
 use super::id_map::IdMap;
+use super::quoted;
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
 use crate::status::StatusBucket;
@@ -53,17 +54,6 @@ declare_rule! {
     pub StatusConflict {
         name: "status-conflict", category: Mapping, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],
-    }
-}
-
-/// A status for a message: quoted, cut at about 40 characters.
-fn quoted(s: &str) -> String {
-    let mut chars = s.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
     }
 }
 

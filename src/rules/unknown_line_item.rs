@@ -1,3 +1,4 @@
+use super::quoted;
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
 use crate::view::Order;
@@ -40,17 +41,6 @@ declare_rule! {
 
 /// How many line ids the help lists.
 const LISTED: usize = 5;
-
-/// An id for a message: quoted, cut at about 40 characters.
-fn quoted(s: &str) -> String {
-    let mut chars = s.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
-    }
-}
 
 /// "the lines are \"a\", \"b\" and 3 more", for the help.
 fn existing(order: &Order<'_>) -> String {

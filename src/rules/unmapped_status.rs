@@ -1,3 +1,4 @@
+use super::quoted;
 use crate::declare_rule;
 use crate::rule::{Context, Rule};
 use crate::status::StatusMapping;
@@ -62,17 +63,6 @@ fn closest_default(status: &str) -> Option<&'static str> {
         .filter(|(score, _)| *score >= NEAR)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, known)| known)
-}
-
-/// A status for a message: quoted, cut at about 40 characters.
-fn quoted(s: &str) -> String {
-    let mut chars = s.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
-    }
 }
 
 /// The `[status-mapping]` line for a help text: JSON string syntax is also TOML's.
