@@ -5,7 +5,7 @@ use crate::declare_rule;
 use crate::json::Pointer;
 use crate::money::{display_in, round_to_minor};
 use crate::rule::{Context, Rule};
-use crate::view::{Cost, LineItem, Order, Shipping};
+use crate::view::{Cost, Discount, LineItem, Order, Shipping, Tax};
 
 declare_rule! {
     /// ## What it does
@@ -105,6 +105,29 @@ fn input(
     true
 }
 
+/// Reports the negative `taxAmount`s and `discountAmount`s of a line or of shipping; the help
+/// says Klar `verb`s them itself. Whether there was one.
+fn entries(
+    cx: &mut Context<'_>,
+    taxes: &[Tax],
+    discounts: &[Discount<'_>],
+    exp: u32,
+    verb: &str,
+) -> bool {
+    let mut any = false;
+    for tax in taxes {
+        any |= input(cx, &tax.ptr, "taxAmount", tax.amount, exp, |a| {
+            format!("send {}; Klar {verb} taxes itself", display_in(-a, exp))
+        });
+    }
+    for discount in discounts {
+        any |= input(cx, &discount.ptr, "discountAmount", discount.amount, exp, |a| {
+            format!("send {}; Klar {verb} discounts itself", display_in(-a, exp))
+        });
+    }
+    any
+}
+
 fn report_input(
     cx: &mut Context<'_>,
     at: Pointer,
@@ -139,26 +162,7 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
         exp,
         |_| "send the logistics cost, 0 or more".to_owned(),
     );
-    for tax in &line.taxes {
-        negative_input |= input(cx, &tax.ptr, "taxAmount", tax.amount, exp, |a| {
-            format!("send {}; Klar subtracts taxes itself", display_in(-a, exp))
-        });
-    }
-    for discount in &line.discounts {
-        negative_input |= input(
-            cx,
-            &discount.ptr,
-            "discountAmount",
-            discount.amount,
-            exp,
-            |a| {
-                format!(
-                    "send {}; Klar subtracts discounts itself",
-                    display_in(-a, exp)
-                )
-            },
-        );
-    }
+    negative_input |= entries(cx, &line.taxes, &line.discounts, exp, "subtracts");
     // The totals: only when no input explains them and the quantity is valid
     // (`invalid-quantity` owns a zero or negative quantity).
     if negative_input {
@@ -245,26 +249,7 @@ fn check_shipping(shipping: &Shipping<'_>, exp: u32, cx: &mut Context<'_>) {
         exp,
         |_| "send what the carrier charged, 0 or more".to_owned(),
     );
-    for tax in &shipping.taxes {
-        negative_input |= input(cx, &tax.ptr, "taxAmount", tax.amount, exp, |a| {
-            format!("send {}; Klar deducts taxes itself", display_in(-a, exp))
-        });
-    }
-    for discount in &shipping.discounts {
-        negative_input |= input(
-            cx,
-            &discount.ptr,
-            "discountAmount",
-            discount.amount,
-            exp,
-            |a| {
-                format!(
-                    "send {}; Klar deducts discounts itself",
-                    display_in(-a, exp)
-                )
-            },
-        );
-    }
+    negative_input |= entries(cx, &shipping.taxes, &shipping.discounts, exp, "deducts");
     if negative_input {
         return;
     }
