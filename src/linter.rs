@@ -1103,38 +1103,16 @@ impl Linter {
             let records: Vec<Record<'_, '_>> = if let (Some(k), Some((v, source))) = (kind, version)
             {
                 let known = (k, v, source);
-                if serial {
-                    slots
-                        .iter_mut()
-                        .zip(lines.iter())
-                        .map(|(slot, line)| {
-                            self.decode_and_check(&buf, record_cap, known, slot, line)
-                        })
-                        .collect()
-                } else {
-                    slots
-                        .par_iter_mut()
-                        .zip(lines.par_iter())
-                        .map(|(slot, line)| {
-                            self.decode_and_check(&buf, record_cap, known, slot, line)
-                        })
-                        .collect()
-                }
+                map_slots(&mut slots, &lines, serial, |slot, line| {
+                    self.decode_and_check(&buf, record_cap, known, slot, line)
+                })
             } else {
-                let decode = |(slot, line): (&mut Option<Parsed>, &RecordLine)| {
-                    let (parsed, decoded) = decode_record(&buf, line, record_cap);
-                    *slot = parsed;
-                    decoded
-                };
-                let decoded: Vec<Decoded<'_>> = if serial {
-                    slots.iter_mut().zip(lines.iter()).map(decode).collect()
-                } else {
-                    slots
-                        .par_iter_mut()
-                        .zip(lines.par_iter())
-                        .map(decode)
-                        .collect()
-                };
+                let decoded: Vec<Decoded<'_>> =
+                    map_slots(&mut slots, &lines, serial, |slot, line| {
+                        let (parsed, decoded) = decode_record(&buf, line, record_cap);
+                        *slot = parsed;
+                        decoded
+                    });
 
                 // Kind and version, in file order, as the first records tell them.
                 let mut plans = Vec::with_capacity(decoded.len());
@@ -2129,6 +2107,24 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
         options.custom_flags(libc::O_NONBLOCK);
     }
     options.open(path)
+}
+
+/// `f` over each record's slot and line, in file order; on the thread pool unless `serial`.
+fn map_slots<'s, 'l, R: Send>(
+    slots: &'s mut [Option<Parsed>],
+    lines: &'l [RecordLine],
+    serial: bool,
+    f: impl Fn(&'s mut Option<Parsed>, &'l RecordLine) -> R + Sync + Send,
+) -> Vec<R> {
+    if serial {
+        slots.iter_mut().zip(lines).map(|(s, l)| f(s, l)).collect()
+    } else {
+        slots
+            .par_iter_mut()
+            .zip(lines.par_iter())
+            .map(|(s, l)| f(s, l))
+            .collect()
+    }
 }
 
 /// Drops parsed values on the thread pool: freeing a chunk's tree is a good part of its cost.
