@@ -65,3 +65,37 @@ fn quoted(s: &str) -> String {
         format!("\"{head}\"")
     }
 }
+
+/// Helpers for the rules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::{ApiVersion, Config, Linter, PayloadKind};
+
+    /// The money findings on an orders payload linted as `version`, in report order, as
+    /// (rule, pointer, message, help).
+    pub(crate) fn money_findings(
+        version: ApiVersion,
+        text: &str,
+    ) -> Vec<(String, String, String, String)> {
+        let linter = Linter::new(
+            Config::default()
+                .with_kind(PayloadKind::Orders)
+                .with_api_version(version),
+        )
+        .unwrap();
+        linter
+            .lint_str("t.json", text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.category == crate::rule::Category::Money)
+            .map(|d| {
+                (
+                    d.rule().to_owned(),
+                    d.pointer.to_string(),
+                    d.message.clone(),
+                    d.help.clone().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+}

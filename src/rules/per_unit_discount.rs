@@ -159,31 +159,17 @@ fn line_total(
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing::money_findings;
+    use crate::ApiVersion;
 
     /// Every money finding on one order with the given line, as (rule, pointer, message).
     fn findings(line: &str) -> Vec<(String, String, String)> {
         let text = format!(
             r#"[{{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "GBP", "lineItems": [{line}]}}]"#
         );
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(PayloadKind::Orders)
-                .with_api_version(ApiVersion::V12_2022),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.code.category == crate::rule::Category::Money)
-            .map(|d| {
-                (
-                    d.rule().to_owned(),
-                    d.pointer.to_string(),
-                    d.message.clone(),
-                )
-            })
+        money_findings(ApiVersion::V12_2022, &text)
+            .into_iter()
+            .map(|(rule, pointer, message, _)| (rule, pointer, message))
             .collect()
     }
 

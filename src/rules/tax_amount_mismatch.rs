@@ -292,7 +292,8 @@ fn hint(place: &Place<'_, '_>, sent: Decimal, rates: Decimal, tol: Decimal) -> S
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing::money_findings;
+    use crate::ApiVersion;
 
     /// Every money finding on one order, as (rule, pointer, message, help).
     fn findings(
@@ -303,26 +304,7 @@ mod tests {
         let text = format!(
             r#"[{{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "{currency}", "lineItems": [{line}], "shipping": {shipping}}}]"#
         );
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(PayloadKind::Orders)
-                .with_api_version(ApiVersion::V07_2025),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.code.category == crate::rule::Category::Money)
-            .map(|d| {
-                (
-                    d.rule().to_owned(),
-                    d.pointer.to_string(),
-                    d.message.clone(),
-                    d.help.clone().unwrap_or_default(),
-                )
-            })
-            .collect()
+        money_findings(ApiVersion::V07_2025, &text)
     }
 
     fn line(gmv: &str, taxes: &[(&str, &str)], discounts: &[&str]) -> String {

@@ -129,7 +129,8 @@ fn check(
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing::money_findings;
+    use crate::ApiVersion;
 
     fn findings(rate: &str, amount: &str) -> Vec<(String, String, String, String)> {
         let text = format!(
@@ -138,26 +139,7 @@ mod tests {
                   "taxes": [{{"title": "t", "taxRate": {rate}, "taxAmount": {amount}}}],
                   "totalAmountBeforeTaxesAndDiscounts": 129.95, "totalAmountAfterTaxesAndDiscounts": 109.20}}]}}]"#
         );
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(PayloadKind::Orders)
-                .with_api_version(ApiVersion::V12_2022),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.code.category == crate::rule::Category::Money)
-            .map(|d| {
-                (
-                    d.rule().to_owned(),
-                    d.pointer.to_string(),
-                    d.message.clone(),
-                    d.help.clone().unwrap_or_default(),
-                )
-            })
-            .collect()
+        money_findings(ApiVersion::V12_2022, &text)
     }
 
     #[test]
