@@ -544,6 +544,7 @@ impl Linter {
                 break;
             }
         }
+        diagnostics.extend(ids_unreadable(&state));
         self.finish_document(&mut report, diagnostics, text);
         report
     }
@@ -644,6 +645,7 @@ impl Linter {
         if has_duplicate_keys {
             duplicate_keys(text, &mut diagnostics);
         }
+        diagnostics.extend(ids_unreadable(&state));
         self.finish_document(&mut report, diagnostics, text);
         Some(report)
     }
@@ -1286,6 +1288,7 @@ impl Linter {
                 break;
             }
         }
+        report.diagnostics.extend(ids_unreadable(&state));
         if record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(
                 Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), "the file is empty")
@@ -1413,6 +1416,20 @@ impl Linter {
             text: text.into(),
         });
     }
+}
+
+/// An `io-error` when `duplicate-id` could not read back ids it had written to the temporary
+/// directory (see `seen_ids`): repeats of those ids were not seen, and the user must know.
+fn ids_unreadable(state: &FileState) -> Option<Diagnostic> {
+    let n = state.ids.unreadable();
+    (n > 0).then(|| {
+        Diagnostic::new(
+            &codes::IO_ERROR,
+            Pointer::root(),
+            format!("`duplicate-id` could not read back the ids it wrote to the temporary directory ({n} lookups failed): repeated ids may have been missed"),
+        )
+        .with_help("check that the temporary directory ($TMPDIR) is writable and not full, then lint again")
+    })
 }
 
 fn strip_first(pointer: &Pointer) -> Pointer {

@@ -7,6 +7,7 @@
 // `finding` and `whole_file` return `Option` so a case reads `finding(..)` or `no_findings()`.
 #![allow(clippy::unnecessary_wraps)]
 
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,11 @@ struct Run {
 
 /// Runs the binary with a deadline; output goes to files so a full pipe cannot block it.
 fn klar(args: &[&str], cwd: &Path) -> Run {
+    klar_env(args, cwd, &[])
+}
+
+/// [`klar`] with extra environment variables.
+fn klar_env(args: &[&str], cwd: &Path, env: &[(&str, &Path)]) -> Run {
     let out_dir = tempfile::tempdir().unwrap();
     let out_path = out_dir.path().join("stdout");
     let err_path = out_dir.path().join("stderr");
@@ -49,6 +55,7 @@ fn klar(args: &[&str], cwd: &Path) -> Run {
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("RAYON_NUM_THREADS")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(File::create(&out_path).unwrap())
         .stderr(File::create(&err_path).unwrap())
@@ -1000,4 +1007,69 @@ fn an_over_long_json_lines_record_is_skipped_at_its_line() {
     );
     // Nothing of the long record was kept for the report.
     assert!(report.sources.iter().all(|s| s.text.len() < 4096));
+}
+
+/// `duplicate-id` keeps 57,344 ids in memory and writes the older ones to the temporary
+/// directory. A repeat of an id long written out is still found, with its first place; with a
+/// temporary directory that does not exist the ids stay in memory and the result is the same.
+#[test]
+fn a_repeat_far_down_a_big_json_lines_file_is_found_with_or_without_a_temporary_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = 70_000;
+    let mut text = String::with_capacity(records * 100);
+    for i in 0..records {
+        // Record 65,000 repeats the id of record 3; record 69,999 that of record 60,000.
+        let id = match i {
+            65_000 => 3,
+            69_999 => 60_000,
+            i => i,
+        };
+        writeln!(
+            text,
+            "{{\"id\": \"o-{id}\", \"createdAt\": 1761000000, \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": []}}"
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("orders.jsonl"), text).unwrap();
+    let missing = dir.path().join("no-such-dir");
+    for env in [vec![], vec![("TMPDIR", missing.as_path())]] {
+        let run = klar_env(
+            &[
+                "--format",
+                "json",
+                "--api-version",
+                "07.2025",
+                "--select",
+                "duplicate-id",
+                "orders.jsonl",
+            ],
+            dir.path(),
+            &env,
+        );
+        let report: Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {} {}", run.stdout, run.stderr));
+        let entry = file_entry(&report, "orders.jsonl");
+        assert_eq!(entry["objects"], records, "{env:?}");
+        let found: Vec<(String, String, u64)> = entry["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["pointer"].as_str().unwrap().to_owned(),
+                    d["labels"][0]["pointer"].as_str().unwrap().to_owned(),
+                    d["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("/65000/id".to_owned(), "/3/id".to_owned(), 65_001),
+                ("/69999/id".to_owned(), "/60000/id".to_owned(), 70_000),
+            ],
+            "{env:?}: {}",
+            run.stderr
+        );
+    }
 }
