@@ -123,7 +123,8 @@ impl Rule for BundleValues {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing;
+    use crate::{ApiVersion, PayloadKind};
 
     fn findings(parent: &str, constituents: &[&str]) -> Vec<(String, String)> {
         let text = format!(
@@ -135,17 +136,12 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        let config = Config::default()
-            .with_kind(PayloadKind::Orders)
-            .with_api_version(ApiVersion::V07_2025);
-        Linter::new(config)
-            .unwrap()
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule().starts_with("bundle-"))
-            .map(|d| (d.rule().to_owned(), d.pointer.to_string()))
-            .collect()
+        testing::findings(PayloadKind::Orders, ApiVersion::V07_2025, &text, |d| {
+            d.rule().starts_with("bundle-")
+        })
+        .into_iter()
+        .map(|(rule, pointer, ..)| (rule, pointer))
+        .collect()
     }
 
     const TAX: &str = r#""taxes":[{"title":"VAT","taxRate":0.19,"taxAmount":4.77}],"#;
