@@ -269,21 +269,7 @@ mod tests {
 
     /// A EUR order with one bundle: the parent's fields, then each constituent's.
     fn findings(parent: &str, constituents: &[&str]) -> Vec<(String, String)> {
-        let text = format!(
-            r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[{{"id":"10",{parent},"bundledProducts":[{}]}}]}}]"#,
-            constituents
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!(r#"{{"id":"1{i}",{c}}}"#))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        testing::findings(PayloadKind::Orders, ApiVersion::V07_2025, &text, |d| {
-            d.rule().starts_with("bundle-")
-        })
-        .into_iter()
-        .map(|(rule, pointer, ..)| (rule, pointer))
-        .collect()
+        testing::bundle_findings(&format!("{parent},"), constituents)
     }
 
     fn hit(field: &str) -> (String, String) {

@@ -124,24 +124,16 @@ impl Rule for BundleValues {
 #[cfg(test)]
 mod tests {
     use super::super::testing;
-    use crate::{ApiVersion, PayloadKind};
 
     fn findings(parent: &str, constituents: &[&str]) -> Vec<(String, String)> {
-        let text = format!(
-            r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[{{"id":"10","productGmv":29.90,"quantity":1,{parent}"bundledProducts":[{}]}}]}}]"#,
-            constituents
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!(r#"{{"id":"1{i}","quantity":1,{c}}}"#))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        testing::findings(PayloadKind::Orders, ApiVersion::V07_2025, &text, |d| {
-            d.rule().starts_with("bundle-")
-        })
-        .into_iter()
-        .map(|(rule, pointer, ..)| (rule, pointer))
-        .collect()
+        let constituents: Vec<String> = constituents
+            .iter()
+            .map(|c| format!(r#""quantity":1,{c}"#))
+            .collect();
+        testing::bundle_findings(
+            &format!(r#""productGmv":29.90,"quantity":1,{parent}"#),
+            &constituents,
+        )
     }
 
     const TAX: &str = r#""taxes":[{"title":"VAT","taxRate":0.19,"taxAmount":4.77}],"#;

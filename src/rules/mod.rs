@@ -105,6 +105,30 @@ pub(crate) mod testing {
         findings(PayloadKind::Orders, version, text, is_money)
     }
 
+    /// The bundle rules' findings, as (rule, pointer), on a EUR order whose one line (id 10) is
+    /// a bundle: `parent` is the parent's fields before `bundledProducts`, each followed by a
+    /// comma; constituent `i` has id `1i` and its fields.
+    pub(crate) fn bundle_findings<S: AsRef<str>>(
+        parent: &str,
+        constituents: &[S],
+    ) -> Vec<(String, String)> {
+        let constituents: Vec<String> = constituents
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!(r#"{{"id":"1{i}",{}}}"#, c.as_ref()))
+            .collect();
+        let text = format!(
+            r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[{{"id":"10",{parent}"bundledProducts":[{}]}}]}}]"#,
+            constituents.join(",")
+        );
+        findings(PayloadKind::Orders, ApiVersion::V07_2025, &text, |d| {
+            d.rule().starts_with("bundle-")
+        })
+        .into_iter()
+        .map(|(rule, pointer, ..)| (rule, pointer))
+        .collect()
+    }
+
     /// Whether a diagnostic is from a money rule.
     pub(crate) fn is_money(d: &Diagnostic) -> bool {
         d.code.category == crate::rule::Category::Money
