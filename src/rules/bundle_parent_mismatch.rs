@@ -264,30 +264,12 @@ impl Rule for BundleParentMismatch {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing;
+    use crate::{ApiVersion, PayloadKind};
 
     /// A EUR order with one bundle: the parent's fields, then each constituent's.
     fn findings(parent: &str, constituents: &[&str]) -> Vec<(String, String)> {
-        let text = format!(
-            r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[{{"id":"10",{parent},"bundledProducts":[{}]}}]}}]"#,
-            constituents
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!(r#"{{"id":"1{i}",{c}}}"#))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let config = Config::default()
-            .with_kind(PayloadKind::Orders)
-            .with_api_version(ApiVersion::V07_2025);
-        Linter::new(config)
-            .unwrap()
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule().starts_with("bundle-"))
-            .map(|d| (d.rule().to_owned(), d.pointer.to_string()))
-            .collect()
+        testing::bundle_findings(&format!("{parent},"), constituents)
     }
 
     fn hit(field: &str) -> (String, String) {
@@ -384,15 +366,12 @@ mod tests {
     fn jpy_has_whole_yen_tolerances() {
         // Two constituents without taxes: 1 yen each, 2 in all; 5503 is 3 off.
         let text = r#"[{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"JPY","lineItems":[{"id":"10","quantity":1,"productGmv":5500,"totalAmountBeforeTaxesAndDiscounts":5503,"bundledProducts":[{"id":"11","quantity":1,"productGmv":3300},{"id":"12","quantity":1,"productGmv":2200}]}]}]"#;
-        let config = Config::default()
-            .with_kind(PayloadKind::Orders)
-            .with_api_version(ApiVersion::V07_2025);
-        let report = Linter::new(config).unwrap().lint_str("t.json", text);
-        let messages: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule() == "bundle-parent-mismatch")
-            .map(|d| d.message.clone())
+        let messages: Vec<_> =
+            testing::findings(PayloadKind::Orders, ApiVersion::V07_2025, text, |d| {
+                d.rule() == "bundle-parent-mismatch"
+            })
+            .into_iter()
+            .map(|(_, _, message, _)| message)
             .collect();
         assert_eq!(
             messages,

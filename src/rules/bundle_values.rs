@@ -123,29 +123,17 @@ impl Rule for BundleValues {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing;
 
     fn findings(parent: &str, constituents: &[&str]) -> Vec<(String, String)> {
-        let text = format!(
-            r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[{{"id":"10","productGmv":29.90,"quantity":1,{parent}"bundledProducts":[{}]}}]}}]"#,
-            constituents
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!(r#"{{"id":"1{i}","quantity":1,{c}}}"#))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let config = Config::default()
-            .with_kind(PayloadKind::Orders)
-            .with_api_version(ApiVersion::V07_2025);
-        Linter::new(config)
-            .unwrap()
-            .lint_str("t.json", &text)
-            .diagnostics
+        let constituents: Vec<String> = constituents
             .iter()
-            .filter(|d| d.rule().starts_with("bundle-"))
-            .map(|d| (d.rule().to_owned(), d.pointer.to_string()))
-            .collect()
+            .map(|c| format!(r#""quantity":1,{c}"#))
+            .collect();
+        testing::bundle_findings(
+            &format!(r#""productGmv":29.90,"quantity":1,{parent}"#),
+            &constituents,
+        )
     }
 
     const TAX: &str = r#""taxes":[{"title":"VAT","taxRate":0.19,"taxAmount":4.77}],"#;

@@ -128,8 +128,9 @@ impl Rule for CountryCode {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing;
     use super::*;
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use crate::{ApiVersion, PayloadKind};
 
     #[test]
     fn aliases_are_not_iso_but_point_to_iso() {
@@ -151,17 +152,12 @@ mod tests {
         let text = format!(
             r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[],"shipping":{shipping}}}]"#
         );
-        let config = Config::default()
-            .with_kind(PayloadKind::Orders)
-            .with_api_version(ApiVersion::V07_2025);
-        Linter::new(config)
-            .unwrap()
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule() == "country-code")
-            .map(|d| (d.pointer.to_string(), d.help.clone().unwrap_or_default()))
-            .collect()
+        testing::findings(PayloadKind::Orders, ApiVersion::V07_2025, &text, |d| {
+            d.rule() == "country-code"
+        })
+        .into_iter()
+        .map(|(_, pointer, _, help)| (pointer, help))
+        .collect()
     }
 
     #[test]

@@ -91,22 +91,16 @@ fn refunded_line(refunded: &RefundedLineItem<'_>, leave_out: &str, cx: &mut Cont
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing;
+    use crate::{ApiVersion, PayloadKind};
 
     fn findings(kind: PayloadKind, text: &str) -> Vec<(String, String)> {
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(kind)
-                .with_api_version(ApiVersion::V07_2025),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule() == "invalid-quantity")
-            .map(|d| (d.pointer.to_string(), d.message.clone()))
-            .collect()
+        testing::findings(kind, ApiVersion::V07_2025, text, |d| {
+            d.rule() == "invalid-quantity"
+        })
+        .into_iter()
+        .map(|(_, pointer, message, _)| (pointer, message))
+        .collect()
     }
 
     #[test]

@@ -180,31 +180,19 @@ fn check_after(
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing;
+    use crate::{ApiVersion, PayloadKind};
 
     fn findings(line: &str, version: ApiVersion) -> Vec<(String, String, String)> {
         let text = format!(
             r#"[{{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [{line}]}}]"#
         );
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(PayloadKind::Orders)
-                .with_api_version(version),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule() == "line-checksum")
-            .map(|d| {
-                (
-                    d.pointer.to_string(),
-                    d.message.clone(),
-                    d.help.clone().unwrap_or_default(),
-                )
-            })
-            .collect()
+        testing::findings(PayloadKind::Orders, version, &text, |d| {
+            d.rule() == "line-checksum"
+        })
+        .into_iter()
+        .map(|(_, pointer, message, help)| (pointer, message, help))
+        .collect()
     }
 
     fn line(

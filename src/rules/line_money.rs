@@ -71,6 +71,52 @@ impl LineMath {
     }
 }
 
+/// Which amounts of a line a reading takes as line totals.
+#[derive(Clone, Copy)]
+pub(super) enum Amounts {
+    /// The `taxAmount`s.
+    Taxes,
+    /// The `discountAmount`s.
+    Discounts,
+}
+
+/// A line read for taxes or discounts sent as line totals, the shared start of `per-unit-tax`
+/// and `per-unit-discount`.
+pub(super) struct TotalsReading {
+    /// The line's numbers.
+    pub(super) math: LineMath,
+    /// The line tolerance for the line's quantity and entries.
+    pub(super) tol_line: Decimal,
+    /// The line holds more than one unit and its after-total adds up only with the amounts
+    /// read as line totals.
+    pub(super) after_says_total: bool,
+}
+
+impl TotalsReading {
+    /// `None` when the line has no [`LineMath`].
+    pub(super) fn of(
+        line: &LineItem<'_>,
+        amounts: Amounts,
+        exp: u32,
+        tolerance: &Tolerance,
+    ) -> Option<Self> {
+        let math = LineMath::of(line)?;
+        let tol_line = tolerance.line_abs(exp, math.q, line.entries());
+        let after_says_total = math.q > Decimal::ONE
+            && math
+                .after_readings(line, tol_line)
+                .is_some_and(|r| match amounts {
+                    Amounts::Taxes => r.only_if_taxes_are_totals(),
+                    Amounts::Discounts => r.only_if_discounts_are_totals(),
+                });
+        Some(Self {
+            math,
+            tol_line,
+            after_says_total,
+        })
+    }
+}
+
 /// Which readings of a line's taxes and discounts its after-total agrees with.
 #[allow(clippy::struct_excessive_bools)] // four independent readings, named
 pub(super) struct AfterReadings {

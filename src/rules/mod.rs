@@ -69,25 +69,26 @@ fn quoted(s: &str) -> String {
 /// Helpers for the rules' unit tests.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use crate::{ApiVersion, Config, Diagnostic, Linter, PayloadKind};
 
-    /// The money findings on an orders payload linted as `version`, in report order, as
-    /// (rule, pointer, message, help).
-    pub(crate) fn money_findings(
+    /// A finding as (rule, pointer, message, help); help is empty when there is none.
+    pub(crate) type Finding = (String, String, String, String);
+
+    /// The findings that `keep` selects when `text` is linted as a payload of `kind` and
+    /// `version` with the default config, in report order.
+    pub(crate) fn findings(
+        kind: PayloadKind,
         version: ApiVersion,
         text: &str,
-    ) -> Vec<(String, String, String, String)> {
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(PayloadKind::Orders)
-                .with_api_version(version),
-        )
-        .unwrap();
+        keep: impl Fn(&Diagnostic) -> bool,
+    ) -> Vec<Finding> {
+        let linter =
+            Linter::new(Config::default().with_kind(kind).with_api_version(version)).unwrap();
         linter
             .lint_str("t.json", text)
             .diagnostics
             .iter()
-            .filter(|d| d.code.category == crate::rule::Category::Money)
+            .filter(|d| keep(d))
             .map(|d| {
                 (
                     d.rule().to_owned(),
@@ -97,5 +98,39 @@ pub(crate) mod testing {
                 )
             })
             .collect()
+    }
+
+    /// The money findings on an orders payload linted as `version`, in report order.
+    pub(crate) fn money_findings(version: ApiVersion, text: &str) -> Vec<Finding> {
+        findings(PayloadKind::Orders, version, text, is_money)
+    }
+
+    /// The bundle rules' findings, as (rule, pointer), on a EUR order whose one line (id 10) is
+    /// a bundle: `parent` is the parent's fields before `bundledProducts`, each followed by a
+    /// comma; constituent `i` has id `1i` and its fields.
+    pub(crate) fn bundle_findings<S: AsRef<str>>(
+        parent: &str,
+        constituents: &[S],
+    ) -> Vec<(String, String)> {
+        let constituents: Vec<String> = constituents
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!(r#"{{"id":"1{i}",{}}}"#, c.as_ref()))
+            .collect();
+        let text = format!(
+            r#"[{{"id":"1","createdAt":1678376546,"currencyCodeIso3Letter":"EUR","lineItems":[{{"id":"10",{parent}"bundledProducts":[{}]}}]}}]"#,
+            constituents.join(",")
+        );
+        findings(PayloadKind::Orders, ApiVersion::V07_2025, &text, |d| {
+            d.rule().starts_with("bundle-")
+        })
+        .into_iter()
+        .map(|(rule, pointer, ..)| (rule, pointer))
+        .collect()
+    }
+
+    /// Whether a diagnostic is from a money rule.
+    pub(crate) fn is_money(d: &Diagnostic) -> bool {
+        d.code.category == crate::rule::Category::Money
     }
 }

@@ -288,29 +288,12 @@ fn check_shipping(shipping: &Shipping<'_>, exp: u32, cx: &mut Context<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing::{self, Finding};
+    use crate::{ApiVersion, PayloadKind};
 
-    fn findings(kind: PayloadKind, text: &str) -> Vec<(String, String, String, String)> {
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(kind)
-                .with_api_version(ApiVersion::V12_2022),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.code.category == crate::rule::Category::Money)
-            .map(|d| {
-                (
-                    d.rule().to_owned(),
-                    d.pointer.to_string(),
-                    d.message.clone(),
-                    d.help.clone().unwrap_or_default(),
-                )
-            })
-            .collect()
+    /// The money findings on a payload of `kind`, linted as 12-2022.
+    fn findings(kind: PayloadKind, text: &str) -> Vec<Finding> {
+        testing::findings(kind, ApiVersion::V12_2022, text, testing::is_money)
     }
 
     fn order(line: &str, shipping: &str) -> String {

@@ -1,6 +1,6 @@
 use rust_decimal::Decimal;
 
-use super::line_money::LineMath;
+use super::line_money::{Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
 use crate::money::{display_in, round_to_minor};
 use crate::rule::{Context, Rule};
@@ -62,14 +62,14 @@ impl Rule for PerUnitDiscount {
 }
 
 fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
-    let Some(math) = LineMath::of(line) else {
+    let Some(TotalsReading {
+        math,
+        after_says_total,
+        ..
+    }) = TotalsReading::of(line, Amounts::Discounts, exp, cx.tolerance())
+    else {
         return;
     };
-    let tol_line = cx.tolerance().line_abs(exp, math.q, line.entries());
-    let after_says_total = math.q > Decimal::ONE
-        && math
-            .after_readings(line, tol_line)
-            .is_some_and(|r| r.only_if_discounts_are_totals());
     for discount in &line.discounts {
         let Some(amount) = discount.amount.filter(|a| *a > Decimal::ZERO) else {
             continue;

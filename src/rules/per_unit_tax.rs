@@ -1,6 +1,6 @@
 use rust_decimal::Decimal;
 
-use super::line_money::{contained_tax, rate_sum, sum_expr, LineMath};
+use super::line_money::{contained_tax, rate_sum, sum_expr, Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
 use crate::money::{display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
@@ -73,15 +73,15 @@ enum Evidence {
 }
 
 fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
-    let Some(math) = LineMath::of(line) else {
+    let Some(TotalsReading {
+        math,
+        tol_line,
+        after_says_total,
+    }) = TotalsReading::of(line, Amounts::Taxes, exp, cx.tolerance())
+    else {
         return;
     };
     let tol_unit = cx.tolerance().per_unit_abs(exp);
-    let tol_line = cx.tolerance().line_abs(exp, math.q, line.entries());
-    let after_says_total = math.q > Decimal::ONE
-        && math
-            .after_readings(line, tol_line)
-            .is_some_and(|r| r.only_if_taxes_are_totals());
     let rates = rate_sum(&line.taxes);
     let base = math
         .gmv

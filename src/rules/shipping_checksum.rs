@@ -128,31 +128,19 @@ impl Rule for ShippingChecksum {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use super::super::testing;
+    use crate::{ApiVersion, PayloadKind};
 
     fn findings(currency: &str, shipping: &str) -> Vec<(String, String, String)> {
         let text = format!(
             r#"[{{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "{currency}", "lineItems": [], "shipping": {shipping}}}]"#
         );
-        let linter = Linter::new(
-            Config::default()
-                .with_kind(PayloadKind::Orders)
-                .with_api_version(ApiVersion::V12_2022),
-        )
-        .unwrap();
-        linter
-            .lint_str("t.json", &text)
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule() == "shipping-checksum")
-            .map(|d| {
-                (
-                    d.pointer.to_string(),
-                    d.message.clone(),
-                    d.help.clone().unwrap_or_default(),
-                )
-            })
-            .collect()
+        testing::findings(PayloadKind::Orders, ApiVersion::V12_2022, &text, |d| {
+            d.rule() == "shipping-checksum"
+        })
+        .into_iter()
+        .map(|(_, pointer, message, help)| (pointer, message, help))
+        .collect()
     }
 
     fn shipping(before: &str, tax: &str, discount: Option<&str>, after: &str) -> String {
