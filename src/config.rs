@@ -203,8 +203,9 @@ pub struct Config {
     /// JSON Lines files are streamed and may be of any length; each of their records is held
     /// to this limit (a longer one is an `io-error` and skipped).
     pub max_file_size: u64,
-    /// Findings kept per file (`max-diagnostics-per-file`, default 1000); the rest are counted,
-    /// so a file where every record is broken cannot exhaust memory.
+    /// Findings kept per file (`max-diagnostics-per-file`, default 1000), the most severe
+    /// first; the rest are counted by severity (and still decide the exit code), so a file
+    /// where every record is broken cannot exhaust memory.
     pub max_diagnostics_per_file: usize,
     /// How far recomputed money may be off (`[tolerance]`).
     pub tolerance: Tolerance,

@@ -92,7 +92,7 @@ pub mod view;
 pub use config::{Config, ConfigError, RuleLevel};
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use json::Pointer;
-pub use linter::{FileReport, Linter, Source};
+pub use linter::{FileReport, Linter, Source, Truncated};
 
 pub use payload::{ApiVersion, PayloadKind};
 pub use revenue::Revenue;

@@ -68,12 +68,51 @@ pub struct FileReport {
     pub objects: usize,
     /// The findings, sorted by line, column and code.
     pub diagnostics: Vec<Diagnostic>,
-    /// Findings dropped beyond the per-file limit (none unless the limit is reached).
-    pub truncated: usize,
+    /// Findings counted but not kept beyond the per-file limit, by severity (none unless the
+    /// limit is reached). The most severe are kept first, so an error is never let go for a
+    /// warning.
+    pub truncated: Truncated,
     /// Revenue recomputed from the objects that passed their schema.
     pub revenue: Revenue,
     /// Text kept for rendering snippets (empty for clean files).
     pub sources: Vec<SourceChunk>,
+}
+
+/// Findings counted but not kept past `max-diagnostics-per-file`, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Truncated {
+    /// Errors not kept (only once the limit is full of errors).
+    pub errors: usize,
+    /// Warnings not kept.
+    pub warnings: usize,
+    /// Infos not kept.
+    pub infos: usize,
+}
+
+impl Truncated {
+    /// All the findings not kept.
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// The findings not kept at a severity.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Error => self.errors,
+            Severity::Warning => self.warnings,
+            Severity::Info => self.infos,
+        }
+    }
+
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
 }
 
 impl FileReport {
@@ -86,13 +125,13 @@ impl FileReport {
             version_source: None,
             objects: 0,
             diagnostics: Vec::new(),
-            truncated: 0,
+            truncated: Truncated::default(),
             revenue: Revenue::default(),
             sources: Vec::new(),
         }
     }
 
-    /// Findings at a severity.
+    /// Findings at a severity, listed in `diagnostics` (see `truncated` for the others).
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
@@ -101,12 +140,25 @@ impl FileReport {
             .count()
     }
 
-    /// Whether any finding is an error.
+    /// Whether any finding is an error, listed or counted past the per-file limit.
     #[must_use]
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
+        self.truncated.errors > 0
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+    }
+
+    /// Keeps at most `max` findings, the most severe first (then in file order), and counts
+    /// the others in `truncated`: the per-file limit applied after the fact, as the binary
+    /// does once a baseline has left out the known findings.
+    pub fn limit(&mut self, max: usize) {
+        if self.diagnostics.len() > max {
+            keep_most_severe(&mut self.diagnostics, 0, max, &mut self.truncated);
+            sort(&mut self.diagnostics);
+            drop_unused_sources(self);
+        }
     }
 
     /// Whether klar-lint itself failed on this file.
@@ -522,15 +574,15 @@ impl Linter {
             })
             .collect();
         let mut state = FileState::default();
-        let before_objects = diagnostics.len();
+        let mut cap = Cap {
+            before_objects: diagnostics.len(),
+            truncated: &mut report.truncated,
+            floor: None,
+            path,
+        };
         let mut objects = objects.into_iter().peekable();
         while objects.peek().is_some() {
             let chunk: Vec<_> = objects.by_ref().take(CHUNK_OBJECTS).collect();
-            let mut cap = Cap {
-                before_objects,
-                truncated: &mut report.truncated,
-                path,
-            };
             let checked = self.check_chunk(version, kind, chunk);
             if !self.finish_chunk(
                 version,
@@ -606,7 +658,12 @@ impl Linter {
         }
         self.batch_envelope(kind, elements.len(), &Pointer::root(), &mut diagnostics);
         let mut state = FileState::default();
-        let before_objects = diagnostics.len();
+        let mut cap = Cap {
+            before_objects: diagnostics.len(),
+            truncated: &mut report.truncated,
+            floor: None,
+            path,
+        };
         let mut has_duplicate_keys = false;
         let mut first = 0;
         for chunk in chunks(&elements, |&(start, end)| end - start) {
@@ -623,11 +680,6 @@ impl Linter {
                 .collect();
             first += chunk.len();
             let checked = self.check_chunk(version, kind, objects);
-            let mut cap = Cap {
-                before_objects,
-                truncated: &mut report.truncated,
-                path,
-            };
             let go_on = self.finish_chunk(
                 version,
                 kind,
@@ -793,9 +845,8 @@ impl Linter {
     }
 
     /// Completes a chunk in file order: runs the rules that use the file's state, adds each
-    /// object's revenue, and moves its findings to `out`, or, once the objects before it have
-    /// filled the per-file limit, counts them and lets them go (none of them could be among
-    /// the first kept, and a million bad objects must not exhaust memory). Returns `false`
+    /// object's revenue, and moves its findings to `out` under the per-file limit (see
+    /// [`keep_most_severe`]: a million bad objects must not exhaust memory). Returns `false`
     /// when a schema is unusable (reported, and the file stops there, as it would have object
     /// by object).
     #[allow(clippy::too_many_arguments)]
@@ -810,8 +861,6 @@ impl Linter {
         cap: &mut Cap<'_>,
     ) -> bool {
         for mut c in checked {
-            let full = out.len().saturating_sub(cap.before_objects)
-                >= self.config.max_diagnostics_per_file;
             if let Some(e) = c.failure {
                 out.push(schema_failure(&e));
                 return false;
@@ -820,11 +869,15 @@ impl Linter {
             if let Some(contribution) = c.revenue.take() {
                 revenue.add(contribution);
             }
-            if full {
-                self.apply_levels(&mut c.diagnostics, cap.path);
-                *cap.truncated += c.diagnostics.len();
-            } else {
-                out.append(&mut c.diagnostics);
+            if c.diagnostics.is_empty() {
+                continue;
+            }
+            self.apply_levels(&mut c.diagnostics, cap.path);
+            below_floor(&mut c.diagnostics, cap.floor, cap.truncated);
+            out.append(&mut c.diagnostics);
+            let max = self.config.max_diagnostics_per_file;
+            if out.len().saturating_sub(cap.before_objects) > max.saturating_mul(2) {
+                cap.floor = keep_most_severe(out, cap.before_objects, max, cap.truncated);
             }
         }
         true
@@ -960,30 +1013,21 @@ impl Linter {
         let spans = SpanIndex::new(text);
         let lines = LineIndex::new(text);
         if diagnostics.len() > self.config.max_diagnostics_per_file {
-            report.truncated += cap_by_offset(
+            cap_by_offset(
                 &mut diagnostics,
                 &spans,
                 self.config.max_diagnostics_per_file,
+                &mut report.truncated,
             );
         }
         resolve(&mut diagnostics, &spans, &lines, text, 0, 0);
         report.diagnostics.extend(diagnostics);
         sort(&mut report.diagnostics);
-        self.cap(report);
         report.sources.push(SourceChunk {
             offset: 0,
             first_line: 1,
             text: text.into(),
         });
-    }
-
-    /// Keeps the first `max-diagnostics-per-file` findings and counts the rest.
-    fn cap(&self, report: &mut FileReport) {
-        let max = self.config.max_diagnostics_per_file;
-        if report.diagnostics.len() > max {
-            report.truncated += report.diagnostics.len() - max;
-            report.diagnostics.truncate(max);
-        }
     }
 
     /// Sets each finding's severity from `[rules]` and the `[[overrides]]` matching `path`.
@@ -1023,6 +1067,9 @@ impl Linter {
         report.kind_source = kind_source;
         let mut version: Option<(ApiVersion, Source)> = None;
         let mut state = FileState::default();
+        // Findings at or below this severity are let go at once: the per-file limit is full of
+        // findings at least as severe (see `keep_most_severe`).
+        let mut floor = None;
         let mut buf = Vec::new();
         let mut lines: Vec<RecordLine> = Vec::new();
         let mut offset = 0usize;
@@ -1198,9 +1245,9 @@ impl Linter {
                         &mut report,
                         diagnostics,
                         &text,
-                        line.base,
-                        line.line_no,
+                        (line.base, line.line_no),
                         false,
+                        &mut floor,
                     );
                     continue;
                 };
@@ -1219,9 +1266,9 @@ impl Linter {
                         &mut report,
                         diagnostics,
                         &text,
-                        line.base,
-                        line.line_no,
+                        (line.base, line.line_no),
                         true,
+                        &mut floor,
                     );
                     continue;
                 };
@@ -1264,9 +1311,9 @@ impl Linter {
                     &mut report,
                     diagnostics,
                     &text,
-                    line.base,
-                    line.line_no,
+                    (line.base, line.line_no),
                     true,
+                    &mut floor,
                 );
             }
             drop_in_parallel(slots);
@@ -1289,6 +1336,7 @@ impl Linter {
             }
         }
         report.diagnostics.extend(ids_unreadable(&state));
+        report.limit(self.config.max_diagnostics_per_file);
         if record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(
                 Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), "the file is empty")
@@ -1341,24 +1389,14 @@ impl Linter {
         report: &mut FileReport,
         mut diagnostics: Vec<Diagnostic>,
         text: &str,
-        base: usize,
-        line_no: usize,
+        (base, line_no): (usize, usize),
         record_pointers: bool,
+        floor: &mut Option<Severity>,
     ) {
         self.apply_levels(&mut diagnostics, &report.path);
+        below_floor(&mut diagnostics, *floor, &mut report.truncated);
         if diagnostics.is_empty() {
             return;
-        }
-        let room = self
-            .config
-            .max_diagnostics_per_file
-            .saturating_sub(report.diagnostics.len());
-        if diagnostics.len() > room {
-            report.truncated += diagnostics.len() - room;
-            diagnostics.truncate(room);
-            if diagnostics.is_empty() {
-                return;
-            }
         }
         let lines = LineIndex::new(text);
         if record_pointers {
@@ -1415,6 +1453,11 @@ impl Linter {
             first_line: line_no,
             text: text.into(),
         });
+        let max = self.config.max_diagnostics_per_file;
+        if report.diagnostics.len() > max.saturating_mul(2) {
+            *floor = keep_most_severe(&mut report.diagnostics, 0, max, &mut report.truncated);
+            drop_unused_sources(report);
+        }
     }
 }
 
@@ -1700,7 +1743,12 @@ fn locate(d: &Diagnostic, spans: &SpanIndex<'_>) -> Option<Span> {
 /// one finding per object (a million-element array of numbers) is quadratic. Byte offsets are
 /// cheap and sort like (line, column), so the cap is applied on them before any column is
 /// worked out; `resolve` then fills in line and column for the findings kept.
-fn cap_by_offset(diagnostics: &mut Vec<Diagnostic>, spans: &SpanIndex<'_>, max: usize) -> usize {
+fn cap_by_offset(
+    diagnostics: &mut Vec<Diagnostic>,
+    spans: &SpanIndex<'_>,
+    max: usize,
+    truncated: &mut Truncated,
+) {
     let offsets: Vec<Option<usize>> = diagnostics
         .iter()
         .map(|d| d.span.or_else(|| locate(d, spans)).map(|s| s.start))
@@ -1710,13 +1758,20 @@ fn cap_by_offset(diagnostics: &mut Vec<Diagnostic>, spans: &SpanIndex<'_>, max: 
         let (Some(da), Some(db)) = (diagnostics.get(a), diagnostics.get(b)) else {
             return a.cmp(&b);
         };
-        (offsets.get(a), da.code.name, da.pointer.as_str()).cmp(&(
-            offsets.get(b),
-            db.code.name,
-            db.pointer.as_str(),
-        ))
+        // The most severe first: an error is never let go for a warning.
+        (
+            std::cmp::Reverse(da.severity),
+            offsets.get(a),
+            da.code.name,
+            da.pointer.as_str(),
+        )
+            .cmp(&(
+                std::cmp::Reverse(db.severity),
+                offsets.get(b),
+                db.code.name,
+                db.pointer.as_str(),
+            ))
     });
-    let dropped = diagnostics.len().saturating_sub(max);
     let mut keep = vec![false; diagnostics.len()];
     for &i in order.iter().take(max) {
         if let Some(k) = keep.get_mut(i) {
@@ -1724,12 +1779,81 @@ fn cap_by_offset(diagnostics: &mut Vec<Diagnostic>, spans: &SpanIndex<'_>, max: 
         }
     }
     let mut index = 0;
-    diagnostics.retain(|_| {
+    diagnostics.retain(|d| {
         let kept = keep.get(index).copied().unwrap_or(false);
         index += 1;
+        if !kept {
+            truncated.add(d.severity);
+        }
         kept
     });
-    dropped
+}
+
+/// Keeps at most `max` of `list[from..]`, the most severe first and, within a severity, the
+/// first added (file order), and counts the others in `truncated`. Streamed files call it
+/// once the list holds twice the limit, so memory stays bounded and each call costs one sort
+/// of `2 × max` findings. Returns the severity at or below which later findings can be let go
+/// at once (the least severe kept, when the limit is full), which only rises: so a file calls
+/// this at most three times whatever its number of findings.
+fn keep_most_severe(
+    list: &mut Vec<Diagnostic>,
+    from: usize,
+    max: usize,
+    truncated: &mut Truncated,
+) -> Option<Severity> {
+    let mut tail = list.split_off(from.min(list.len()));
+    // Stable: file order within a severity.
+    tail.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    if tail.len() > max {
+        for d in tail.drain(max..) {
+            truncated.add(d.severity);
+        }
+    }
+    let floor = if max == 0 {
+        Some(Severity::Error)
+    } else if tail.len() >= max {
+        tail.last().map(|d| d.severity)
+    } else {
+        None
+    };
+    list.append(&mut tail);
+    floor
+}
+
+/// Lets go (and counts) the findings at or below `floor`.
+fn below_floor(
+    diagnostics: &mut Vec<Diagnostic>,
+    floor: Option<Severity>,
+    truncated: &mut Truncated,
+) {
+    if let Some(floor) = floor {
+        diagnostics.retain(|d| {
+            let keep = d.severity > floor;
+            if !keep {
+                truncated.add(d.severity);
+            }
+            keep
+        });
+    }
+}
+
+/// Drops the JSON Lines record texts no kept finding points into.
+fn drop_unused_sources(report: &mut FileReport) {
+    let starts: Vec<usize> = report
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            d.span
+                .iter()
+                .chain(d.labels.iter().filter_map(|l| l.span.as_ref()))
+                .map(|s| s.start)
+        })
+        .collect();
+    report.sources.retain(|c| {
+        starts
+            .iter()
+            .any(|&s| s >= c.offset && s <= c.offset + c.text.len())
+    });
 }
 
 fn resolve(
@@ -1885,7 +2009,9 @@ struct Cap<'r> {
     /// Findings made before the first object (envelope, duplicate keys).
     before_objects: usize,
     /// The report's count of findings let go.
-    truncated: &'r mut usize,
+    truncated: &'r mut Truncated,
+    /// Findings at or below this severity are let go at once (see [`keep_most_severe`]).
+    floor: Option<Severity>,
     /// The file's path, for per-path `[[overrides]]`.
     path: &'r str,
 }

@@ -457,7 +457,7 @@ fn a_million_element_array_is_one_batch_size_finding_and_a_bounded_list() {
     assert_eq!(report.objects, 1_000_000);
     // The default limit keeps 1,000 findings and counts the rest: the first ones in the file.
     assert_eq!(report.diagnostics.len(), 1000);
-    assert_eq!(report.truncated, 1_000_001 - 1000);
+    assert_eq!(report.truncated.total(), 1_000_001 - 1000);
     let last = report.diagnostics.last().unwrap();
     assert_eq!(last.pointer.as_str(), "/998");
     assert_eq!(last.column, Some(1 + 998 * 2 + 1));
@@ -780,16 +780,109 @@ fn max_diagnostics_per_file_keeps_the_first_findings_of_a_document_and_counts_th
         .with_kind(PayloadKind::Orders);
     let report = Linter::new(config).unwrap().lint_str("orders.json", &text);
     assert_eq!(report.diagnostics.len(), 7);
-    assert_eq!(report.truncated, 43);
+    assert_eq!(report.truncated.total(), 43);
     let lines: Vec<_> = report.diagnostics.iter().map(|d| d.line).collect();
     assert_eq!(lines, (2..9).map(Some).collect::<Vec<_>>());
     // Unlimited, the same file keeps all fifty, and the first seven are the same.
     let all = orders_linter().lint_str("orders.json", &text);
     assert_eq!(all.diagnostics.len(), 50);
-    assert_eq!(all.truncated, 0);
+    assert_eq!(all.truncated.total(), 0);
     for (kept, full) in report.diagnostics.iter().zip(&all.diagnostics) {
         assert_eq!(kept.pointer, full.pointer);
         assert_eq!((kept.line, kept.column), (full.line, full.column));
+    }
+}
+
+/// The per-file limit keeps the most severe findings first: an error after a thousand warnings
+/// is listed, fails the run, and nothing past the limit is lost from the counts; a baseline
+/// records every finding, so a run against it passes. For JSON Lines, a small document and a
+/// big (streamed) array.
+#[test]
+fn an_error_past_the_per_file_limit_is_kept_over_warnings_and_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        "max-diagnostics-per-file = 5\napi-version = \"07.2025\"\n[kinds]\n\"*\" = \"orders\"\n",
+    )
+    .unwrap();
+    let record = |id: &str, currency: &str| {
+        format!("{{\"id\": \"{id}\", \"createdAt\": 1761000000, \"currencyCodeIso3Letter\": \"{currency}\", \"lineItems\": []}}")
+    };
+    let file = |n: usize| -> Vec<String> {
+        // `n` orders sharing one id (a warning each), then one with a bad currency (an error).
+        let mut rows: Vec<String> = (0..n).map(|_| record("A", "EUR")).collect();
+        rows.push(record("B", "EURO"));
+        rows
+    };
+    std::fs::write(dir.path().join("orders.jsonl"), file(40).join("\n")).unwrap();
+    std::fs::write(
+        dir.path().join("small.json"),
+        format!("[{}]", file(40).join(",")),
+    )
+    .unwrap();
+    // Past 64 KiB: the streamed path.
+    let big = format!("[{}]", file(800).join(",\n"));
+    assert!(big.len() > 64 * 1024);
+    std::fs::write(dir.path().join("big.json"), &big).unwrap();
+
+    let config = Config::from_toml_str("max-diagnostics-per-file = 5")
+        .unwrap()
+        .with_kind(PayloadKind::Orders)
+        .with_api_version(klar_lint::ApiVersion::V07_2025);
+    let limited = Linter::new(config.clone()).unwrap();
+    let mut unlimited = config;
+    unlimited.max_diagnostics_per_file = usize::MAX;
+    let unlimited = Linter::new(unlimited).unwrap();
+    for name in ["orders.jsonl", "small.json", "big.json"] {
+        let path = dir.path().join(name);
+        let report = limited.lint_path(&path);
+        let all = unlimited.lint_path(&path);
+        assert_eq!(report.diagnostics.len(), 5, "{name}");
+        assert!(all.diagnostics.len() > 40, "{name}");
+        assert_eq!(
+            report.diagnostics.len() + report.truncated.total(),
+            all.diagnostics.len(),
+            "{name}: every finding is listed or counted"
+        );
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            assert_eq!(
+                report.count(severity) + report.truncated.count(severity),
+                all.count(severity),
+                "{name} {severity:?}"
+            );
+        }
+        // The error is listed, not counted away; listed findings stay in file order.
+        assert_eq!(report.truncated.errors, 0, "{name}");
+        assert!(report.has_errors(), "{name}");
+        let error = report
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error && d.message.contains("EURO"))
+            .unwrap_or_else(|| panic!("{name}: {:#?}", report.diagnostics));
+        assert!(error.line.is_some(), "{name}");
+        let lines: Vec<_> = report
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.column))
+            .collect();
+        let mut sorted = lines.clone();
+        sorted.sort();
+        assert_eq!(lines, sorted, "{name}");
+
+        let run = klar(&[name], dir.path());
+        assert_eq!(run.code, Some(1), "{name}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("EURO"), "{name}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("counted but not listed"),
+            "{name}: {}",
+            run.stdout
+        );
+        // A baseline records every finding, past the limit too: a run against it is clean.
+        let written = klar(&["--write-baseline", "base.json", name], dir.path());
+        assert_eq!(written.code, Some(0), "{name}: {}", written.stderr);
+        let run = klar(&["--baseline", "base.json", name], dir.path());
+        assert_eq!(run.code, Some(0), "{name}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("no findings"), "{name}: {}", run.stdout);
     }
 }
 

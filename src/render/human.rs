@@ -165,13 +165,16 @@ impl Reporter for Human {
             write!(out, "{}", self.render(report, d))?;
             writeln!(out)?;
         }
-        let hidden = report.diagnostics.len().saturating_sub(limit) + report.truncated;
+        let hidden = report.diagnostics.len().saturating_sub(limit);
         if hidden > 0 {
             writeln!(
                 out,
                 "{}: {hidden} more findings not shown (raise --max-diagnostics to see them)\n",
                 report.path
             )?;
+        }
+        if let Some(note) = super::truncated_note(report) {
+            writeln!(out, "{note}\n")?;
         }
         Ok(())
     }

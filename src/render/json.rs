@@ -46,6 +46,9 @@ struct JsonFile<'a> {
     /// Findings beyond `max-diagnostics-per-file`, counted but not listed.
     #[serde(skip_serializing_if = "is_zero")]
     truncated: usize,
+    /// Of those, errors (they fail the run like listed ones).
+    #[serde(rename = "truncatedErrors", skip_serializing_if = "is_zero")]
+    truncated_errors: usize,
     #[serde(skip_serializing_if = "Revenue::is_empty")]
     revenue: &'a Revenue,
 }
@@ -146,7 +149,8 @@ impl Json {
                     }
                 })
                 .collect(),
-            truncated: report.truncated,
+            truncated: report.truncated.total(),
+            truncated_errors: report.truncated.errors,
             revenue: &report.revenue,
         };
         serde_json::to_value(file).unwrap_or(serde_json::Value::Null)

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{normalized_path, Reporter, Summary};
+use super::{normalized_path, plural, Reporter, Summary};
 use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 
@@ -58,14 +58,6 @@ pub(crate) fn escape_xml(text: &str) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 impl Reporter for Junit {
     fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let path = escape_xml(&normalized_path(&report.path));
@@ -97,12 +89,14 @@ impl Reporter for Junit {
                 passing.push_str(&line);
             }
         }
-        if report.truncated > 0 {
-            let _ = writeln!(
-                failing,
-                "{} more findings not kept (max-diagnostics-per-file)",
-                report.truncated
-            );
+        if let Some(note) = super::truncated_note(report) {
+            let over = [Severity::Error, Severity::Warning, Severity::Info]
+                .into_iter()
+                .filter(|s| *s >= self.fail_on)
+                .map(|s| report.truncated.count(s))
+                .sum::<usize>();
+            failed += over;
+            let _ = writeln!(if over > 0 { &mut failing } else { &mut passing }, "{note}");
         }
         let _ = write!(
             self.cases,

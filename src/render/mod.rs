@@ -45,6 +45,9 @@ pub struct Summary {
     pub warnings: usize,
     /// Info findings.
     pub infos: usize,
+    /// Of those, findings counted but not listed, past `max-diagnostics-per-file`.
+    #[serde(rename = "notListed", skip_serializing_if = "is_zero")]
+    pub not_listed: usize,
     /// Revenue over every file, by currency.
     #[serde(skip)]
     pub revenue: Revenue,
@@ -73,12 +76,15 @@ impl Summary {
     pub fn add(&mut self, report: &FileReport) {
         self.files += 1;
         self.objects += report.objects;
-        if !report.diagnostics.is_empty() {
+        if !report.diagnostics.is_empty() || report.truncated.total() > 0 {
             self.files_with_findings += 1;
         }
-        self.errors += report.count(Severity::Error);
-        self.warnings += report.count(Severity::Warning);
-        self.infos += report.count(Severity::Info);
+        // Findings past the per-file limit count too: they decide the exit code like any other.
+        let count = |s| report.count(s) + report.truncated.count(s);
+        self.errors += count(Severity::Error);
+        self.warnings += count(Severity::Warning);
+        self.infos += count(Severity::Info);
+        self.not_listed += report.truncated.total();
         self.revenue.merge(&report.revenue);
         for d in &report.diagnostics {
             *self.by_rule.entry(d.rule()).or_default() += 1;
@@ -129,7 +135,38 @@ pub trait Reporter {
     fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
 }
 
-fn plural(n: usize, word: &str) -> String {
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The note on a file's findings past `max-diagnostics-per-file`: "1,232 more findings (2
+/// errors, 1,230 warnings) were counted but not kept (...)".
+#[must_use]
+pub fn truncated_note(report: &FileReport) -> Option<String> {
+    let t = report.truncated;
+    if t.total() == 0 {
+        return None;
+    }
+    let parts: Vec<String> = [
+        (t.errors, "error"),
+        (t.warnings, "warning"),
+        (t.infos, "info"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| plural(*n, word))
+    .collect();
+    Some(format!(
+        "{}: {} more finding{} ({}) counted but not listed: raise `max-diagnostics-per-file` in klar-lint.toml to list them",
+        report.path,
+        t.total(),
+        if t.total() == 1 { "" } else { "s" },
+        parts.join(", ")
+    ))
+}
+
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -163,8 +200,16 @@ pub fn summary_line(summary: &Summary) -> String {
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         [] => String::new(),
     };
+    let not_listed = if summary.not_listed > 0 {
+        format!(
+            "; {} of them not listed, past max-diagnostics-per-file",
+            summary.not_listed
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "Found {list} in {} of {} ({objects}).",
+        "Found {list} in {} of {} ({objects}){not_listed}.",
         summary.files_with_findings,
         plural(summary.files, "file")
     )

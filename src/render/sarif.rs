@@ -136,13 +136,15 @@ impl Reporter for Sarif {
             );
             self.results.push((d.rule(), result));
         }
-        if report.truncated > 0 {
+        if let Some(note) = super::truncated_note(report) {
+            let level = if report.truncated.errors > 0 {
+                "error"
+            } else {
+                "warning"
+            };
             self.notifications.push(json!({
-                "level": "warning",
-                "message": { "text": format!(
-                    "{}: {} more findings were counted but not kept (max-diagnostics-per-file)",
-                    report.path, report.truncated
-                ) },
+                "level": level,
+                "message": { "text": note },
             }));
         }
         Ok(())

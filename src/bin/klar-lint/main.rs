@@ -133,6 +133,12 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Some(path) => Some(read_baseline(path)?),
         None => None,
     };
+    // A baseline records every finding, and is applied before the per-file limit: otherwise
+    // findings past the limit could never be recorded, and would fail every later run.
+    let per_file_limit = config.max_diagnostics_per_file;
+    if baseline.is_some() || args.write_baseline.is_some() {
+        config.max_diagnostics_per_file = usize::MAX;
+    }
     let linter = Linter::new(config).map_err(|e| Box::new(e) as CliError)?;
 
     let inputs = walk::collect(&args.paths);
@@ -205,6 +211,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
                     } else {
                         if let Some(matcher) = baseline.as_mut() {
                             matcher.filter(&mut report);
+                            report.limit(per_file_limit);
                         }
                         summary.add(&report);
                         progress.suspend(|| reporter.file(&mut out, &report))?;
