@@ -1288,6 +1288,7 @@ impl Linter {
                         stop = true;
                         break;
                     }
+                    state.line = Some(line.line_no);
                     self.run_deferred(v, k, &mut c, &mut state);
                     if let Some(contribution) = c.revenue.take() {
                         report.revenue.add(contribution);
@@ -1434,12 +1435,14 @@ impl Linter {
                 span.end += base;
             }
             for label in &mut d.labels {
+                // Only a label found in this record's text is relative to it; one in another
+                // record came with its own line, or none.
                 if let Some(span) = label.span.as_mut() {
                     span.start += base;
                     span.end += base;
-                }
-                if let Some(line) = label.line.as_mut() {
-                    *line += line_no - 1;
+                    if let Some(line) = label.line.as_mut() {
+                        *line += line_no - 1;
+                    }
                 }
             }
             d.line = Some(d.line.unwrap_or(1) + line_no - 1);

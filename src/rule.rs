@@ -12,7 +12,7 @@ use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
 use crate::view::{Cost, Order, Refund};
 
-pub use crate::seen_ids::SeenIds;
+pub use crate::seen_ids::{FirstSeen, SeenIds};
 
 /// What a rule is about. Borrowed from clippy's idea of groups: each has one meaning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -181,6 +181,9 @@ pub trait Rule: Meta + Send + Sync {
 pub struct FileState {
     /// Each top-level id seen so far, and where it was first seen.
     pub ids: SeenIds,
+    /// In a JSON Lines file, the line of the record being checked (its pointers start at the
+    /// record); `None` in a document, where every pointer finds its own line.
+    pub line: Option<usize>,
 }
 
 /// What a rule reports through, and what it may read of the run.
@@ -282,12 +285,23 @@ impl Reported<'_> {
     }
 
     /// Another place that explains the finding.
-    pub fn label(mut self, pointer: Pointer, text: impl Into<String>) -> Self {
+    pub fn label(self, pointer: Pointer, text: impl Into<String>) -> Self {
+        self.label_on_line(pointer, None, text)
+    }
+
+    /// Another place that explains the finding, in another JSON Lines record whose line is
+    /// known (see [`FileState::line`]): its text is gone by now, so the line is all there is.
+    pub fn label_on_line(
+        mut self,
+        pointer: Pointer,
+        line: Option<usize>,
+        text: impl Into<String>,
+    ) -> Self {
         if let Some(d) = self.0.as_deref_mut() {
             d.labels.push(crate::diagnostic::Label {
                 pointer,
                 span: None,
-                line: None,
+                line,
                 column: None,
                 text: text.into(),
             });

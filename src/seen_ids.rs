@@ -6,8 +6,8 @@
 //! the file:
 //!
 //! - The newest ids (up to [`SPILL_AT`]) are in memory: each id and the pointer where it was
-//!   first seen are appended to one text arena, and a hash table holds 16 bytes per id pointing
-//!   into it.
+//!   first seen are appended to one text arena, and a hash table holds 24 bytes per id pointing
+//!   into it (and the line, in JSON Lines).
 //! - When that table is full it is written, sorted by hash, to an anonymous temporary file (a
 //!   *run*, deleted when the file is done), and the table is emptied. In memory a run keeps
 //!   only a Bloom filter (about 2 bytes an id) and the first hash of every block of
@@ -44,12 +44,31 @@ const BLOCK: usize = 32;
 const BLOOM_BITS: usize = 10;
 const BLOOM_PROBES: u64 = 7;
 
-/// Where one id sits in the arena: the id's text from `start`, then its pointer's.
+/// Where one id sits in the arena: the id's text from `start`, then its pointer's; and the
+/// line it was first seen on (0: not known).
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     start: usize,
     id_len: u32,
     pointer_len: u32,
+    line: u64,
+}
+
+/// Where an id was first seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FirstSeen {
+    /// Its pointer.
+    pub pointer: Pointer,
+    /// Its line, when it was given (JSON Lines records).
+    pub line: Option<usize>,
+}
+
+fn line_code(line: Option<usize>) -> u64 {
+    line.and_then(|l| u64::try_from(l).ok()).unwrap_or(0)
+}
+
+fn line_of(code: u64) -> Option<usize> {
+    usize::try_from(code).ok().filter(|&l| l > 0)
 }
 
 /// The ids seen so far in one file and where each was first seen.
@@ -89,31 +108,47 @@ impl SeenIds {
         }
     }
 
-    /// Remembers `id` as first seen at `at` and returns `None`, or, when `id` was seen
-    /// before, returns the pointer of its first appearance and remembers nothing new.
+    /// Remembers `id` as first seen at `at` (on `line`, when known) and returns `None`, or,
+    /// when `id` was seen before, returns where it was first seen and remembers nothing new.
     ///
     /// ```
     /// use klar_lint::json::Pointer;
-    /// use klar_lint::rule::SeenIds;
+    /// use klar_lint::rule::{FirstSeen, SeenIds};
     ///
     /// let mut seen = SeenIds::default();
     /// let first = Pointer::root().index(0).key("id");
-    /// assert_eq!(seen.first_or_insert("A-1", &first), None);
-    /// assert_eq!(seen.first_or_insert("A-2", &Pointer::root().index(1).key("id")), None);
-    /// assert_eq!(seen.first_or_insert("A-1", &Pointer::root().index(2).key("id")), Some(first));
+    /// assert_eq!(seen.first_or_insert("A-1", &first, Some(1)), None);
+    /// assert_eq!(seen.first_or_insert("A-2", &Pointer::root().index(1).key("id"), Some(2)), None);
+    /// assert_eq!(
+    ///     seen.first_or_insert("A-1", &Pointer::root().index(2).key("id"), Some(3)),
+    ///     Some(FirstSeen { pointer: first, line: Some(1) })
+    /// );
     /// assert_eq!(seen.len(), 2);
     /// ```
-    pub fn first_or_insert(&mut self, id: &str, at: &Pointer) -> Option<Pointer> {
+    pub fn first_or_insert(
+        &mut self,
+        id: &str,
+        at: &Pointer,
+        line: Option<usize>,
+    ) -> Option<FirstSeen> {
         let hash = self.hasher.hash_one(id);
         let arena = &self.arena;
         if let Some(e) = self.table.find(hash, |e| entry_id(arena, e) == id) {
             let from = e.start + e.id_len as usize;
             let text = self.arena.get(from..from + e.pointer_len as usize)?;
-            return Pointer::parse(text).ok();
+            return Some(FirstSeen {
+                pointer: Pointer::parse(text).ok()?,
+                line: line_of(e.line),
+            });
         }
         for run in &mut self.runs {
             match run.find(hash, id) {
-                Ok(Some(text)) => return Pointer::parse(&text).ok(),
+                Ok(Some((text, line))) => {
+                    return Some(FirstSeen {
+                        pointer: Pointer::parse(&text).ok()?,
+                        line: line_of(line),
+                    })
+                }
                 Ok(None) => {}
                 Err(_) => self.unreadable += 1,
             }
@@ -129,6 +164,7 @@ impl SeenIds {
             start: self.arena.len(),
             id_len,
             pointer_len,
+            line: line_code(line),
         };
         self.arena.push_str(id);
         self.arena.push_str(at.as_str());
@@ -179,7 +215,7 @@ impl SeenIds {
 
     /// Writes the table out as a run, then merges runs of about the same size.
     fn spill(&mut self) -> std::io::Result<()> {
-        let mut entries: Vec<(u64, &str, &str)> = self
+        let mut entries: Vec<(u64, &str, &str, u64)> = self
             .table
             .iter()
             .map(|e| {
@@ -189,13 +225,13 @@ impl SeenIds {
                     .arena
                     .get(from..from + e.pointer_len as usize)
                     .unwrap_or_default();
-                (self.hasher.hash_one(id), id, ptr)
+                (self.hasher.hash_one(id), id, ptr, e.line)
             })
             .collect();
         entries.sort_unstable_by_key(|e| e.0);
         let mut writer = RunWriter::new(entries.len())?;
-        for (hash, id, ptr) in entries {
-            writer.push(hash, id.as_bytes(), ptr.as_bytes())?;
+        for (hash, id, ptr, line) in entries {
+            writer.push(hash, id.as_bytes(), ptr.as_bytes(), line)?;
         }
         self.runs.push(writer.finish()?);
         // Like a binary counter: a run is merged into the one before it while that one is
@@ -223,8 +259,9 @@ fn entry_id<'a>(arena: &'a str, e: &Entry) -> &'a str {
         .unwrap_or_default()
 }
 
-/// Ids written to a temporary file, sorted by hash. Each entry is the hash (8 bytes, little
-/// endian), the id's and the pointer's lengths (4 bytes each), then their bytes.
+/// Ids written to a temporary file, sorted by hash. Each entry is the hash and the line (8
+/// bytes each, little endian), the id's and the pointer's lengths (4 bytes each), then their
+/// bytes.
 #[derive(Debug)]
 struct Run {
     file: File,
@@ -236,8 +273,8 @@ struct Run {
 }
 
 impl Run {
-    /// The pointer stored with `id`, if this run holds it.
-    fn find(&mut self, hash: u64, id: &str) -> std::io::Result<Option<String>> {
+    /// The pointer and line stored with `id`, if this run holds it.
+    fn find(&mut self, hash: u64, id: &str) -> std::io::Result<Option<(String, u64)>> {
         if !self.bloom.may_hold(hash) {
             return Ok(None);
         }
@@ -256,7 +293,10 @@ impl Run {
                 break;
             }
             if h == hash && reader.id == id.as_bytes() {
-                return Ok(Some(String::from_utf8_lossy(&reader.ptr).into_owned()));
+                return Ok(Some((
+                    String::from_utf8_lossy(&reader.ptr).into_owned(),
+                    reader.line,
+                )));
             }
         }
         Ok(None)
@@ -273,15 +313,15 @@ impl Run {
         loop {
             match (x, y) {
                 (Some(hx), Some(hy)) if hx <= hy => {
-                    writer.push(hx, &a.id, &a.ptr)?;
+                    writer.push(hx, &a.id, &a.ptr, a.line)?;
                     x = a.next_entry()?;
                 }
                 (_, Some(hy)) => {
-                    writer.push(hy, &b.id, &b.ptr)?;
+                    writer.push(hy, &b.id, &b.ptr, b.line)?;
                     y = b.next_entry()?;
                 }
                 (Some(hx), None) => {
-                    writer.push(hx, &a.id, &a.ptr)?;
+                    writer.push(hx, &a.id, &a.ptr, a.line)?;
                     x = a.next_entry()?;
                 }
                 (None, None) => break,
@@ -311,7 +351,7 @@ impl RunWriter {
         })
     }
 
-    fn push(&mut self, hash: u64, id: &[u8], ptr: &[u8]) -> std::io::Result<()> {
+    fn push(&mut self, hash: u64, id: &[u8], ptr: &[u8], line: u64) -> std::io::Result<()> {
         let too_long = || std::io::Error::other("id longer than 4 GiB");
         let id_len = u32::try_from(id.len()).map_err(|_| too_long())?;
         let ptr_len = u32::try_from(ptr.len()).map_err(|_| too_long())?;
@@ -319,11 +359,12 @@ impl RunWriter {
             self.blocks.push((hash, self.offset));
         }
         self.out.write_all(&hash.to_le_bytes())?;
+        self.out.write_all(&line.to_le_bytes())?;
         self.out.write_all(&id_len.to_le_bytes())?;
         self.out.write_all(&ptr_len.to_le_bytes())?;
         self.out.write_all(id)?;
         self.out.write_all(ptr)?;
-        self.offset += 16 + u64::from(id_len) + u64::from(ptr_len);
+        self.offset += 24 + u64::from(id_len) + u64::from(ptr_len);
         self.bloom.insert(hash);
         self.len += 1;
         Ok(())
@@ -345,12 +386,13 @@ impl RunWriter {
     }
 }
 
-/// Reads the entries of a run in order; the last one's id and pointer are kept in `id` and
-/// `ptr`, in buffers reused from entry to entry.
+/// Reads the entries of a run in order; the last one's id, pointer and line are kept in `id`,
+/// `ptr` and `line`, the first two in buffers reused from entry to entry.
 struct RunReader<R> {
     input: R,
     id: Vec<u8>,
     ptr: Vec<u8>,
+    line: u64,
 }
 
 impl<R: BufRead> RunReader<R> {
@@ -359,6 +401,7 @@ impl<R: BufRead> RunReader<R> {
             input,
             id: Vec::new(),
             ptr: Vec::new(),
+            line: 0,
         }
     }
 
@@ -368,9 +411,12 @@ impl<R: BufRead> RunReader<R> {
             return Ok(None);
         }
         let mut hash = [0u8; 8];
+        let mut line = [0u8; 8];
         let mut id_len = [0u8; 4];
         let mut ptr_len = [0u8; 4];
         self.input.read_exact(&mut hash)?;
+        self.input.read_exact(&mut line)?;
+        self.line = u64::from_le_bytes(line);
         self.input.read_exact(&mut id_len)?;
         self.input.read_exact(&mut ptr_len)?;
         for (buf, len) in [(&mut self.id, id_len), (&mut self.ptr, ptr_len)] {
@@ -434,6 +480,13 @@ mod tests {
         Pointer::root().index(i).key("id")
     }
 
+    fn first(i: usize) -> FirstSeen {
+        FirstSeen {
+            pointer: at(i),
+            line: Some(i + 1),
+        }
+    }
+
     #[test]
     fn remembers_the_first_place_of_every_id_exactly() {
         for spill_at in [1, 3, 1000] {
@@ -441,12 +494,16 @@ mod tests {
             // Ids that differ in one character, in case, or by a prefix are different ids.
             let ids = ["1001", "1002", "10010", "100", "a", "A", "", "ü", "1001 "];
             for (i, id) in ids.iter().enumerate() {
-                assert_eq!(seen.first_or_insert(id, &at(i)), None, "{id:?}");
+                assert_eq!(
+                    seen.first_or_insert(id, &at(i), Some(i + 1)),
+                    None,
+                    "{id:?}"
+                );
             }
             for (i, id) in ids.iter().enumerate() {
                 assert_eq!(
-                    seen.first_or_insert(id, &at(100 + i)),
-                    Some(at(i)),
+                    seen.first_or_insert(id, &at(100 + i), Some(101 + i)),
+                    Some(first(i)),
                     "{id:?} spill_at {spill_at}"
                 );
             }
@@ -462,12 +519,17 @@ mod tests {
         for i in 0..50_000usize {
             // Every third id repeats an earlier one, some of them long written out.
             let id = format!("order-{}", if i % 3 == 2 { i / 7 } else { i });
-            let ptr = at(i);
-            let expected = model.get(&id).cloned();
+            let expected = model.get(&id).map(|&first_i| first(first_i));
             if expected.is_none() {
-                model.insert(id.clone(), ptr.clone());
+                model.insert(id.clone(), i);
             }
-            assert_eq!(seen.first_or_insert(&id, &ptr), expected, "{id}");
+            // Documents give no line: half the ids go without one.
+            let line = (i % 2 == 0).then_some(i + 1);
+            let expected = expected.map(|f| FirstSeen {
+                line: f.line.filter(|l| (l - 1) % 2 == 0),
+                ..f
+            });
+            assert_eq!(seen.first_or_insert(&id, &at(i), line), expected, "{id}");
         }
         assert_eq!(seen.len(), model.len());
         assert!(seen.in_memory() < 200);
@@ -485,15 +547,20 @@ mod tests {
     fn ids_whose_hashes_collide_are_told_apart_in_a_run() {
         // A run holding several entries of one hash: only the same id matches.
         let mut writer = RunWriter::new(4).unwrap();
-        for (id, ptr) in [("a", "/0/id"), ("b", "/1/id"), ("c", "/2/id")] {
-            writer.push(7, id.as_bytes(), ptr.as_bytes()).unwrap();
+        for (line, (id, ptr)) in [("a", "/0/id"), ("b", "/1/id"), ("c", "/2/id")]
+            .into_iter()
+            .enumerate()
+        {
+            writer
+                .push(7, id.as_bytes(), ptr.as_bytes(), line as u64)
+                .unwrap();
         }
-        writer.push(9, b"d", b"/3/id").unwrap();
+        writer.push(9, b"d", b"/3/id", 3).unwrap();
         let mut run = writer.finish().unwrap();
-        assert_eq!(run.find(7, "b").unwrap().as_deref(), Some("/1/id"));
-        assert_eq!(run.find(7, "c").unwrap().as_deref(), Some("/2/id"));
+        assert_eq!(run.find(7, "b").unwrap(), Some(("/1/id".to_owned(), 1)));
+        assert_eq!(run.find(7, "c").unwrap(), Some(("/2/id".to_owned(), 2)));
         assert_eq!(run.find(7, "d").unwrap(), None);
-        assert_eq!(run.find(9, "d").unwrap().as_deref(), Some("/3/id"));
+        assert_eq!(run.find(9, "d").unwrap(), Some(("/3/id".to_owned(), 3)));
         assert_eq!(run.find(8, "a").unwrap(), None);
     }
 
@@ -517,8 +584,14 @@ mod tests {
         for spill_at in [1, 100] {
             let mut seen = SeenIds::with_spill_at(spill_at);
             let odd = Pointer::root().key("items/a~b").index(3).key("id");
-            assert_eq!(seen.first_or_insert("x", &odd), None);
-            assert_eq!(seen.first_or_insert("x", &at(9)), Some(odd));
+            assert_eq!(seen.first_or_insert("x", &odd, None), None);
+            assert_eq!(
+                seen.first_or_insert("x", &at(9), None),
+                Some(FirstSeen {
+                    pointer: odd,
+                    line: None
+                })
+            );
         }
     }
 }

@@ -1143,23 +1143,30 @@ fn a_repeat_far_down_a_big_json_lines_file_is_found_with_or_without_a_temporary_
             .unwrap_or_else(|e| panic!("{e}: {} {}", run.stdout, run.stderr));
         let entry = file_entry(&report, "orders.jsonl");
         assert_eq!(entry["objects"], records, "{env:?}");
-        let found: Vec<(String, String, u64)> = entry["diagnostics"]
+        // Each repeat at its line, with the first one's pointer and line.
+        let found: Vec<(String, u64, String, u64)> = entry["diagnostics"]
             .as_array()
             .unwrap()
             .iter()
             .map(|d| {
                 (
                     d["pointer"].as_str().unwrap().to_owned(),
-                    d["labels"][0]["pointer"].as_str().unwrap().to_owned(),
                     d["line"].as_u64().unwrap(),
+                    d["labels"][0]["pointer"].as_str().unwrap().to_owned(),
+                    d["labels"][0]["line"].as_u64().unwrap(),
                 )
             })
             .collect();
         assert_eq!(
             found,
             [
-                ("/65000/id".to_owned(), "/3/id".to_owned(), 65_001),
-                ("/69999/id".to_owned(), "/60000/id".to_owned(), 70_000),
+                ("/65000/id".to_owned(), 65_001, "/3/id".to_owned(), 4),
+                (
+                    "/69999/id".to_owned(),
+                    70_000,
+                    "/60000/id".to_owned(),
+                    60_001
+                ),
             ],
             "{env:?}: {}",
             run.stderr

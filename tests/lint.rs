@@ -357,7 +357,7 @@ fn a_config_version_wins_over_content_so_bundles_in_legacy_payloads_are_caught()
 }
 
 #[test]
-fn json_lines_labels_in_other_records_get_no_span_from_this_record() {
+fn json_lines_labels_in_other_records_get_their_line_and_no_span_from_this_record() {
     let orders = batch(2);
     let mut lines: Vec<String> = orders
         .iter()
@@ -374,5 +374,9 @@ fn json_lines_labels_in_other_records_get_no_span_from_this_record() {
     assert_eq!(d.line, Some(3));
     let label = &d.labels[0];
     assert_eq!(label.pointer.as_str(), "/0/id");
-    assert_eq!((label.span, label.line), (None, None));
+    // The first record's text is gone: its line, but no span or column.
+    assert_eq!(
+        (label.span, label.line, label.column),
+        (None, Some(1), None)
+    );
 }

@@ -125,8 +125,14 @@ impl Human {
                 .as_ref()
                 .is_some_and(|e| e.label_texts.contains(&label.text));
             if !shown {
-                if let (Some(line), Some(column)) = (label.line, label.column) {
-                    let note = format!("{}: line {line}, column {column}", label.text);
+                let place = match (label.line, label.column) {
+                    (Some(line), Some(column)) => Some(format!("line {line}, column {column}")),
+                    // In another JSON Lines record: its line is known, its text is gone.
+                    (Some(line), None) => Some(format!("line {line}")),
+                    _ => None,
+                };
+                if let Some(place) = place {
+                    let note = format!("{}: {place}", label.text);
                     help = Some(match help {
                         Some(h) => format!("{h}\n{note}"),
                         None => note,

@@ -1,7 +1,7 @@
 use super::quoted;
 use crate::declare_rule;
 use crate::json::Pointer;
-use crate::rule::{Context, Rule};
+use crate::rule::{Context, FirstSeen, Rule};
 use crate::view::{Order, Refund};
 
 declare_rule! {
@@ -47,7 +47,13 @@ fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut C
     let Some(id) = id else {
         return;
     };
-    let Some(first) = cx.state().ids.first_or_insert(id, &at) else {
+    let state = cx.state();
+    let line = state.line;
+    let Some(FirstSeen {
+        pointer: first,
+        line: first_line,
+    }) = state.ids.first_or_insert(id, &at, line)
+    else {
         return;
     };
     let first_object = first.parent().unwrap_or_default();
@@ -62,7 +68,7 @@ fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut C
         format!(" at `{object}`")
     };
     cx.report(at, format!("{what} `id` {} is used again; Klar keeps only the {what} sent last", quoted(id)))
-        .label(first, "first here")
+        .label_on_line(first, first_line, "first here")
         .help(format!("give every {what} its own `id`, or, if both are versions of one {what}, send only the latest: this {what}{later} replaces {place}"));
 }
 
@@ -107,6 +113,8 @@ mod tests {
         assert_eq!(hits[0].labels[0].pointer.as_str(), "/0/id");
         assert_eq!(hits[0].labels[0].text, "first here");
         assert_eq!(hits[0].line, Some(3));
+        // The first record's text is gone, but its line is known.
+        assert_eq!(hits[0].labels[0].line, Some(1));
     }
 
     #[test]
