@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -18,7 +17,7 @@ use crate::diagnostic::{Anchor, Diagnostic, Severity};
 use crate::json::{parse_document, LineIndex, Parsed, Pointer, Span, SpanIndex};
 use crate::payload::{self, ApiVersion, PayloadKind};
 use crate::revenue::{Contribution, Revenue};
-use crate::rule::{Context, FileState, Rule};
+use crate::rule::{Context, FileState, Note, Rule};
 use crate::rules;
 use crate::schema::{SchemaError, SchemaSet};
 use crate::view::{Cost, Order, Reader, Refund};
@@ -184,8 +183,6 @@ impl FileReport {
 pub struct Linter {
     config: Config,
     schemas: SchemaSet,
-    /// Per rule of `rules::ALL`: seen using the file's state, so run in file order.
-    stateful: Box<[AtomicBool]>,
     /// Per (version, kind): the rules that apply and are on, as (index in `rules::ALL`,
     /// severity), in registry order. Worked out once: the configuration does not change.
     active: Vec<Vec<(usize, Severity)>>,
@@ -226,7 +223,6 @@ impl Linter {
         Ok(Self {
             config,
             schemas,
-            stateful: rules::ALL.iter().map(|_| AtomicBool::new(false)).collect(),
             active,
             parallel: true,
         })
@@ -813,15 +809,14 @@ impl Linter {
         }
     }
 
-    /// Schema, then every rule that does not use the file's state, then revenue, for each
-    /// object of a chunk; in parallel when the chunk is big enough. The findings of each object
+    /// Schema, then every rule, then revenue, for each object of a chunk; in parallel when the chunk is big enough. The findings of each object
     /// stay apart, in the chunk's order; [`Linter::finish_chunk`] completes them in order.
-    fn check_chunk<'v>(
+    fn check_chunk(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-        objects: Vec<(Pointer, &'v Value)>,
-    ) -> Vec<Checked<'v>> {
+        objects: Vec<(Pointer, &Value)>,
+    ) -> Vec<Checked> {
         if !self.parallel || objects.len() < PARALLEL_MIN {
             objects
                 .into_iter()
@@ -844,7 +839,7 @@ impl Linter {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Completes a chunk in file order: runs the rules that use the file's state, adds each
+    /// Completes a chunk in file order: hands the rules their notes (see [`Context::defer`]), adds each
     /// object's revenue, and moves its findings to `out` under the per-file limit (see
     /// [`keep_most_severe`]: a million bad objects must not exhaust memory). Returns `false`
     /// when a schema is unusable (reported, and the file stops there, as it would have object
@@ -854,7 +849,7 @@ impl Linter {
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-        checked: Vec<Checked<'_>>,
+        checked: Vec<Checked>,
         state: &mut FileState,
         revenue: &mut Revenue,
         out: &mut Vec<Diagnostic>,
@@ -865,7 +860,7 @@ impl Linter {
                 out.push(schema_failure(&e));
                 return false;
             }
-            self.run_deferred(version, kind, &mut c, state);
+            self.finish_notes(version, kind, &mut c, state);
             if let Some(contribution) = c.revenue.take() {
                 revenue.add(contribution);
             }
@@ -883,15 +878,15 @@ impl Linter {
         true
     }
 
-    /// Schema, then rules, then revenue, for one top-level object. Rules known to use the
-    /// file's state (or caught using it now) are left in `deferred`, with the view they need.
-    fn check_object<'v>(
+    /// Schema, then rules, then revenue, for one top-level object. What it leaves for file
+    /// order (findings, notes, revenue) is owned: the object's tree may be freed at once.
+    fn check_object(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-        object: &'v Value,
+        object: &Value,
         ptr: Pointer,
-    ) -> Checked<'v> {
+    ) -> Checked {
         let mut checked = Checked::default();
         let out = &mut checked.diagnostics;
         match self.schemas.validate(version, kind, object, &ptr, out) {
@@ -916,65 +911,49 @@ impl Linter {
                 View::Cost(Cost::read(&mut reader, kind, map, ptr))
             }
         };
-        // Rules that touch it see an empty state here; their findings are dropped and they run
-        // again in order (`run_deferred`).
-        let mut scratch = FileState::default();
+        let mut notes = Vec::new();
         for &(i, severity) in self.active(version, kind) {
             let Some(rule) = rules::ALL.get(i) else {
                 continue;
             };
-            if self
-                .stateful
-                .get(i)
-                .is_some_and(|s| s.load(Ordering::Relaxed))
-            {
-                checked.deferred.push((i, severity));
-                continue;
-            }
-            let before = out.len();
             let mut cx = Context::new(
                 rule.meta(),
                 severity,
                 &self.config,
                 (version, kind),
                 out,
-                &mut scratch,
+                &mut notes,
             );
             view.check(*rule, &mut cx);
-            if cx.state_used() {
-                out.truncate(before);
-                if let Some(s) = self.stateful.get(i) {
-                    s.store(true, Ordering::Relaxed);
-                }
-                checked.deferred.push((i, severity));
-            }
+            checked
+                .notes
+                .extend(notes.drain(..).map(|note| (i, severity, note)));
         }
         checked.revenue = match &view {
             View::Order(order) => Some(Contribution::order(order, &self.config.status_mapping)),
             View::Cost(cost) => Some(Contribution::cost(cost)),
             View::Refund(_) => None,
         };
-        if checked.deferred.is_empty() {
-            drop_derived(out, 0);
-        } else {
-            checked.view = Some(view);
-        }
+        drop_derived(out, 0);
         checked
     }
 
-    /// Runs the deferred rules of one object with the file's state, in file order, then puts
-    /// its findings back in the order the rules are listed in, as if they had run together.
-    fn run_deferred(
+    /// Hands the notes one object's rules left to those rules, in file order and with the
+    /// file's state, then puts the object's findings back in the order the rules are listed
+    /// in, as if they had run together.
+    fn finish_notes(
         &self,
         version: ApiVersion,
         kind: PayloadKind,
-        checked: &mut Checked<'_>,
+        checked: &mut Checked,
         state: &mut FileState,
     ) {
-        let Some(view) = checked.view.take() else {
+        if checked.notes.is_empty() {
             return;
-        };
-        for &(i, severity) in &checked.deferred {
+        }
+        // A rule finishing a note has nothing to finish a new one: any it leaves are dropped.
+        let mut no_notes = Vec::new();
+        for (i, severity, note) in std::mem::take(&mut checked.notes) {
             let Some(rule) = rules::ALL.get(i) else {
                 continue;
             };
@@ -984,9 +963,9 @@ impl Linter {
                 &self.config,
                 (version, kind),
                 &mut checked.diagnostics,
-                state,
+                &mut no_notes,
             );
-            view.check(*rule, &mut cx);
+            rule.check_in_order(&note, state, &mut cx);
         }
         // Built-in findings (schema, number-range, duplicate keys) came first, then each
         // rule's in registry order; a stable sort restores that.
@@ -1050,8 +1029,8 @@ impl Linter {
 
     /// JSON Lines, streamed in chunks of at most `max_records` records or about `max_bytes`
     /// bytes: each chunk is read, then its records are parsed and checked in parallel, then
-    /// completed in file order (kind and version as the first records tell them, the rules
-    /// that use the file's state, spans, the per-file cap). Memory holds one chunk, whatever
+    /// completed in file order (kind and version as the first records tell them, the rules'
+    /// notes, spans, the per-file cap). Memory holds one chunk, whatever
     /// the size of the file, and the findings.
     fn lint_jsonl_chunked<R: BufRead>(
         &self,
@@ -1146,16 +1125,23 @@ impl Linter {
             // its tree is still in the core's cache: parsing a whole chunk first and checking it
             // after reads every tree back from memory. Before that, the records must first be
             // read in order to tell the kind and version.
-            let mut slots: Vec<Option<Parsed>> = Vec::new();
-            slots.resize_with(lines.len(), || None);
             let serial = !self.parallel || lines.len() < PARALLEL_MIN;
-            let records: Vec<Record<'_, '_>> = if let (Some(k), Some((v, source))) = (kind, version)
-            {
+            let records: Vec<Record<'_>> = if let (Some(k), Some((v, source))) = (kind, version) {
                 let known = (k, v, source);
-                map_slots(&mut slots, &lines, serial, |slot, line| {
-                    self.decode_and_check(&buf, record_cap, known, slot, line)
-                })
+                if serial {
+                    lines
+                        .iter()
+                        .map(|line| self.decode_and_check(&buf, record_cap, known, line))
+                        .collect()
+                } else {
+                    lines
+                        .par_iter()
+                        .map(|line| self.decode_and_check(&buf, record_cap, known, line))
+                        .collect()
+                }
             } else {
+                let mut slots: Vec<Option<Parsed>> = Vec::new();
+                slots.resize_with(lines.len(), || None);
                 let decoded: Vec<Decoded<'_>> =
                     map_slots(&mut slots, &lines, serial, |slot, line| {
                         let (parsed, decoded) = decode_record(&buf, line, record_cap);
@@ -1191,8 +1177,8 @@ impl Linter {
                     });
                 }
 
-                // Schema and the rules that do not use the file's state, in parallel, per
-                // (version, kind): a file has one of each once they are told.
+                // Schema and rules, in parallel, per (version, kind): a file has one of each
+                // once they are told.
                 let mut objects: Vec<(Pointer, &Value)> = Vec::new();
                 let mut target = None;
                 for (line, (p, plan)) in lines.iter().zip(slots.iter().zip(&plans)) {
@@ -1208,22 +1194,24 @@ impl Linter {
                     None => Vec::new(),
                 }
                 .into_iter();
-                decoded
+                let records = decoded
                     .into_iter()
                     .zip(plans)
                     .zip(&slots)
                     .map(|((decoded, plan), p)| {
-                        let parsed = p.as_ref();
-                        let is_checked = matches!(plan, Plan::Check { .. })
-                            && parsed.is_some_and(|p| p.value.is_object());
+                        let shape = Shape::of(p.as_ref());
+                        let is_checked =
+                            matches!(plan, Plan::Check { .. }) && matches!(shape, Shape::Object);
                         Record {
                             decoded,
                             plan,
-                            parsed,
+                            shape,
                             checked: if is_checked { checked.next() } else { None },
                         }
                     })
-                    .collect()
+                    .collect();
+                drop_in_parallel(slots);
+                records
             };
 
             // Complete the records in file order.
@@ -1237,10 +1225,10 @@ impl Linter {
                             text,
                         },
                     plan,
-                    parsed: p,
+                    shape,
                     checked,
                 } = record;
-                let Some(parsed) = p else {
+                if let Shape::Failed = shape {
                     self.push_record(
                         &mut report,
                         diagnostics,
@@ -1250,7 +1238,7 @@ impl Linter {
                         &mut floor,
                     );
                     continue;
-                };
+                }
                 let Plan::Check {
                     kind: k,
                     sniffed,
@@ -1279,7 +1267,7 @@ impl Linter {
                 report.api_version = Some(v);
                 report.version_source = Some(source);
                 report.objects += 1;
-                if parsed.value.is_object() {
+                if let Shape::Object = shape {
                     let Some(mut c) = checked else {
                         break;
                     };
@@ -1289,20 +1277,17 @@ impl Linter {
                         break;
                     }
                     state.line = Some(line.line_no);
-                    self.run_deferred(v, k, &mut c, &mut state);
+                    self.finish_notes(v, k, &mut c, &mut state);
                     if let Some(contribution) = c.revenue.take() {
                         report.revenue.add(contribution);
                     }
                     diagnostics.append(&mut c.diagnostics);
-                } else {
+                } else if let Shape::Other(found) = shape {
                     diagnostics.push(
                         Diagnostic::new(
                             &codes::BODY_SHAPE,
                             ptr.clone(),
-                            format!(
-                                "a JSON Lines record is one object, found {}",
-                                crate::diagnostic::describe(&parsed.value)
-                            ),
+                            format!("a JSON Lines record is one object, found {found}"),
                         )
                         .with_help("write one object per line"),
                     );
@@ -1317,7 +1302,6 @@ impl Linter {
                     &mut floor,
                 );
             }
-            drop_in_parallel(slots);
             if stop {
                 break;
             }
@@ -1348,38 +1332,36 @@ impl Linter {
         report
     }
 
-    /// Parses one JSON Lines record into `slot` and checks it as `known` (kind, version and
-    /// where the version came from): the fused step of [`Linter::lint_jsonl_chunked`].
-    fn decode_and_check<'b, 'v>(
+    /// Parses one JSON Lines record, checks it as `known` (kind, version and where the version
+    /// came from) and frees its tree, on the thread that built it while it is in cache: the
+    /// fused step of [`Linter::lint_jsonl_chunked`]. What the in-order step needs is owned.
+    fn decode_and_check<'b>(
         &self,
         buf: &'b [u8],
         cap: usize,
         (kind, version, source): (PayloadKind, ApiVersion, Source),
-        slot: &'v mut Option<Parsed>,
         line: &RecordLine,
-    ) -> Record<'b, 'v> {
+    ) -> Record<'b> {
         let (parsed, decoded) = decode_record(buf, line, cap);
-        *slot = parsed;
-        // The slot is not written again: its value is lent out for the rest of the chunk.
-        let parsed: &'v Option<Parsed> = slot;
-        let parsed = parsed.as_ref();
-        let checked = parsed.filter(|p| p.value.is_object()).map(|p| {
+        let shape = Shape::of(parsed.as_ref());
+        let checked = parsed.as_ref().filter(|p| p.value.is_object()).map(|p| {
             self.check_object(version, kind, &p.value, Pointer::root().index(line.record))
         });
-        let plan = if parsed.is_some() {
+        drop(parsed);
+        let plan = if matches!(shape, Shape::Failed) {
+            Plan::Failed
+        } else {
             Plan::Check {
                 kind,
                 sniffed: false,
                 version,
                 source,
             }
-        } else {
-            Plan::Failed
         };
         Record {
             decoded,
             plan,
-            parsed,
+            shape,
             checked,
         }
     }
@@ -1973,8 +1955,7 @@ const JSONL_READ_BUFFER: usize = 256 * 1024;
 /// than it saves on a file of a few dozen orders (a tenth of a one-order file's time).
 const STREAM_MIN_BYTES: usize = 64 * 1024;
 
-/// A view of one top-level object, kept while rules that use the file's state still have to
-/// run on it.
+/// A typed view of one top-level object, for the rules.
 // Orders are the big variant and the common one; boxing would allocate once per order.
 #[allow(clippy::large_enum_variant)]
 enum View<'v> {
@@ -1993,16 +1974,14 @@ impl View<'_> {
     }
 }
 
-/// One object after its schema and the rules that do not use the file's state.
+/// One object after its schema and rules: all owned, nothing borrowed from its tree.
 #[derive(Default)]
-struct Checked<'v> {
+struct Checked {
     diagnostics: Vec<Diagnostic>,
-    /// The rules still to run, in file order: (index in `rules::ALL`, severity).
-    deferred: Vec<(usize, Severity)>,
-    /// The view they run on (only when there are some).
-    view: Option<View<'v>>,
+    /// Notes left for rules to finish in file order: (index in `rules::ALL`, severity, note).
+    notes: Vec<(usize, Severity, Note)>,
     /// What it adds to the file's revenue, added in file order.
-    revenue: Option<Contribution<'v>>,
+    revenue: Option<Contribution>,
     /// The schema for the object's version and kind is unusable.
     failure: Option<SchemaError>,
 }
@@ -2044,11 +2023,32 @@ struct Decoded<'b> {
 /// What a record needs, told in file order.
 /// One JSON Lines record of a chunk, decoded and (when it could be) checked, waiting to be
 /// completed in file order.
-struct Record<'b, 'v> {
+struct Record<'b> {
     decoded: Decoded<'b>,
     plan: Plan,
-    parsed: Option<&'v Parsed>,
-    checked: Option<Checked<'v>>,
+    shape: Shape,
+    checked: Option<Checked>,
+}
+
+/// What a JSON Lines record parsed to; told in the parallel step, so the in-order step does
+/// not need the parsed tree (which may already be freed).
+enum Shape {
+    /// Not UTF-8 or not JSON.
+    Failed,
+    /// An object.
+    Object,
+    /// Another value, described for the finding.
+    Other(String),
+}
+
+impl Shape {
+    fn of(parsed: Option<&Parsed>) -> Self {
+        match parsed {
+            None => Shape::Failed,
+            Some(p) if p.value.is_object() => Shape::Object,
+            Some(p) => Shape::Other(crate::diagnostic::describe(&p.value)),
+        }
+    }
 }
 
 enum Plan {

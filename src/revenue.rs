@@ -150,11 +150,11 @@ pub struct Revenue {
 /// that in parallel) and added in file order, so that sums, which saturate, come out exactly
 /// as they would adding the objects one after another.
 #[derive(Clone, Debug)]
-pub(crate) enum Contribution<'a> {
+pub(crate) enum Contribution {
     /// An order.
     Order {
-        /// Its currency (`?` when it has none).
-        currency: &'a str,
+        /// Its currency (`?` when it has none), owned so the parsed tree can be freed first.
+        currency: Box<str>,
         /// Its money.
         money: OrderMoney,
         /// Per refunded line, in order: units, and their value.
@@ -166,9 +166,9 @@ pub(crate) enum Contribution<'a> {
     Cost(Decimal),
 }
 
-impl<'a> Contribution<'a> {
+impl Contribution {
     /// An order's contribution.
-    pub(crate) fn order(o: &Order<'a>, mapping: &StatusMapping) -> Self {
+    pub(crate) fn order(o: &Order<'_>, mapping: &StatusMapping) -> Self {
         let refunds = o
             .refunds
             .iter()
@@ -194,7 +194,7 @@ impl<'a> Contribution<'a> {
             })
             .collect();
         Contribution::Order {
-            currency: o.currency.unwrap_or("?"),
+            currency: o.currency.unwrap_or("?").into(),
             money: order(o),
             refunds,
             bucket: o
@@ -222,7 +222,7 @@ impl Revenue {
     }
 
     /// Adds what one object contributes.
-    pub(crate) fn add(&mut self, contribution: Contribution<'_>) {
+    pub(crate) fn add(&mut self, contribution: Contribution) {
         match contribution {
             Contribution::Order {
                 currency,
@@ -230,7 +230,7 @@ impl Revenue {
                 refunds,
                 bucket,
             } => {
-                let Some(totals) = entry(&mut self.currencies, currency) else {
+                let Some(totals) = entry(&mut self.currencies, &currency) else {
                     return;
                 };
                 totals.orders += 1;

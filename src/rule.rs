@@ -173,6 +173,21 @@ pub trait Rule: Meta + Send + Sync {
     fn check_refund(&self, _refund: &Refund<'_>, _cx: &mut Context<'_>) {}
     /// Called once per COGS, logistics-costs or transaction-costs item.
     fn check_cost(&self, _cost: &Cost<'_>, _cx: &mut Context<'_>) {}
+    /// Called in file order, with the file's state, once per [`Note`] this rule left with
+    /// [`Context::defer`] while checking an object: the one place a rule sees across objects.
+    fn check_in_order(&self, _note: &Note, _state: &mut FileState, _cx: &mut Context<'_>) {}
+}
+
+/// What a rule leaves for itself to finish in file order (see [`Context::defer`]): owned, so
+/// the object's parsed tree can be freed before the objects before it are done.
+#[derive(Clone, Debug)]
+pub struct Note {
+    /// Where a finding would be.
+    pub at: Pointer,
+    /// The value the check is about (an id).
+    pub value: String,
+    /// What the object is, for the message ("order", "refund").
+    pub what: &'static str,
 }
 
 /// What a rule may remember across the objects of one file (JSON Lines included), such as ids
@@ -188,11 +203,10 @@ pub struct FileState {
 
 /// What a rule reports through, and what it may read of the run.
 ///
-/// The linter checks the objects of a file in parallel. A rule that calls [`Context::state`]
-/// is noticed doing so: its findings from that pass are dropped and it runs again, on every
-/// object, in file order, with the file's real state. Rules that never call it run in
-/// parallel. So a rule needs nothing special to keep state; it only must reach the state
-/// through `state()` (the field is private for that reason).
+/// The linter checks the objects of a file in parallel, and frees each object's parsed tree
+/// right after, on the thread that built it. A check across objects (an id seen before) leaves
+/// a [`Note`] with [`Context::defer`]: the rule's [`Rule::check_in_order`] gets it in file
+/// order, with the file's [`FileState`], which no `check_*` hook can reach.
 pub struct Context<'a> {
     pub(crate) meta: &'static RuleMeta,
     pub(crate) severity: Severity,
@@ -200,8 +214,7 @@ pub struct Context<'a> {
     pub(crate) version: ApiVersion,
     pub(crate) kind: PayloadKind,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
-    state: &'a mut FileState,
-    state_used: bool,
+    notes: &'a mut Vec<Note>,
 }
 
 impl<'a> Context<'a> {
@@ -211,7 +224,7 @@ impl<'a> Context<'a> {
         config: &'a Config,
         (version, kind): (ApiVersion, PayloadKind),
         diagnostics: &'a mut Vec<Diagnostic>,
-        state: &'a mut FileState,
+        notes: &'a mut Vec<Note>,
     ) -> Self {
         Self {
             meta,
@@ -220,14 +233,8 @@ impl<'a> Context<'a> {
             version,
             kind,
             diagnostics,
-            state,
-            state_used: false,
+            notes,
         }
-    }
-
-    /// Whether the rule asked for the file's state.
-    pub(crate) fn state_used(&self) -> bool {
-        self.state_used
     }
 }
 
@@ -264,11 +271,10 @@ impl Context<'_> {
         self.kind
     }
 
-    /// State kept across the objects of the file. A rule that calls this runs on the objects
-    /// one by one, in file order (see [`Context`]).
-    pub fn state(&mut self) -> &mut FileState {
-        self.state_used = true;
-        self.state
+    /// Leaves `note` for this rule's [`Rule::check_in_order`], called in file order with the
+    /// file's state (see [`Context`]).
+    pub fn defer(&mut self, note: Note) {
+        self.notes.push(note);
     }
 }
 

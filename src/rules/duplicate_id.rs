@@ -1,7 +1,6 @@
 use super::quoted;
 use crate::declare_rule;
-use crate::json::Pointer;
-use crate::rule::{Context, FirstSeen, Rule};
+use crate::rule::{Context, FileState, FirstSeen, Note, Rule};
 use crate::view::{Order, Refund};
 
 declare_rule! {
@@ -43,16 +42,37 @@ declare_rule! {
     }
 }
 
-fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut Context<'_>) {
-    let Some(id) = id else {
-        return;
-    };
-    let state = cx.state();
+// Ids are compared in file order, after each object's tree is freed: the rule notes each id
+// while checking the object and compares it in `check_in_order`.
+impl Rule for DuplicateId {
+    fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
+        if let Some(id) = order.id {
+            cx.defer(Note {
+                at: order.at("id"),
+                value: id.to_owned(),
+                what: "order",
+            });
+        }
+    }
+
+    fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
+        if let Some(id) = refund.id {
+            cx.defer(Note {
+                at: refund.at("id"),
+                value: id.to_owned(),
+                what: "refund",
+            });
+        }
+    }
+
+    fn check_in_order(&self, note: &Note, state: &mut FileState, cx: &mut Context<'_>) {
+        let (what, id) = (note.what, note.value.as_str());
+        let object = note.at.parent().unwrap_or_default();
     let line = state.line;
     let Some(FirstSeen {
         pointer: first,
         line: first_line,
-    }) = state.ids.first_or_insert(id, &at, line)
+    }) = state.ids.first_or_insert(id, &note.at, line)
     else {
         return;
     };
@@ -67,18 +87,9 @@ fn check(what: &str, id: Option<&str>, at: Pointer, object: &Pointer, cx: &mut C
     } else {
         format!(" at `{object}`")
     };
-    cx.report(at, format!("{what} `id` {} is used again; Klar keeps only the {what} sent last", quoted(id)))
+    cx.report(note.at.clone(), format!("{what} `id` {} is used again; Klar keeps only the {what} sent last", quoted(id)))
         .label_on_line(first, first_line, "first here")
         .help(format!("give every {what} its own `id`, or, if both are versions of one {what}, send only the latest: this {what}{later} replaces {place}"));
-}
-
-impl Rule for DuplicateId {
-    fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
-        check("order", order.id, order.at("id"), &order.ptr, cx);
-    }
-
-    fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
-        check("refund", refund.id, refund.at("id"), &refund.ptr, cx);
     }
 }
 
