@@ -663,19 +663,30 @@ impl Linter {
         let mut has_duplicate_keys = false;
         let mut first = 0;
         for chunk in chunks(&elements, |&(start, end)| end - start) {
-            let parsed: Vec<Parsed> = if !self.parallel || chunk.len() < PARALLEL_MIN {
-                chunk.iter().map(parse).collect::<Option<_>>()?
-            } else {
-                chunk.par_iter().map(parse).collect::<Option<_>>()?
+            // Each element is parsed, checked and freed in one step, on one thread, while its
+            // tree is in cache; an element that does not parse sends the file down the whole
+            // document path, which reports the syntax error at its place.
+            let step = |(i, element): (usize, &(usize, usize))| {
+                let parsed = parse(element)?;
+                let ptr = Pointer::root().index(first + i);
+                let checked = self.check_object(version, kind, &parsed.value, ptr);
+                Some((checked, parsed.has_duplicate_keys))
             };
-            has_duplicate_keys |= parsed.iter().any(|p| p.has_duplicate_keys);
-            let objects: Vec<(Pointer, &Value)> = parsed
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (Pointer::root().index(first + i), &p.value))
-                .collect();
+            let done: Vec<(Checked, bool)> = if !self.parallel || chunk.len() < PARALLEL_MIN {
+                chunk.iter().enumerate().map(step).collect::<Option<_>>()?
+            } else {
+                chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(step)
+                    .collect::<Option<_>>()?
+            };
             first += chunk.len();
-            let checked = self.check_chunk(version, kind, objects);
+            let mut checked = Vec::with_capacity(done.len());
+            for (c, duplicates) in done {
+                has_duplicate_keys |= duplicates;
+                checked.push(c);
+            }
             let go_on = self.finish_chunk(
                 version,
                 kind,
@@ -685,7 +696,6 @@ impl Linter {
                 &mut diagnostics,
                 &mut cap,
             );
-            drop_in_parallel(parsed);
             if !go_on {
                 break;
             }
