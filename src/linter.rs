@@ -1045,7 +1045,7 @@ impl Linter {
     fn lint_jsonl_chunked<R: BufRead>(
         &self,
         path: &str,
-        mut reader: R,
+        reader: R,
         max_records: usize,
         max_bytes: usize,
     ) -> FileReport {
@@ -1059,77 +1059,26 @@ impl Linter {
         // Findings at or below this severity are let go at once: the per-file limit is full of
         // findings at least as severe (see `keep_most_severe`).
         let mut floor = None;
-        let mut buf = Vec::new();
-        let mut lines: Vec<RecordLine> = Vec::new();
-        let mut offset = 0usize;
-        let mut line_no = 0usize;
-        let mut record = 0usize;
         // One record is at most what one document may be.
         let record_cap = usize::try_from(self.config.max_file_size).unwrap_or(usize::MAX);
+        let mut input = ChunkReader {
+            reader,
+            offset: 0,
+            line_no: 0,
+            record: 0,
+            cap: record_cap,
+            max_records: max_records.max(1),
+            max_bytes: max_bytes.max(1),
+        };
+        let mut chunk = Chunk::default();
+        input.read_into(&mut chunk);
         loop {
-            buf.clear();
-            lines.clear();
-            let mut io_error = None;
-            let mut eof = false;
-            while lines.len() < max_records.max(1) && buf.len() < max_bytes.max(1) {
-                let start = buf.len();
-                let (read, cut) = match read_line_capped(&mut reader, &mut buf, record_cap) {
-                    Ok((0, _)) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(read) => read,
-                    Err(e) => {
-                        io_error = Some(e);
-                        break;
-                    }
-                };
-                line_no += 1;
-                let line_start = offset;
-                offset += read;
-                let mut text_start = start;
-                let mut skipped = 0;
-                if line_no == 1
-                    && buf
-                        .get(start..)
-                        .is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
-                {
-                    text_start += 3;
-                    skipped = 3;
-                }
-                let mut end = buf.len();
-                if end > text_start && buf.get(end - 1) == Some(&b'\n') {
-                    end -= 1;
-                }
-                if end > text_start && buf.get(end - 1) == Some(&b'\r') {
-                    end -= 1;
-                }
-                if !cut
-                    && buf
-                        .get(text_start..end)
-                        .is_none_or(|b| b.iter().all(u8::is_ascii_whitespace))
-                {
-                    buf.truncate(start);
-                    continue;
-                }
-                if cut {
-                    // Only the first `record_cap` bytes were kept: the record is not checked,
-                    // and the chunk does not keep even those.
-                    buf.truncate(start);
-                    end = start;
-                    text_start = start;
-                }
-                lines.push(RecordLine {
-                    record,
-                    line_no,
-                    base: line_start + skipped,
-                    start: text_start,
-                    end,
-                    too_long: cut.then_some(read),
-                });
-                record += 1;
-            }
-
+            let Chunk {
+                buf,
+                lines,
+                io_error,
+                eof,
+            } = &chunk;
             // Once the file's kind and version are known (from its path, or from the records
             // before this chunk), each record is parsed and checked in one parallel step, while
             // its tree is still in the core's cache: parsing a whole chunk first and checking it
@@ -1141,20 +1090,20 @@ impl Linter {
                 if serial {
                     lines
                         .iter()
-                        .map(|line| self.decode_and_check(&buf, record_cap, known, line))
+                        .map(|line| self.decode_and_check(buf, record_cap, known, line))
                         .collect()
                 } else {
                     lines
                         .par_iter()
-                        .map(|line| self.decode_and_check(&buf, record_cap, known, line))
+                        .map(|line| self.decode_and_check(buf, record_cap, known, line))
                         .collect()
                 }
             } else {
                 let mut slots: Vec<Option<Parsed>> = Vec::new();
                 slots.resize_with(lines.len(), || None);
                 let decoded: Vec<Decoded<'_>> =
-                    map_slots(&mut slots, &lines, serial, |slot, line| {
-                        let (parsed, decoded) = decode_record(&buf, line, record_cap);
+                    map_slots(&mut slots, lines, serial, |slot, line| {
+                        let (parsed, decoded) = decode_record(buf, line, record_cap);
                         *slot = parsed;
                         decoded
                     });
@@ -1315,24 +1264,25 @@ impl Linter {
             if stop {
                 break;
             }
-            if let Some(e) = io_error {
+            if let Some((e, line_no)) = io_error {
                 report.diagnostics.push(
                     Diagnostic::new(
                         &codes::IO_ERROR,
                         Pointer::root(),
-                        format!("reading stopped after line {line_no}: {}", io_message(&e)),
+                        format!("reading stopped after line {line_no}: {}", io_message(e)),
                     )
                     .with_help("check the file; the lines before this point were checked"),
                 );
                 break;
             }
-            if eof {
+            if *eof {
                 break;
             }
+            input.read_into(&mut chunk);
         }
         report.diagnostics.extend(ids_unreadable(&state));
         report.limit(self.config.max_diagnostics_per_file);
-        if record == 0 && report.diagnostics.is_empty() {
+        if input.record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(
                 Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), "the file is empty")
                     .with_help("a JSON Lines file holds one object per line"),
@@ -2006,6 +1956,109 @@ struct Cap<'r> {
     floor: Option<Severity>,
     /// The file's path, for per-path `[[overrides]]`.
     path: &'r str,
+}
+
+/// One chunk of JSON Lines records as read: their bytes, where each record is, and how
+/// reading ended.
+#[derive(Default)]
+struct Chunk {
+    buf: Vec<u8>,
+    lines: Vec<RecordLine>,
+    /// Reading failed after this chunk, after the given line.
+    io_error: Option<(std::io::Error, usize)>,
+    /// The input ended with this chunk.
+    eof: bool,
+}
+
+/// Reads JSON Lines into chunks, numbering lines and records across them.
+struct ChunkReader<R> {
+    reader: R,
+    /// Bytes read so far.
+    offset: usize,
+    /// Lines read so far.
+    line_no: usize,
+    /// Records (non-blank lines) read so far.
+    record: usize,
+    /// The longest record kept (`max-file-size`).
+    cap: usize,
+    max_records: usize,
+    max_bytes: usize,
+}
+
+impl<R: BufRead> ChunkReader<R> {
+    /// Reads the next chunk into `chunk` (its buffers are reused): up to `max_records`
+    /// records or about `max_bytes` bytes. Blank lines are skipped; a UTF-8 BOM on the first
+    /// line is not part of the record; a record longer than `cap` keeps none of its bytes.
+    fn read_into(&mut self, chunk: &mut Chunk) {
+        let Chunk {
+            buf,
+            lines,
+            io_error,
+            eof,
+        } = chunk;
+        buf.clear();
+        lines.clear();
+        *io_error = None;
+        *eof = false;
+        while lines.len() < self.max_records && buf.len() < self.max_bytes {
+            let start = buf.len();
+            let (read, cut) = match read_line_capped(&mut self.reader, buf, self.cap) {
+                Ok((0, _)) => {
+                    *eof = true;
+                    break;
+                }
+                Ok(read) => read,
+                Err(e) => {
+                    *io_error = Some((e, self.line_no));
+                    break;
+                }
+            };
+            self.line_no += 1;
+            let line_start = self.offset;
+            self.offset += read;
+            let mut text_start = start;
+            let mut skipped = 0;
+            if self.line_no == 1
+                && buf
+                    .get(start..)
+                    .is_some_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+            {
+                text_start += 3;
+                skipped = 3;
+            }
+            let mut end = buf.len();
+            if end > text_start && buf.get(end - 1) == Some(&b'\n') {
+                end -= 1;
+            }
+            if end > text_start && buf.get(end - 1) == Some(&b'\r') {
+                end -= 1;
+            }
+            if !cut
+                && buf
+                    .get(text_start..end)
+                    .is_none_or(|b| b.iter().all(u8::is_ascii_whitespace))
+            {
+                buf.truncate(start);
+                continue;
+            }
+            if cut {
+                // Only the first `cap` bytes were kept: the record is not checked, and the
+                // chunk does not keep even those.
+                buf.truncate(start);
+                end = start;
+                text_start = start;
+            }
+            lines.push(RecordLine {
+                record: self.record,
+                line_no: self.line_no,
+                base: line_start + skipped,
+                start: text_start,
+                end,
+                too_long: cut.then_some(read),
+            });
+            self.record += 1;
+        }
+    }
 }
 
 /// Where one non-blank line of a JSON Lines chunk is.
