@@ -1176,7 +1176,8 @@ impl Linter {
             // Complete the records in file order.
             let mut stop = false;
             for (line, record) in lines.iter().zip(records) {
-                let ptr = Pointer::root().index(line.record);
+                // Built only for a finding: most records have none.
+                let ptr = || Pointer::root().index(line.record);
                 let Record {
                     decoded:
                         Decoded {
@@ -1206,7 +1207,7 @@ impl Linter {
                 } = plan
                 else {
                     diagnostics.push(
-                        Diagnostic::new(&codes::UNKNOWN_KIND, ptr, "cannot tell which kind of payload this record is")
+                        Diagnostic::new(&codes::UNKNOWN_KIND, ptr(), "cannot tell which kind of payload this record is")
                             .with_help("pass `--kind orders|refunds|...`, put the kind in the file name, or map a glob in klar-lint.toml's [kinds]"),
                     );
                     self.push_record(
@@ -1245,7 +1246,7 @@ impl Linter {
                     diagnostics.push(
                         Diagnostic::new(
                             &codes::BODY_SHAPE,
-                            ptr.clone(),
+                            ptr(),
                             format!("a JSON Lines record is one object, found {found}"),
                         )
                         .with_help("write one object per line"),

@@ -67,29 +67,37 @@ impl Rule for DuplicateId {
 
     fn check_in_order(&self, note: &Note, state: &mut FileState, cx: &mut Context<'_>) {
         let (what, id) = (note.what, note.value.as_str());
+        let Some(FirstSeen {
+            pointer: first,
+            line: first_line,
+        }) = state.ids.first_or_insert(id, &note.at, state.line)
+        else {
+            return;
+        };
+        // Worked out only for a repeat: this runs once per object, in file order.
         let object = note.at.parent().unwrap_or_default();
-    let line = state.line;
-    let Some(FirstSeen {
-        pointer: first,
-        line: first_line,
-    }) = state.ids.first_or_insert(id, &note.at, line)
-    else {
-        return;
-    };
-    let first_object = first.parent().unwrap_or_default();
-    let place = if first_object.is_root() {
-        "the first".to_owned()
-    } else {
-        format!("the one at `{first_object}`")
-    };
-    let later = if object.is_root() {
-        String::new()
-    } else {
-        format!(" at `{object}`")
-    };
-    cx.report(note.at.clone(), format!("{what} `id` {} is used again; Klar keeps only the {what} sent last", quoted(id)))
-        .label_on_line(first, first_line, "first here")
-        .help(format!("give every {what} its own `id`, or, if both are versions of one {what}, send only the latest: this {what}{later} replaces {place}"));
+        let first_object = first.parent().unwrap_or_default();
+        let place = if first_object.is_root() {
+            "the first".to_owned()
+        } else {
+            format!("the one at `{first_object}`")
+        };
+        let later = if object.is_root() {
+            String::new()
+        } else {
+            format!(" at `{object}`")
+        };
+        let message = format!(
+            "{what} `id` {} is used again; Klar keeps only the {what} sent last",
+            quoted(id)
+        );
+        let help = format!(
+            "give every {what} its own `id`, or, if both are versions of one {what}, send only \
+             the latest: this {what}{later} replaces {place}"
+        );
+        cx.report(note.at.clone(), message)
+            .label_on_line(first, first_line, "first here")
+            .help(help);
     }
 }
 
