@@ -143,6 +143,17 @@ impl Diagnostic {
     }
 }
 
+/// A value for a message: in quotes, cut at 40 characters (`"ORD-1"`, `"a very long id…"`).
+pub(crate) fn quoted(s: &str) -> String {
+    let mut chars = s.chars();
+    let head: String = chars.by_ref().take(40).collect();
+    if chars.next().is_some() {
+        format!("\"{head}…\"")
+    } else {
+        format!("\"{head}\"")
+    }
+}
+
 /// Describes a JSON value for a message without dumping it: scalars shown (strings cut at about
 /// 40 characters), containers described.
 #[must_use]
@@ -152,15 +163,7 @@ pub fn describe(value: &serde_json::Value) -> String {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("`{b}`"),
         Value::Number(n) => format!("`{n}`"),
-        Value::String(s) => {
-            let mut chars = s.chars();
-            let head: String = chars.by_ref().take(40).collect();
-            if chars.next().is_some() {
-                format!("the string \"{head}…\"")
-            } else {
-                format!("the string \"{head}\"")
-            }
-        }
+        Value::String(s) => format!("the string {}", quoted(s)),
         Value::Array(a) => match a.len() {
             0 => "an empty array".to_owned(),
             1 => "an array of 1 item".to_owned(),

@@ -682,11 +682,8 @@ impl Linter {
                     .collect::<Option<_>>()?
             };
             first += chunk.len();
-            let mut checked = Vec::with_capacity(done.len());
-            for (c, duplicates) in done {
-                has_duplicate_keys |= duplicates;
-                checked.push(c);
-            }
+            let (checked, duplicates): (Vec<Checked>, Vec<bool>) = done.into_iter().unzip();
+            has_duplicate_keys |= duplicates.contains(&true);
             let go_on = self.finish_chunk(
                 version,
                 kind,
@@ -819,8 +816,9 @@ impl Linter {
         }
     }
 
-    /// Schema, then every rule, then revenue, for each object of a chunk; in parallel when the chunk is big enough. The findings of each object
-    /// stay apart, in the chunk's order; [`Linter::finish_chunk`] completes them in order.
+    /// Schema, then every rule, then revenue, for each object of a chunk; in parallel when the
+    /// chunk is big enough. The findings of each object stay apart, in the chunk's order;
+    /// [`Linter::finish_chunk`] completes them in order.
     fn check_chunk(
         &self,
         version: ApiVersion,
@@ -849,11 +847,11 @@ impl Linter {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Completes a chunk in file order: hands the rules their notes (see [`Context::defer`]), adds each
-    /// object's revenue, and moves its findings to `out` under the per-file limit (see
-    /// [`keep_most_severe`]: a million bad objects must not exhaust memory). Returns `false`
-    /// when a schema is unusable (reported, and the file stops there, as it would have object
-    /// by object).
+    /// Completes a chunk in file order: hands the rules their notes (see [`Context::defer`]),
+    /// adds each object's revenue, and moves its findings to `out` under the per-file limit
+    /// (see [`keep_most_severe`]: a million bad objects must not exhaust memory). Returns
+    /// `false` when a schema is unusable (reported, and the file stops there, as it would have
+    /// object by object).
     #[allow(clippy::too_many_arguments)]
     fn finish_chunk(
         &self,
@@ -1040,8 +1038,8 @@ impl Linter {
     /// JSON Lines, streamed in chunks of at most `max_records` records or about `max_bytes`
     /// bytes: each chunk is read, then its records are parsed and checked in parallel, then
     /// completed in file order (kind and version as the first records tell them, the rules'
-    /// notes, spans, the per-file cap). Memory holds one chunk, whatever
-    /// the size of the file, and the findings.
+    /// notes, spans, the per-file cap). Memory holds one chunk, whatever the size of the file,
+    /// and the findings.
     fn lint_jsonl_chunked<R: BufRead>(
         &self,
         path: &str,

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Reporter, Summary};
+use super::{is_zero, Reporter, Summary};
 use crate::linter::FileReport;
 use crate::revenue::Revenue;
 
@@ -97,11 +97,6 @@ pub(crate) fn end_of(
         let last = covered.rsplit('\n').next().unwrap_or("");
         (Some(line + newlines), Some(last.chars().count() + 1))
     }
-}
-
-#[allow(clippy::trivially_copy_pass_by_ref)]
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 impl Json {

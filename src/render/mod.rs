@@ -136,12 +136,12 @@ pub trait Reporter {
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
-fn is_zero(n: &usize) -> bool {
+pub(crate) fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-/// The note on a file's findings past `max-diagnostics-per-file`: "1,232 more findings (2
-/// errors, 1,230 warnings) were counted but not kept (...)".
+/// The note on a file's findings past `max-diagnostics-per-file`: "orders.jsonl: 1232 more
+/// findings (2 errors, 1230 warnings) counted but not listed: raise ...".
 #[must_use]
 pub fn truncated_note(report: &FileReport) -> Option<String> {
     let t = report.truncated;
@@ -158,10 +158,9 @@ pub fn truncated_note(report: &FileReport) -> Option<String> {
     .map(|(n, word)| plural(*n, word))
     .collect();
     Some(format!(
-        "{}: {} more finding{} ({}) counted but not listed: raise `max-diagnostics-per-file` in klar-lint.toml to list them",
+        "{}: {} ({}) counted but not listed: raise `max-diagnostics-per-file` in klar-lint.toml to list them",
         report.path,
-        t.total(),
-        if t.total() == 1 { "" } else { "s" },
+        plural(t.total(), "more finding"),
         parts.join(", ")
     ))
 }

@@ -342,17 +342,13 @@ impl Rule for MissingRecommendedField {
 
 #[cfg(test)]
 mod tests {
-    use crate::{ApiVersion, Config, Linter, PayloadKind};
+    use crate::rules::testing::findings;
+    use crate::{ApiVersion, PayloadKind};
 
     fn hits(text: &str, kind: PayloadKind, version: ApiVersion) -> Vec<(String, String)> {
-        let linter =
-            Linter::new(Config::default().with_kind(kind).with_api_version(version)).unwrap();
-        linter
-            .lint_str("x.json", text)
-            .diagnostics
+        findings(kind, version, text, |d| d.rule() == "missing-recommended-field")
             .into_iter()
-            .filter(|d| d.rule() == "missing-recommended-field")
-            .map(|d| (d.pointer.as_str().to_owned(), d.message))
+            .map(|(_, pointer, message, _)| (pointer, message))
             .collect()
     }
 

@@ -55,16 +55,7 @@ pub fn find(name: &str) -> Option<&'static RuleMeta> {
     all_metas().find(|m| m.name == name)
 }
 
-/// A value for a message: in quotes, cut at 40 characters (`"ORD-1"`, `"a very long id…"`).
-fn quoted(s: &str) -> String {
-    let mut chars = s.chars();
-    let head: String = chars.by_ref().take(40).collect();
-    if chars.next().is_some() {
-        format!("\"{head}…\"")
-    } else {
-        format!("\"{head}\"")
-    }
-}
+use crate::diagnostic::quoted;
 
 /// Helpers for the rules' unit tests.
 #[cfg(test)]
