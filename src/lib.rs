@@ -52,8 +52,8 @@
 //! assert!(report.diagnostics.iter().all(|d| d.pointer.as_str().starts_with("/1")));
 //! ```
 //!
-//! A [`Linter`] is `Send + Sync` and compiles each schema once, on first use: build one and
-//! share it across threads.
+//! A [`Linter`] is `Send + Sync`, and its embedded schemas are generated at build time (a
+//! `--schemas` override compiles once, on first use): build one and share it across threads.
 //!
 //! ```
 //! use std::sync::Arc;

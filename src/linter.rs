@@ -177,8 +177,8 @@ impl FileReport {
     }
 }
 
-/// Checks payloads. Build it once and reuse it: schemas compile once, on first use, and a
-/// `Linter` is `Send + Sync`, so threads can share one.
+/// Checks payloads. Build it once and reuse it: schema overrides compile once, on first use,
+/// and a `Linter` is `Send + Sync`, so threads can share one.
 #[derive(Debug)]
 pub struct Linter {
     config: Config,

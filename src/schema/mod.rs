@@ -1,12 +1,15 @@
 //! `SchemaSet`: the embedded (or overridden) JSON Schemas and per-object validation. The only
-//! module that imports `jsonschema`.
+//! module that imports `jsonschema`: the embedded schemas are validators generated at build
+//! time ([`generated`]), an override is compiled when the run starts.
+
+mod generated;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{PatternOptions, ValidationError, Validator};
+use jsonschema::{ErrorIterator, PatternOptions, ValidationError, Validator};
 use serde_json::{Map, Value};
 
 use crate::codes;
@@ -52,7 +55,7 @@ pub enum SchemaError {
 
 macro_rules! embedded {
     ($($version:literal => [$($kind:literal),*]),*) => {
-        &[$($(($version, $kind, include_str!(concat!("../schemas/", $version, "/", $kind, ".schema.json")))),*),*]
+        &[$($(($version, $kind, include_str!(concat!("../../schemas/", $version, "/", $kind, ".schema.json")))),*),*]
     };
 }
 
@@ -71,13 +74,77 @@ pub fn embedded_text(version: ApiVersion, kind: PayloadKind) -> &'static str {
         .map_or("", |(_, _, text)| text)
 }
 
+/// Property names of each `$defs` object, with their descriptions, for did-you-mean and help.
+type Defs = Vec<(String, Vec<(String, String)>)>;
+
 struct Compiled {
-    validator: Validator,
-    /// Property names of each `$defs` object, with their descriptions, for did-you-mean and help.
-    defs: Vec<(String, Vec<(String, String)>)>,
+    check: Check,
+    /// The `$defs` properties: read from the schema text the first time a finding needs them.
+    defs: OnceLock<Defs>,
+    /// The embedded schema text the definitions are read from (an override fills `defs` when
+    /// it is compiled).
+    text: &'static str,
 }
 
-/// The schemas of every version and kind, compiled once each, on first use.
+/// How objects of one version and kind are validated.
+enum Check {
+    /// The embedded schema, generated at build time.
+    Generated(&'static generated::Generated),
+    /// An override, compiled at run time.
+    Compiled(Validator),
+}
+
+impl Compiled {
+    fn is_valid(&self, object: &Value) -> bool {
+        match &self.check {
+            Check::Generated(g) => (g.is_valid)(object),
+            Check::Compiled(v) => v.is_valid(object),
+        }
+    }
+
+    fn iter_errors<'i>(&'i self, object: &'i Value) -> ErrorIterator<'i> {
+        match &self.check {
+            Check::Generated(g) => (g.iter_errors)(object),
+            Check::Compiled(v) => v.iter_errors(object),
+        }
+    }
+
+    fn defs(&self) -> &Defs {
+        self.defs.get_or_init(|| {
+            serde_json::from_str::<Value>(self.text)
+                .ok()
+                .and_then(|document| {
+                    document
+                        .get("$defs")
+                        .and_then(Value::as_object)
+                        .map(defs_of)
+                })
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// The properties of each definition, with their descriptions.
+fn defs_of(defs: &Map<String, Value>) -> Defs {
+    defs.iter()
+        .filter_map(|(name, def)| {
+            let props = def.get("properties")?.as_object()?;
+            let props = props
+                .iter()
+                .map(|(k, v)| {
+                    let description = v
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    (k.clone(), description.to_owned())
+                })
+                .collect();
+            Some((name.clone(), props))
+        })
+        .collect()
+}
+
+/// The schemas of every version and kind: an override is compiled once, on first use.
 pub struct SchemaSet {
     overrides: Option<PathBuf>,
     compiled: [OnceLock<Result<Arc<Compiled>, Arc<SchemaError>>>; 10],
@@ -147,20 +214,16 @@ impl SchemaSet {
         version: ApiVersion,
         kind: PayloadKind,
     ) -> Result<Cow<'static, str>, SchemaError> {
-        if let Some(dir) = &self.overrides {
-            let path = dir
-                .join(version.as_str())
-                .join(format!("{}.schema.json", kind.as_str()));
-            if path.exists() {
-                return std::fs::read_to_string(&path)
-                    .map(Cow::Owned)
-                    .map_err(|source| SchemaError::Io { path, source });
-            }
+        match self.override_path(version, kind) {
+            Some(path) => std::fs::read_to_string(&path)
+                .map(Cow::Owned)
+                .map_err(|source| SchemaError::Io { path, source }),
+            None => Ok(Cow::Borrowed(embedded_text(version, kind))),
         }
-        Ok(Cow::Borrowed(embedded_text(version, kind)))
     }
 
-    fn origin(&self, version: ApiVersion, kind: PayloadKind) -> String {
+    /// The override file for a version and kind, when there is one.
+    fn override_path(&self, version: ApiVersion, kind: PayloadKind) -> Option<PathBuf> {
         self.overrides
             .as_ref()
             .map(|dir| {
@@ -168,7 +231,6 @@ impl SchemaSet {
                     .join(format!("{}.schema.json", kind.as_str()))
             })
             .filter(|p| p.exists())
-            .map_or_else(|| "embedded".to_owned(), |p| p.display().to_string())
     }
 
     /// The compiled schema, borrowed: validation runs on every object, from several threads,
@@ -190,8 +252,15 @@ impl SchemaSet {
     }
 
     fn compile(&self, version: ApiVersion, kind: PayloadKind) -> Result<Compiled, SchemaError> {
+        let Some(path) = self.override_path(version, kind) else {
+            return Ok(Compiled {
+                check: Check::Generated(generated::generated(version, kind)),
+                defs: OnceLock::new(),
+                text: embedded_text(version, kind),
+            });
+        };
         let text = self.text(version, kind)?;
-        let origin = self.origin(version, kind);
+        let origin = path.display().to_string();
         let document: Value = serde_json::from_str(&text)
             .map_err(|e| invalid(version, kind, origin.clone(), e.to_string()))?;
         let def = kind.object_def();
@@ -215,24 +284,11 @@ impl SchemaSet {
             .with_pattern_options(PatternOptions::regex())
             .build(&Value::Object(root))
             .map_err(|e| invalid(version, kind, origin, e.to_string()))?;
-        let defs = defs
-            .iter()
-            .filter_map(|(name, def)| {
-                let props = def.get("properties")?.as_object()?;
-                let props = props
-                    .iter()
-                    .map(|(k, v)| {
-                        let description = v
-                            .get("description")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
-                        (k.clone(), description.to_owned())
-                    })
-                    .collect();
-                Some((name.clone(), props))
-            })
-            .collect();
-        Ok(Compiled { validator, defs })
+        Ok(Compiled {
+            check: Check::Compiled(validator),
+            defs: OnceLock::from(defs_of(defs)),
+            text: "",
+        })
     }
 
     /// Makes sure the schema for this version and kind compiles.
@@ -259,15 +315,24 @@ impl SchemaSet {
         out: &mut Vec<Diagnostic>,
     ) -> Result<bool, SchemaError> {
         let compiled = self.compiled(version, kind).map_err(|e| clone_error(&e))?;
-        if compiled.validator.is_valid(object) {
+        if compiled.is_valid(object) {
             return Ok(true);
         }
         let mut findings = Vec::new();
         let mut passes = true;
-        for error in compiled.validator.iter_errors(object) {
+        for error in compiled.iter_errors(object) {
             passes &= convert(compiled, version, &error, base, &mut findings);
         }
         merge_root_causes(&mut findings);
+        // The generated and the compiled validators find the same errors, not always in the
+        // same order: a fixed order keeps the output the same whichever ran.
+        findings.sort_by(|a, b| {
+            (a.pointer.as_str(), a.code.name, &a.message).cmp(&(
+                b.pointer.as_str(),
+                b.code.name,
+                &b.message,
+            ))
+        });
         out.extend(findings);
         Ok(passes)
     }
@@ -354,7 +419,7 @@ fn best_def<'c>(
     object: &Map<String, Value>,
 ) -> Option<&'c [(String, String)]> {
     compiled
-        .defs
+        .defs()
         .iter()
         .max_by_key(|(_, props)| {
             object
