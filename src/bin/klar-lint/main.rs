@@ -141,6 +141,11 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     }
     let linter = Linter::new(config).map_err(|e| Box::new(e) as CliError)?;
 
+    if args.paths.len() > 1 || args.paths.iter().any(|p| p.is_dir()) {
+        // Several files to come: the pool's threads start while the walk runs (a single file
+        // is linted on this thread, with no pool).
+        rayon::spawn(|| {});
+    }
     let inputs = walk::collect(&args.paths);
     let fail_on = args.fail_on.severity();
     let mut reporter: Box<dyn Reporter> = match args.format {
