@@ -3,8 +3,7 @@
 //! bottom-up from their constituents; per order plus shipping; per file and run, by currency and
 //! by mapped status, with returned units and their value.
 
-use std::collections::BTreeMap;
-
+use litemap::LiteMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -131,8 +130,10 @@ pub struct CurrencyTotals {
     /// Their value: refunded units × the line's per-unit price after discounts (Klar's
     /// "return value" is the gross revenue of returned items).
     pub returned_value: Decimal,
-    /// By mapped payment status (`unmapped` when neither Klar nor the config maps it).
-    pub by_status: BTreeMap<String, StatusTotals>,
+    /// By mapped payment status (`unmapped` when neither Klar nor the config maps it), sorted
+    /// by name.
+    #[serde(serialize_with = "as_map")]
+    pub by_status: LiteMap<&'static str, StatusTotals>,
     /// Σ costs sent to the COGS, logistics-costs and transaction-costs endpoints (no currency
     /// on those items: counted under `?`).
     #[serde(skip_serializing_if = "Decimal::is_zero")]
@@ -142,8 +143,9 @@ pub struct CurrencyTotals {
 /// Recomputed revenue of a file or a run, by currency.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Revenue {
-    /// Totals per ISO currency code.
-    pub currencies: BTreeMap<String, CurrencyTotals>,
+    /// Totals per ISO currency code, sorted by code. A sorted vector: a file has one or two.
+    #[serde(serialize_with = "as_map")]
+    pub currencies: LiteMap<String, CurrencyTotals>,
 }
 
 /// What one order or cost item adds to a [`Revenue`]. Worked out on its own (the linter does
@@ -230,7 +232,8 @@ impl Revenue {
                 refunds,
                 bucket,
             } => {
-                let Some(totals) = entry(&mut self.currencies, &currency) else {
+                let Some(totals) = entry(&mut self.currencies, &*currency, || currency.to_string())
+                else {
                     return;
                 };
                 totals.orders += 1;
@@ -245,13 +248,13 @@ impl Revenue {
                     totals.returned_units = totals.returned_units.saturating_add(units);
                     totals.returned_value = totals.returned_value.saturating_add(value);
                 }
-                if let Some(status) = entry(&mut totals.by_status, bucket) {
+                if let Some(status) = entry(&mut totals.by_status, bucket, || bucket) {
                     status.orders += 1;
                     status.net = status.net.saturating_add(money.lines.net);
                 }
             }
             Contribution::Cost(amount) => {
-                if let Some(totals) = entry(&mut self.currencies, "?") {
+                if let Some(totals) = entry(&mut self.currencies, "?", || "?".to_owned()) {
                     totals.costs = totals.costs.saturating_add(amount);
                 }
             }
@@ -261,7 +264,10 @@ impl Revenue {
     /// Adds another report's totals.
     pub fn merge(&mut self, other: &Revenue) {
         for (currency, t) in &other.currencies {
-            let mine = self.currencies.entry(currency.clone()).or_default();
+            let Some(mine) = entry(&mut self.currencies, currency.as_str(), || currency.clone())
+            else {
+                continue;
+            };
             mine.orders += t.orders;
             mine.gross = mine.gross.saturating_add(t.gross);
             mine.taxes = mine.taxes.saturating_add(t.taxes);
@@ -273,9 +279,10 @@ impl Revenue {
             mine.returned_value = mine.returned_value.saturating_add(t.returned_value);
             mine.costs = mine.costs.saturating_add(t.costs);
             for (bucket, s) in &t.by_status {
-                let b = mine.by_status.entry(bucket.clone()).or_default();
-                b.orders += s.orders;
-                b.net = b.net.saturating_add(s.net);
+                if let Some(b) = entry(&mut mine.by_status, *bucket, || *bucket) {
+                    b.orders += s.orders;
+                    b.net = b.net.saturating_add(s.net);
+                }
             }
         }
     }
@@ -287,11 +294,28 @@ impl Revenue {
     }
 }
 
-/// `map.entry(key.to_owned()).or_default()`, without allocating the key once it is there:
+/// A JSON object, also when empty (litemap's own `Serialize` writes an empty map as `[]`).
+fn as_map<K: Serialize + Ord, V: Serialize, S: serde::Serializer>(
+    map: &LiteMap<K, V>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter())
+}
+
+/// `map.entry(key).or_default()`, making the owned key (`make`) only when it is not there:
 /// every order adds to an entry that almost always exists already. (Always `Some`.)
-fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> Option<&'m mut V> {
+fn entry<'m, Q, K, V>(
+    map: &'m mut LiteMap<K, V>,
+    key: &Q,
+    make: impl FnOnce() -> K,
+) -> Option<&'m mut V>
+where
+    Q: Ord + ?Sized,
+    K: Ord + std::borrow::Borrow<Q>,
+    V: Default,
+{
     if !map.contains_key(key) {
-        map.insert(key.to_owned(), V::default());
+        map.insert(make(), V::default());
     }
     map.get_mut(key)
 }

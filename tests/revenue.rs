@@ -38,7 +38,7 @@ fn order_example_1_passes_clean_and_recomputes_7_00_before_and_4_71_after() {
     );
     let report = lint(&text);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-    let eur = &report.revenue.currencies["EUR"];
+    let eur = report.revenue.currencies.get("EUR").unwrap();
     assert_eq!(eur.gross, d("7.00"));
     assert_eq!(eur.discounts, d("1.96"));
     assert_eq!(eur.taxes, d("0.32"));
@@ -58,12 +58,12 @@ fn order_example_2_recomputes_6_54() {
     );
     let report = lint(&text);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-    let eur = &report.revenue.currencies["EUR"];
+    let eur = report.revenue.currencies.get("EUR").unwrap();
     assert_eq!(
         (eur.gross, eur.taxes, eur.net),
         (d("7.00"), d("0.46"), d("6.54"))
     );
-    assert_eq!(eur.by_status["paid"].orders, 1);
+    assert_eq!(eur.by_status.get("paid").unwrap().orders, 1);
 }
 
 #[test]
@@ -82,10 +82,30 @@ fn a_bundle_counts_once_from_its_constituents() {
     );
     let report = lint(&text);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-    let eur = &report.revenue.currencies["EUR"];
+    let eur = report.revenue.currencies.get("EUR").unwrap();
     // The parent's own 20.00 is not added to the constituents' 20.00.
     assert_eq!(
         (eur.gross, eur.taxes, eur.net),
         (d("20.00"), d("3.20"), d("16.80"))
     );
+}
+
+#[test]
+fn revenue_serializes_as_json_objects_sorted_by_key_also_when_empty() {
+    use klar_lint::revenue::CurrencyTotals;
+    let mut revenue = klar_lint::Revenue::default();
+    assert_eq!(
+        serde_json::to_value(&revenue).unwrap()["currencies"],
+        serde_json::json!({})
+    );
+    revenue
+        .currencies
+        .insert("USD".to_owned(), CurrencyTotals::default());
+    revenue
+        .currencies
+        .insert("EUR".to_owned(), CurrencyTotals::default());
+    let json = serde_json::to_string(&revenue).unwrap();
+    assert!(json.starts_with(r#"{"currencies":{"EUR":{"#), "{json}");
+    assert!(json.contains(r#""byStatus":{}"#), "{json}");
+    assert!(json.find("\"EUR\"") < json.find("\"USD\""), "{json}");
 }
