@@ -10,7 +10,7 @@ mod generator;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use generator::{batch_spec, batch_value, print};
+use generator::{batch_spec, batch_value, pointers, print};
 use klar_lint::diagnostic::Anchor;
 use klar_lint::{ApiVersion, Config, Linter, PayloadKind, Severity};
 use proptest::prelude::*;
@@ -25,25 +25,6 @@ fn linter() -> Linter {
             .with_api_version(ApiVersion::V07_2025),
     )
     .unwrap()
-}
-
-/// Every JSON Pointer in a value, the root included.
-fn pointers(value: &Value, at: &str, out: &mut Vec<String>) {
-    out.push(at.to_owned());
-    match value {
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                pointers(item, &format!("{at}/{i}"), out);
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map {
-                let token = k.replace('~', "~0").replace('/', "~1");
-                pointers(item, &format!("{at}/{token}"), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// A value of another JSON type than `v`.
@@ -88,9 +69,8 @@ proptest! {
         pretty in any::<bool>(),
     ) {
         let mut batch = batch_value(&specs);
-        let mut all = Vec::new();
-        pointers(&batch, "", &mut all);
-        let ptr = target.get(&all[1..]).clone();
+        let all = pointers(&batch);
+        let ptr = target.get(&all).as_str().to_owned();
         let replaced = other_type(batch.pointer(&ptr).unwrap(), pick);
         *batch.pointer_mut(&ptr).unwrap() = replaced;
         let text = print(&batch, pretty);
@@ -140,9 +120,8 @@ fn output_is_identical_with_one_thread_and_with_many() {
         let (specs, target, pick) = strategy.new_tree(&mut runner).unwrap().current();
         let mut batch = batch_value(&specs);
         if i % 2 == 1 {
-            let mut all = Vec::new();
-            pointers(&batch, "", &mut all);
-            let ptr = target.get(&all[1..]).clone();
+            let all = pointers(&batch);
+            let ptr = target.get(&all).as_str().to_owned();
             let replaced = other_type(batch.pointer(&ptr).unwrap(), pick);
             *batch.pointer_mut(&ptr).unwrap() = replaced;
         }

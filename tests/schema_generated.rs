@@ -7,8 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "properties/generator.rs"]
+mod generator;
+
 use std::path::Path;
 
+use generator::pointers;
 use klar_lint::schema::SchemaSet;
 use klar_lint::{ApiVersion, Diagnostic, PayloadKind, Pointer};
 use serde_json::Value;
@@ -29,42 +33,22 @@ const REPLACEMENTS: [&str; 12] = [
     "{}",
 ];
 
-/// Every pointer under `value`, the root excluded.
-fn pointers(value: &Value, at: &str, out: &mut Vec<String>) {
-    let children: Vec<(String, &Value)> = match value {
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| (k.replace('~', "~0").replace('/', "~1"), v))
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i.to_string(), v))
-            .collect(),
-        _ => Vec::new(),
-    };
-    for (token, child) in children {
-        let p = format!("{at}/{token}");
-        out.push(p.clone());
-        pointers(child, &p, out);
-    }
-}
-
 /// The broken variants of one object.
 fn variants(object: &Value) -> Vec<Value> {
-    let mut ptrs = Vec::new();
-    pointers(object, "", &mut ptrs);
     let mut out = Vec::new();
-    for p in &ptrs {
+    for p in pointers(object) {
         for r in REPLACEMENTS {
             let mut v = object.clone();
-            *v.pointer_mut(p).unwrap() = serde_json::from_str(r).unwrap();
+            *v.pointer_mut(p.as_str()).unwrap() = serde_json::from_str(r).unwrap();
             out.push(v);
         }
-        let (parent, key) = p.rsplit_once('/').unwrap();
+        let (parent, key) = (p.parent().unwrap(), p.last().unwrap());
         let mut v = object.clone();
-        if let Some(map) = v.pointer_mut(parent).and_then(Value::as_object_mut) {
-            map.remove(&key.replace("~1", "/").replace("~0", "~"));
+        if let Some(map) = v
+            .pointer_mut(parent.as_str())
+            .and_then(Value::as_object_mut)
+        {
+            map.remove(key.as_ref());
             map.insert("unexpectedField".to_owned(), Value::Null);
             out.push(v);
         }

@@ -215,9 +215,7 @@ impl SchemaSet {
         kind: PayloadKind,
     ) -> Result<Cow<'static, str>, SchemaError> {
         match self.override_path(version, kind) {
-            Some(path) => std::fs::read_to_string(&path)
-                .map(Cow::Owned)
-                .map_err(|source| SchemaError::Io { path, source }),
+            Some(path) => read_override(path).map(Cow::Owned),
             None => Ok(Cow::Borrowed(embedded_text(version, kind))),
         }
     }
@@ -259,8 +257,8 @@ impl SchemaSet {
                 text: embedded_text(version, kind),
             });
         };
-        let text = self.text(version, kind)?;
         let origin = path.display().to_string();
+        let text = read_override(path)?;
         let document: Value = serde_json::from_str(&text)
             .map_err(|e| invalid(version, kind, origin.clone(), e.to_string()))?;
         let def = kind.object_def();
@@ -336,6 +334,10 @@ impl SchemaSet {
         out.extend(findings);
         Ok(passes)
     }
+}
+
+fn read_override(path: PathBuf) -> Result<String, SchemaError> {
+    std::fs::read_to_string(&path).map_err(|source| SchemaError::Io { path, source })
 }
 
 fn invalid(version: ApiVersion, kind: PayloadKind, origin: String, message: String) -> SchemaError {

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+use klar_lint::Pointer;
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Number, Value};
@@ -191,4 +192,27 @@ pub fn print(value: &Value, pretty: bool) -> String {
     } else {
         serde_json::to_string(value).unwrap()
     }
+}
+
+/// Every JSON Pointer under `value`, the root excluded, depth first (a value before its
+/// children).
+pub fn pointers(value: &Value) -> Vec<Pointer> {
+    fn walk(value: &Value, at: &Pointer, out: &mut Vec<Pointer>) {
+        let children: Vec<(Pointer, &Value)> = match value {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| (at.index(i), item))
+                .collect(),
+            Value::Object(map) => map.iter().map(|(k, item)| (at.key(k), item)).collect(),
+            _ => Vec::new(),
+        };
+        for (p, child) in children {
+            out.push(p.clone());
+            walk(child, &p, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &Pointer::root(), &mut out);
+    out
 }
