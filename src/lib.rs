@@ -80,6 +80,7 @@ pub mod json;
 pub mod linter;
 pub mod money;
 pub mod payload;
+mod pipeline;
 pub mod render;
 pub mod revenue;
 pub mod rule;
