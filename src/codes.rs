@@ -1,9 +1,8 @@
 //! The built-in codes: findings the linter itself produces (syntax, schema, envelope, I/O), each
 //! with a documentation page like a rule's, so `explain` and `[rules]` work for them too.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Category, RuleMeta, Severity};
 use crate::payload::{ApiVersion, PayloadKind};
-use crate::rule::{Category, RuleMeta};
 
 const VERSIONS: &[ApiVersion] = &ApiVersion::ALL;
 const KINDS: &[PayloadKind] = &PayloadKind::ALL;

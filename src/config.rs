@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{RuleMeta, Severity};
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
-use crate::rule::RuleMeta;
+use crate::rule::Settings;
 use crate::status::StatusMapping;
 
 /// The file name looked for in the current directory and its parents.
@@ -385,6 +385,15 @@ impl Config {
     pub fn with_schemas_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.schemas_dir = Some(dir.into());
         self
+    }
+
+    /// What rules may read of this configuration (see [`Settings`]).
+    #[must_use]
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            tolerance: &self.tolerance,
+            status_mapping: &self.status_mapping,
+        }
     }
 
     /// The level a rule runs at under this configuration.

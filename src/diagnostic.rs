@@ -1,11 +1,155 @@
-//! The diagnostic every output format renders: plain data, built by rules and the linter.
+//! The diagnostic every output format renders: plain data, built by rules and the linter, with
+//! the code it carries (`RuleMeta`, for a rule or a built-in code) and the code's `Category`.
 
 use std::fmt;
 
 use serde::Serialize;
 
 use crate::json::{Pointer, Span};
-use crate::rule::RuleMeta;
+use crate::payload::{ApiVersion, PayloadKind};
+
+/// What a rule is about. Borrowed from clippy's idea of groups: each has one meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// Syntax, types, required and unknown fields, the request envelope.
+    Schema,
+    /// Prices, taxes, discounts, checksums, bundles: what revenue is computed from.
+    Money,
+    /// References between objects and duplicates.
+    Integrity,
+    /// Timestamps.
+    Dates,
+    /// Statuses, currency and country codes, and how Klar maps them.
+    Mapping,
+    /// Request limits: batch sizes.
+    Limits,
+    /// Version mismatches.
+    Compat,
+    /// Problems of the run itself: unreadable files, unknown kinds, internal errors.
+    Tool,
+}
+
+impl Category {
+    /// Every category.
+    pub const ALL: [Category; 8] = [
+        Category::Schema,
+        Category::Money,
+        Category::Integrity,
+        Category::Dates,
+        Category::Mapping,
+        Category::Limits,
+        Category::Compat,
+        Category::Tool,
+    ];
+
+    /// The lower-case name used by `--select` and in reports.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Schema => "schema",
+            Category::Money => "money",
+            Category::Integrity => "integrity",
+            Category::Dates => "dates",
+            Category::Mapping => "mapping",
+            Category::Limits => "limits",
+            Category::Compat => "compat",
+            Category::Tool => "tool",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Everything known about a rule or built-in code without running it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable kebab-case name, as used in configs: `zero-date`.
+    pub name: &'static str,
+    /// What the rule is about.
+    pub category: Category,
+    /// Severity unless the configuration says otherwise.
+    pub severity: Severity,
+    /// API versions the rule applies to.
+    pub versions: &'static [ApiVersion],
+    /// Payload kinds the rule applies to.
+    pub kinds: &'static [PayloadKind],
+    /// A rule that checks totals: its finding is dropped on a line that already has a finding
+    /// from a rule that is not derived (one root cause, one diagnostic).
+    pub derived: bool,
+    /// Produced by the linter itself rather than by a `Rule` implementation.
+    pub builtin: bool,
+    /// The documentation page (Markdown), from the doc comment.
+    pub docs: &'static str,
+}
+
+impl RuleMeta {
+    /// The documentation with the doc comment's leading space removed from each line.
+    #[must_use]
+    pub fn page(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The first sentence under "What it does", for `klar-lint rules` and SARIF.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let paragraph = self.first_paragraph();
+        let end = paragraph
+            .match_indices(". ")
+            .map(|(i, _)| i)
+            .find(|&i| {
+                !paragraph
+                    .get(..i)
+                    .is_some_and(|s| s.ends_with("e.g") || s.ends_with("i.e"))
+            })
+            .map_or(paragraph.len(), |i| i + 1);
+        paragraph
+            .get(..end)
+            .unwrap_or(&paragraph)
+            .trim_end_matches('.')
+            .to_owned()
+    }
+
+    /// The whole first paragraph under "What it does".
+    #[must_use]
+    pub fn first_paragraph(&self) -> String {
+        let page = self.page();
+        let mut lines = page
+            .lines()
+            .skip_while(|l| !l.starts_with("## What it does"));
+        lines.next();
+        let mut summary = String::new();
+        for line in lines {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                if summary.is_empty() {
+                    continue;
+                }
+                break;
+            }
+            if !summary.is_empty() {
+                summary.push(' ');
+            }
+            summary.push_str(line);
+        }
+        summary
+    }
+
+    /// Whether the rule runs on this version and kind.
+    #[must_use]
+    pub fn applies_to(&self, version: ApiVersion, kind: PayloadKind) -> bool {
+        self.versions.contains(&version) && self.kinds.contains(&kind)
+    }
+}
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

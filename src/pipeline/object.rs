@@ -129,7 +129,7 @@ impl Pipeline {
             let mut cx = Context::new(
                 rule.meta(),
                 severity,
-                &self.config,
+                self.config.settings(),
                 (version, kind),
                 out,
                 &mut notes,
@@ -170,7 +170,7 @@ impl Pipeline {
             let mut cx = Context::new(
                 rule.meta(),
                 severity,
-                &self.config,
+                self.config.settings(),
                 (version, kind),
                 &mut checked.diagnostics,
                 &mut no_notes,

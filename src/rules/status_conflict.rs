@@ -96,7 +96,7 @@ impl Rule for StatusConflict {
         let Some(status) = order.financial_status else {
             return;
         };
-        let Some(bucket) = cx.config().status_mapping.bucket(status) else {
+        let Some(bucket) = cx.settings().status_mapping.bucket(status) else {
             return;
         };
         // Pointers are built only for a finding.
