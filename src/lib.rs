@@ -85,6 +85,7 @@ pub mod render;
 pub mod revenue;
 pub mod rule;
 pub mod rules;
+pub mod run;
 pub mod schema;
 mod seen_ids;
 pub mod status;
@@ -98,6 +99,7 @@ pub use linter::{FileReport, Linter, Source, Truncated};
 pub use payload::{ApiVersion, PayloadKind};
 pub use revenue::Revenue;
 pub use rule::{Category, RuleMeta};
+pub use run::Run;
 
 /// The typed result of linting one file: an alias of [`FileReport`].
 pub type Report = FileReport;

@@ -1,5 +1,5 @@
 //! The public face of the per-file pipeline: [`Linter`] and its `lint_*` entry points. The stages
-//! themselves live in `src/pipeline/`, one module each; a run of many files is `run.rs`.
+//! themselves live in `src/pipeline/`, one module each; a run of many files is [`crate::Run`].
 
 use std::io::{BufRead, Read};
 use std::path::Path;
@@ -8,8 +8,6 @@ use crate::config::{Config, ConfigError};
 use crate::pipeline::{guard, Pipeline};
 use crate::schema::SchemaSet;
 
-#[cfg(feature = "fault-injection")]
-pub use crate::pipeline::FAULT_MARKER;
 pub use crate::pipeline::{install_panic_hook, FileReport, Source, SourceChunk, Truncated};
 
 /// Checks payloads. Build it once and reuse it: schema overrides compile once, on first use,
@@ -65,7 +63,7 @@ impl Linter {
     #[must_use]
     pub fn lint_path(&self, path: &Path) -> FileReport {
         let name = path.display().to_string();
-        guard(&name, || self.pipeline.lint_path_inner(path, &name))
+        self.guarded(&name, |p| p.lint_path_inner(path, &name))
     }
 
     /// Lints a whole document held in memory. `path` names it in the report and tells the
@@ -81,7 +79,7 @@ impl Linter {
     /// ```
     #[must_use]
     pub fn lint_bytes(&self, path: &str, bytes: &[u8]) -> FileReport {
-        guard(path, || self.pipeline.lint_document(path, bytes))
+        self.guarded(path, |p| p.lint_document(path, bytes))
     }
 
     /// Lints a document given as a string.
@@ -93,7 +91,7 @@ impl Linter {
     /// Lints JSON Lines from a reader, one record at a time: memory stays at one record.
     #[must_use]
     pub fn lint_lines<R: BufRead>(&self, path: &str, reader: R) -> FileReport {
-        guard(path, || self.pipeline.lint_jsonl(path, reader))
+        self.guarded(path, |p| p.lint_jsonl(path, reader))
     }
 
     /// Lints a whole document read from `reader` (a socket, a decompressor, a request body).
@@ -110,6 +108,29 @@ impl Linter {
     /// ```
     #[must_use]
     pub fn lint_reader<R: Read>(&self, path: &str, reader: R) -> FileReport {
-        guard(path, || self.pipeline.read_document(path, reader, "read"))
+        self.guarded(path, |p| p.read_document(path, reader, "read"))
+    }
+
+    /// Runs one file's lint under the panic guard: a bug becomes that file's `internal-error`.
+    fn guarded(&self, path: &str, lint: impl FnOnce(&Pipeline) -> FileReport) -> FileReport {
+        guard(path, || {
+            #[cfg(feature = "fault-injection")]
+            inject_fault(path);
+            lint(&self.pipeline)
+        })
+    }
+}
+
+/// The path marker that makes a lint panic when the `fault-injection` feature is on.
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub const FAULT_MARKER: &str = "klar-lint-fault-injection-panic";
+
+/// Test-only (feature `fault-injection`, never in a release build): a bug in one file's lint.
+#[cfg(feature = "fault-injection")]
+#[allow(clippy::panic, clippy::manual_assert)]
+fn inject_fault(path: &str) {
+    if path.contains(FAULT_MARKER) {
+        panic!("injected fault for {path}");
     }
 }

@@ -11,11 +11,7 @@ use crate::json::Pointer;
 /// Runs `f`, turning a panic into an `internal-error` finding for this file.
 pub(crate) fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
     let outer = GUARDED.with(|g| g.replace(true));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        #[cfg(feature = "fault-injection")]
-        inject_fault(path);
-        f()
-    }));
+    let result = catch_unwind(AssertUnwindSafe(f));
     GUARDED.with(|g| g.set(outer));
     match result {
         Ok(report) => report,
@@ -65,18 +61,4 @@ pub fn install_panic_hook() {
             previous(info);
         }
     }));
-}
-
-/// The path marker that makes a lint panic when the `fault-injection` feature is on.
-#[cfg(feature = "fault-injection")]
-#[doc(hidden)]
-pub const FAULT_MARKER: &str = "klar-lint-fault-injection-panic";
-
-/// Test-only (feature `fault-injection`, never in a release build): a bug in one file's lint.
-#[cfg(feature = "fault-injection")]
-#[allow(clippy::panic, clippy::manual_assert)]
-fn inject_fault(path: &str) {
-    if path.contains(FAULT_MARKER) {
-        panic!("injected fault for {path}");
-    }
 }

@@ -20,8 +20,6 @@ mod tests;
 
 pub(crate) use guard::guard;
 pub use guard::install_panic_hook;
-#[cfg(feature = "fault-injection")]
-pub use guard::FAULT_MARKER;
 pub use report::{FileReport, Source, SourceChunk, Truncated};
 
 use crate::config::{Config, ConfigError, RuleLevel};
