@@ -29,6 +29,7 @@ pub(super) fn not_utf8(
     (d, lossy)
 }
 
+/// The help for bytes that are not UTF-8: UTF-16 named as such.
 fn utf8_help(bytes: &[u8]) -> String {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         "the file looks like UTF-16: re-export it as UTF-8".to_owned()
@@ -46,6 +47,8 @@ pub(super) fn syntax_message(e: &serde_json::Error) -> String {
     format!("invalid JSON: {message}")
 }
 
+/// The help for a syntax error: the usual causes (a trailing comma, NaN, a cut-off export,
+/// one object per line in a `.json` file) named, else "fix the syntax".
 pub(super) fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> String {
     let message = e.to_string();
     let before = text.get(..offset).unwrap_or("").trim_end();
@@ -78,6 +81,8 @@ pub(super) fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> S
     }
 }
 
+/// `duplicate-key` for every key that appears twice in one object: serde_json keeps the last
+/// value silently, so the text is scanned again (only when the parse saw a repeat).
 pub(super) fn duplicate_keys(text: &str, out: &mut Vec<Diagnostic>) {
     let index = LineIndex::new(text);
     for dup in SpanIndex::new(text).duplicate_keys() {

@@ -8,7 +8,7 @@ use super::report::{sort, FileReport, SourceChunk, Truncated};
 use super::Pipeline;
 use crate::codes;
 use crate::config::RuleLevel;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Category, Diagnostic};
 use crate::json::{LineIndex, Pointer, SpanIndex};
 use crate::rule::FileState;
 
@@ -34,7 +34,7 @@ impl Pipeline {
                 &mut report.truncated,
             );
         }
-        resolve(&mut diagnostics, &spans, &lines, text, 0, 0);
+        resolve(&mut diagnostics, &spans, &lines, text);
         report.diagnostics.extend(diagnostics);
         sort(&mut report.diagnostics);
         report.sources.push(SourceChunk {
@@ -125,6 +125,7 @@ fn cap_by_offset(
     });
 }
 
+/// Drops repeats of a finding (same code, pointer and message), keeping the first.
 fn dedup(diagnostics: &mut Vec<Diagnostic>) {
     let mut seen = std::collections::HashSet::new();
     diagnostics.retain(|d| seen.insert((d.code.name, d.pointer.clone(), d.message.clone())));
@@ -139,10 +140,7 @@ pub(super) fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
         .filter(|d| {
             !d.code.derived
                 && !d.code.builtin
-                && matches!(
-                    d.code.category,
-                    crate::rule::Category::Money | crate::rule::Category::Compat
-                )
+                && matches!(d.code.category, Category::Money | Category::Compat)
         })
         .filter_map(|d| line_of(&d.pointer))
         .collect();
@@ -161,7 +159,7 @@ pub(super) fn drop_derived(out: &mut Vec<Diagnostic>, first: usize) {
 
 /// The unit a money finding belongs to: the line item a pointer is inside (`/3/lineItems/0`
 /// or `/3/lineItems/0/bundledProducts/1`), or the order's shipping (`/3/shipping`).
-pub(crate) fn line_of(pointer: &Pointer) -> Option<Pointer> {
+fn line_of(pointer: &Pointer) -> Option<Pointer> {
     let tokens: Vec<_> = pointer.tokens().collect();
     let mut end = None;
     for (i, t) in tokens.iter().enumerate() {

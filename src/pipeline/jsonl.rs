@@ -401,6 +401,7 @@ impl Pipeline {
 /// a file of 2 kB records was a system call every four records.
 pub(super) const JSONL_READ_BUFFER: usize = 256 * 1024;
 
+/// The pointer without its first token: a record's pointer, relative to the record's text.
 fn strip_first(pointer: &Pointer) -> Pointer {
     let mut out = Pointer::root();
     for token in pointer.tokens().skip(1) {
@@ -534,7 +535,6 @@ struct Decoded<'b> {
     text: Cow<'b, str>,
 }
 
-/// What a record needs, told in file order.
 /// One JSON Lines record of a chunk, decoded and (when it could be) checked, waiting to be
 /// completed in file order.
 struct Record<'b> {
@@ -565,6 +565,7 @@ impl Shape {
     }
 }
 
+/// What a record needs, told in file order.
 enum Plan {
     /// Not UTF-8 or not JSON.
     Failed,
@@ -579,6 +580,8 @@ enum Plan {
     },
 }
 
+/// Decodes one record: too long, not UTF-8 or not JSON become its findings (and no tree);
+/// duplicate keys are found in its text, with pointers that start at the record.
 fn decode_record<'b>(
     buf: &'b [u8],
     line: &RecordLine,

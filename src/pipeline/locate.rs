@@ -3,6 +3,7 @@
 use crate::diagnostic::{Anchor, Diagnostic, Label};
 use crate::json::{LineIndex, Located, Span, SpanIndex};
 
+/// The part of a located member a finding underlines, by its anchor.
 pub(super) fn pick(located: Located, anchor: Anchor) -> Span {
     match anchor {
         Anchor::Value => located.value,
@@ -14,6 +15,7 @@ pub(super) fn pick(located: Located, anchor: Anchor) -> Span {
     }
 }
 
+/// Sets a finding's span, and the line and column of it and of its labels that have spans.
 pub(super) fn set_span(d: &mut Diagnostic, span: Span, lines: &LineIndex, text: &str) {
     let (line, column) = lines.line_col(text, span.start);
     d.span = Some(span);
@@ -28,6 +30,7 @@ pub(super) fn set_span(d: &mut Diagnostic, span: Span, lines: &LineIndex, text: 
     }
 }
 
+/// Sets a label's span, and its line and column when it has one.
 pub(super) fn set_label_span(label: &mut Label, span: Option<Span>, lines: &LineIndex, text: &str) {
     label.span = span;
     if let Some(span) = span {
@@ -45,13 +48,12 @@ pub(super) fn locate(d: &Diagnostic, spans: &SpanIndex<'_>) -> Option<Span> {
         .map(|located| pick(located, d.anchor))
 }
 
+/// Fills in the span, line and column of each finding and label that has none yet.
 pub(super) fn resolve(
     diagnostics: &mut [Diagnostic],
     spans: &SpanIndex<'_>,
     lines: &LineIndex,
     text: &str,
-    _base: usize,
-    _line: usize,
 ) {
     for d in diagnostics {
         if d.span.is_none() {

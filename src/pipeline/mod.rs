@@ -1,8 +1,21 @@
-//! One file's way through the linter, a room per stage: `source` (path, gzip, reader, limits),
-//! `document` (one JSON document), `stream` (a large array in chunks), `jsonl` (JSON Lines records),
-//! `envelope` (kind, version, envelope), `object` (schema, rules, revenue per object), `finish`
-//! (levels, dedup, derived, cap, spans, order), with `decode`, `locate`, `report` and `guard`
-//! beneath them. `Linter` (in `linter.rs`) is the public face; `Pipeline` is the engine.
+//! One file's way through the linter, a room per stage (STYLE.md §2.3), from the top:
+//!
+//! - `source`: a path (opened without blocking, regular files only, `max-file-size`), gzip, a
+//!   reader; then on to `jsonl` (`.jsonl`, `.ndjson`) or `document`.
+//! - `document`: one JSON document: UTF-8, empty file, syntax error, kind and version, envelope,
+//!   then its objects chunk by chunk; a large top-level array goes to `stream` first.
+//! - `stream`: a large array's elements found by a scan, parsed and checked chunk by chunk.
+//! - `jsonl`: JSON Lines records, read in chunks, checked in parallel, completed in file order.
+//! - `envelope`: the payload kind and API version, and the body's shape around the objects.
+//! - `object`: schema, rules and revenue for one object; completing a chunk in file order.
+//! - `finish`: levels, dedup, derived findings, the per-file cap, spans, order.
+//! - beneath them: `decode` (bytes to text to tree, and those findings), `locate` (pointers to
+//!   spans to lines), `report` (`FileReport`, the per-file limit), `guard` (a panic becomes an
+//!   `internal-error` finding).
+//!
+//! `Linter` (`src/linter.rs`) is the public face and `Pipeline` the engine: each stage adds its
+//! methods to `Pipeline` in its own file, and uses only the stages below it
+//! (`tests/architecture.rs` checks the order).
 
 mod decode;
 mod document;

@@ -189,6 +189,7 @@ impl Pipeline {
     }
 }
 
+/// An unusable schema override, reported once: the file stops there.
 pub(super) fn schema_failure(e: &SchemaError) -> Diagnostic {
     Diagnostic::new(&codes::INTERNAL_ERROR, Pointer::root(), e.to_string())
         .with_help("fix the schema given with --schemas")

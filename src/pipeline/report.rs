@@ -164,6 +164,7 @@ impl FileReport {
     }
 }
 
+/// The report of a file that could not be read: one `io-error` finding.
 pub(super) fn io_error_report(name: &str, message: String, help: &str) -> FileReport {
     let mut report = FileReport::new(name);
     report
@@ -172,6 +173,7 @@ pub(super) fn io_error_report(name: &str, message: String, help: &str) -> FileRe
     report
 }
 
+/// An I/O error in our words for the common cases, the system's for the others.
 pub(super) fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
@@ -247,6 +249,7 @@ pub(super) fn drop_unused_sources(report: &mut FileReport) {
     });
 }
 
+/// Report order: line, column, code, pointer.
 pub(super) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (a.line, a.column, a.code.name, a.pointer.as_str()).cmp(&(

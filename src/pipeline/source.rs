@@ -131,6 +131,7 @@ impl Pipeline {
     }
 }
 
+/// Whether the path ends in `.gz`, in any case.
 fn is_gzip(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -152,6 +153,7 @@ impl<R: Read> Read for GzipErrors<R> {
     }
 }
 
+/// Whether the path ends in `.jsonl` or `.ndjson`, in any case.
 fn is_json_lines(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())

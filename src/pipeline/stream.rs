@@ -159,6 +159,7 @@ struct ArraySplit {
     max_depth: usize,
 }
 
+/// The index of the first byte at or after `i` that is not JSON whitespace.
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
