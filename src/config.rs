@@ -454,11 +454,19 @@ impl Config {
     /// table in order.
     #[must_use]
     pub fn level_for(&self, meta: &RuleMeta, path: &Path) -> RuleLevel {
-        let mut level = self.level(meta);
+        self.configured_level_for(meta, path)
+            .unwrap_or(RuleLevel::On(meta.severity))
+    }
+
+    /// The level the configuration sets for a rule on one file, if it sets one: `None` leaves
+    /// each finding at the severity its rule gave it (see `Context::report_at_most`).
+    #[must_use]
+    pub(crate) fn configured_level_for(&self, meta: &RuleMeta, path: &Path) -> Option<RuleLevel> {
+        let mut level = self.rules.get(meta.name).copied();
         for o in &self.overrides {
             if let Some(&l) = o.rules.get(meta.name) {
                 if o.matches(path) {
-                    level = l;
+                    level = Some(l);
                 }
             }
         }

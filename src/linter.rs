@@ -71,7 +71,8 @@ pub struct FileReport {
     /// limit is reached). The most severe are kept first, so an error is never let go for a
     /// warning.
     pub truncated: Truncated,
-    /// Revenue recomputed from the objects that passed their schema.
+    /// Revenue recomputed from the objects that passed their schema; those that did not are
+    /// counted in [`Revenue::left_out`].
     pub revenue: Revenue,
     /// Text kept for rendering snippets (empty for clean files).
     pub sources: Vec<SourceChunk>,
@@ -897,15 +898,20 @@ impl Linter {
     ) -> Checked {
         let mut checked = Checked::default();
         let out = &mut checked.diagnostics;
-        match self.schemas.validate(version, kind, object, &ptr, out) {
+        // Every rule runs whether or not the schema passed: one type slip must not hide a
+        // money mistake elsewhere in the object. Views read a mistyped value as absent, and a
+        // rule missing an input stays silent. Revenue, though, leaves the object out: a total
+        // built from some of its amounts would be silently short.
+        let valid = match self.schemas.validate(version, kind, object, &ptr, out) {
             Err(e) => {
                 checked.failure = Some(e);
                 return checked;
             }
-            Ok(false) => return checked,
-            Ok(true) => {}
-        }
+            Ok(valid) => valid,
+        };
         let Some(map) = object.as_object() else {
+            checked.revenue =
+                (!valid && kind != PayloadKind::Refunds).then_some(Contribution::LeftOut);
             return checked;
         };
         let mut reader = Reader {
@@ -938,9 +944,10 @@ impl Linter {
                 .extend(notes.drain(..).map(|note| (i, severity, note)));
         }
         checked.revenue = match &view {
+            View::Refund(_) => None,
+            _ if !valid => Some(Contribution::LeftOut),
             View::Order(order) => Some(Contribution::order(order, &self.config.status_mapping)),
             View::Cost(cost) => Some(Contribution::cost(cost)),
-            View::Refund(_) => None,
         };
         drop_derived(out, 0);
         checked
@@ -1017,13 +1024,15 @@ impl Linter {
         });
     }
 
-    /// Sets each finding's severity from `[rules]` and the `[[overrides]]` matching `path`.
+    /// Sets each finding's severity from `[rules]` and the `[[overrides]]` matching `path`; a
+    /// rule the configuration does not name keeps the severity it gave each finding.
     fn apply_levels(&self, diagnostics: &mut Vec<Diagnostic>, path: &str) {
         let path = Path::new(path);
-        diagnostics.retain_mut(|d| match self.config.level_for(d.code, path) {
+        diagnostics.retain_mut(|d| match self.config.configured_level_for(d.code, path) {
             _ if codes::is_fixed(d.code) => true,
-            RuleLevel::Off => false,
-            RuleLevel::On(severity) => {
+            None => true,
+            Some(RuleLevel::Off) => false,
+            Some(RuleLevel::On(severity)) => {
                 d.severity = severity;
                 true
             }

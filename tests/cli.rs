@@ -32,8 +32,8 @@ const GOOD: &str = r#"[{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000
     "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}]"#;
 
 const BAD: &str = r#"[
-  {"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR",
-   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1}]}
+  {"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR", "updatedAt": 1700000000, "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "2", "customer": {"id": "c2"}, "shipping": {"shippingTotalAmountBeforeTaxAndDiscounts": 0, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR"},
+   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1, "productName": "Socks", "productId": "p1", "sku": "s1", "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}
 ]"#;
 
 fn workspace() -> tempfile::TempDir {

@@ -88,8 +88,8 @@ struct Sums {
 fn gross_and_net(c: &LineItem<'_>) -> Option<(Decimal, Decimal)> {
     let q = c.quantity?;
     let gross = q.checked_mul(c.gmv?)?;
-    let taxes = q.checked_mul(c.tax_per_unit())?;
-    let discounts = q.checked_mul(c.discount_per_unit())?;
+    let taxes = q.checked_mul(c.tax_per_unit()?)?;
+    let discounts = q.checked_mul(c.discount_per_unit()?)?;
     let net = gross.checked_sub(taxes)?.checked_sub(discounts)?;
     Some((gross, net))
 }

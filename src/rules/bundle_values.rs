@@ -66,7 +66,8 @@ fn its_constituents(parent: &LineItem<'_>) -> String {
 
 fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let price = parent.gmv.unwrap_or_default();
-    let tax = parent.tax_per_unit();
+    // An unknown tax (an entry missing its amount: the schema reports it) is no tax to report.
+    let tax = parent.tax_per_unit().unwrap_or_default();
     let priced = parent
         .constituents
         .iter()
@@ -74,7 +75,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let taxed = parent
         .constituents
         .iter()
-        .any(|c| !c.tax_per_unit().is_zero());
+        .any(|c| c.tax_per_unit().is_none_or(|t| !t.is_zero()));
 
     if !priced && price > Decimal::ZERO {
         let tax_too = if !taxed && tax > Decimal::ZERO {

@@ -142,12 +142,12 @@ impl AfterReadings {
     }
 }
 
-/// Σ of the present values; `None` on overflow.
+/// Σ of the values; `None` when one is missing or on overflow.
 pub(super) fn checked_sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Option<Decimal> {
+    // A missing entry (absent, `null`, mistyped: the schema reports it) makes the sum unknown.
     values
         .into_iter()
-        .flatten()
-        .try_fold(Decimal::ZERO, Decimal::checked_add)
+        .try_fold(Decimal::ZERO, |total, v| total.checked_add(v?))
 }
 
 /// Whether a tax rate is a fraction in [0, 1) (`tax-rate-range` reports the others).
