@@ -129,6 +129,20 @@ pub fn display_in(d: Decimal, currency_exponent: u32) -> String {
     text
 }
 
+/// An amount klar-lint worked out (an expected value, a difference, a sum, a per-unit share),
+/// for messages and help: rounded half away from zero to the currency's minor unit
+/// ([`round_to_minor`]) and padded to it ([`display_in`]).
+///
+/// EUR (2): `29.99000000000001` → `29.99`, `0.164860` → `0.16`, `7` → `7.00`. JPY (0):
+/// `1500.5` → `1501`. KWD (3): `1.2` → `1.200`. Use it for every number a rule computes; quote
+/// a value the payload sent with [`display_in`], which shows it exactly as sent (float noise
+/// such as `209.99000000000001` included: it is the sender's own literal). Where no currency
+/// applies (cost items, refunds), pass 2.
+#[must_use]
+pub fn display_computed(d: Decimal, currency_exponent: u32) -> String {
+    display_in(round_to_minor(d, currency_exponent), currency_exponent)
+}
+
 /// Rounds half away from zero to the currency's minor unit: `5.9076` → `5.91`, `0.625` →
 /// `0.63`, `-0.625` → `-0.63` (exponent 2), `2.5` → `3` (exponent 0).
 ///
@@ -640,6 +654,31 @@ mod tests {
         assert_eq!(display_in(d("0.4715"), 2), "0.4715");
         assert_eq!(display_in(d("2"), 4), "2.0000");
         assert_eq!(display_in(d("2"), 100).len(), "2.".len() + 28);
+    }
+
+    #[test]
+    fn computed_amounts_are_rounded_to_the_minor_unit() {
+        for (value, exponent, shown) in [
+            ("29.99000000000001", 2, "29.99"),
+            ("209.99000000000001", 2, "209.99"),
+            ("0.30000000000000004", 2, "0.30"),
+            ("4.78999999999998", 2, "4.79"),
+            ("0.164860", 2, "0.16"),
+            ("0.625", 2, "0.63"),
+            ("-0.625", 2, "-0.63"),
+            ("-0.001", 2, "0.00"),
+            ("7", 2, "7.00"),
+            ("1500.5", 0, "1501"),
+            ("1500", 0, "1500"),
+            ("1.2", 3, "1.200"),
+            ("1.23456", 3, "1.235"),
+        ] {
+            assert_eq!(
+                display_computed(d(value), exponent),
+                shown,
+                "{value} in exponent {exponent}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
-use crate::money::display_in;
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
@@ -78,7 +78,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
 
     if !priced && price > Decimal::ZERO {
         let tax_too = if !taxed && tax > Decimal::ZERO {
-            format!(" and the tax {} per unit", display_in(tax, exponent))
+            format!(" and the tax {} per unit", display_computed(tax, exponent))
         } else {
             String::new()
         };
@@ -103,7 +103,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             parent.at("taxes"),
             format!(
                 "no constituent of this bundle has a tax, so Klar deducts none of the parent's tax {} per unit",
-                display_in(tax, exponent)
+                display_computed(tax, exponent)
             ),
         )
         .label(parent.at("bundledProducts"), "constituents")

@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
@@ -105,7 +105,7 @@ fn check_before(
         format!(
             "`totalAmountBeforeTaxesAndDiscounts` is {} but quantity × `productGmv` is {} ({})",
             display_in(before, exp),
-            display_in(shown, exp),
+            display_computed(shown, exp),
             difference(before, shown, exp),
         ),
     )
@@ -113,7 +113,7 @@ fn check_before(
         "send quantity × productGmv = {} × {} = {}",
         math.q.normalize(),
         display_in(math.gmv, exp),
-        display_in(shown, exp),
+        display_computed(shown, exp),
     ))
     .label(line.at("quantity"), "quantity")
     .label(line.at("productGmv"), "unit price");
@@ -142,7 +142,7 @@ fn check_after(
         display_in(math.gmv, exp),
         sum_expr(line.taxes.iter().map(|t| t.amount), exp),
         sum_expr(line.discounts.iter().map(|d| d.amount), exp),
-        display_in(shown, exp),
+        display_computed(shown, exp),
     );
     // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (FACTS §14.3 item 4).
     let added = math
@@ -161,7 +161,7 @@ fn check_after(
             format!(
                 "`totalAmountAfterTaxesAndDiscounts` is {} but the line works out to {} ({})",
                 display_in(after, exp),
-                display_in(shown, exp),
+                display_computed(shown, exp),
                 difference(after, shown, exp),
             ),
         )

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::money::{display_in, Tolerance};
+use crate::money::{display_computed, display_in, Tolerance};
 use crate::view::{LineItem, Tax};
 
 /// The numbers of one money line that its arithmetic needs: a positive quantity, the per-unit
@@ -172,6 +172,7 @@ pub(super) fn contained_tax(base: Decimal, rate: Decimal, rate_sum: Decimal) -> 
 }
 
 /// The amounts as a term of a formula: `0` for none, `0.23` for one, `(0.63 + 0.35)` for more.
+/// Each amount is quoted as sent.
 pub(super) fn sum_expr<I: IntoIterator<Item = Option<Decimal>>>(values: I, exp: u32) -> String {
     let shown: Vec<String> = values
         .into_iter()
@@ -185,11 +186,12 @@ pub(super) fn sum_expr<I: IntoIterator<Item = Option<Decimal>>>(values: I, exp: 
     }
 }
 
-/// How far `sent` is from `expected`, for a message: `0.48 more`, `1.19 less`.
+/// How far `sent` is from `expected`, for a message, rounded to the minor unit (`sent` may
+/// carry float noise): `0.48 more`, `1.19 less`.
 pub(super) fn difference(sent: Decimal, expected: Decimal, exp: u32) -> String {
     match sent.checked_sub(expected) {
-        Some(d) if d >= Decimal::ZERO => format!("{} more", display_in(d, exp)),
-        Some(d) => format!("{} less", display_in(-d, exp)),
+        Some(d) if d >= Decimal::ZERO => format!("{} more", display_computed(d, exp)),
+        Some(d) => format!("{} less", display_computed(-d, exp)),
         None => "far off".to_owned(),
     }
 }

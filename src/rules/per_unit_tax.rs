@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{contained_tax, rate_sum, sum_expr, Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order, Tax};
 
@@ -144,14 +144,14 @@ fn report(
     let shown = display_in(amount, exp);
     let q = math.q.normalize();
     let at = tax.ptr.key("taxAmount");
-    let unit = display_in(round_to_minor(unit, exp), exp);
+    let unit = display_computed(unit, exp);
     let why = match evidence {
         Evidence::ExceedsGmv(gmv) => {
             format!("it is more than `productGmv` {}", display_in(*gmv, exp))
         }
         Evidence::MatchesRate(expected, rate) => format!(
             "{q} × the per-unit tax {} expected from rate {rate}",
-            display_in(round_to_minor(*expected, exp), exp)
+            display_computed(*expected, exp)
         ),
         Evidence::AfterTotal(after) => format!(
             "`totalAmountAfterTaxesAndDiscounts` {} adds up only that way",
@@ -199,11 +199,11 @@ fn too_big(
             display_in(math.gmv, exp),
             sum_expr(line.discounts.iter().map(|d| d.amount), exp),
             Decimal::ONE + rate,
-            display_in(round_to_minor(expected, exp), exp),
+            display_computed(expected, exp),
         ),
         Some((_, expected)) => format!(
             "send the tax of one unit, which is part of `productGmv`: {} at this rate",
-            display_in(round_to_minor(expected, exp), exp)
+            display_computed(expected, exp)
         ),
         None => "send the tax of one unit, which is part of `productGmv`".to_owned(),
     };

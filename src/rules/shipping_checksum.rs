@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{checked_sum, difference, sum_expr};
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::Order;
 
@@ -90,7 +90,7 @@ impl Rule for ShippingChecksum {
             display_in(before, exp),
             sum_expr(taxes, exp),
             sum_expr(discounts, exp),
-            display_in(shown, exp),
+            display_computed(shown, exp),
         );
         let at = shipping.at("shippingTotalAmountAfterTaxAndDiscounts");
         let reported = if after > before && !Tolerance::within(after, before, tol) {
@@ -108,7 +108,7 @@ impl Rule for ShippingChecksum {
                 format!(
                     "`shippingTotalAmountAfterTaxAndDiscounts` is {} but shipping works out to {} ({})",
                     display_in(after, exp),
-                    display_in(shown, exp),
+                    display_computed(shown, exp),
                     difference(after, shown, exp),
                 ),
             )

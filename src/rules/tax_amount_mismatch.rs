@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::line_money::{checked_sum, contained_tax, difference, rate_sum, sum_expr, LineMath};
 use crate::declare_rule;
 use crate::json::Pointer;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, Order, Tax};
 
@@ -170,7 +170,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
     if Tolerance::within(sent, expected, tol) || Tolerance::within(sent, rounded, tol) {
         return;
     }
-    let shown_expected = display_in(rounded, exp);
+    let shown_expected = display_computed(rounded, exp);
     let formula = format!(
         "({} − {}) × {rates} / {}",
         display_in(place.price, exp),
@@ -200,7 +200,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
                 let share = contained_tax(base, rate, rates)?;
                 Some(format!(
                     "{} at {rate}",
-                    display_in(round_to_minor(share, exp), exp)
+                    display_computed(share, exp)
                 ))
             })
             .collect();
@@ -246,7 +246,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
             format!(
                 "the {} `taxAmount`s add up to {}{} but rates {} give {shown_expected} ({})",
                 place.taxes.len(),
-                display_in(sent, exp),
+                display_computed(sent, exp),
                 place.unit,
                 rate_terms.join(" + "),
                 difference(sent, rounded, exp),
