@@ -264,10 +264,6 @@ fn computed_amounts_in_messages_have_the_currency_s_decimals() {
         "only {} literals re-written",
         lint.rewritten
     );
-    eprintln!(
-        "rewritten {} checked {} quoted {}",
-        lint.rewritten, lint.checked, lint.quoted_noise
-    );
     assert!(
         lint.checked > 50,
         "only {} computed numbers checked",
