@@ -6,6 +6,17 @@
 //! that a `Decimal` cannot hold exactly (more than 28 fractional digits, or a value beyond
 //! ±79 228 162 514 264 337 593 543 950 335) is an error, never silently rounded.
 //!
+//! # Amounts in messages
+//!
+//! A value the payload sent is quoted exactly as sent ([`display_in`]): `209.99000000000001`
+//! is the sender's own literal (PHP's `json_encode` and JavaScript write such float noise,
+//! FACTS §14.4 item 10). Every amount klar-lint works out (an expected value, a difference, a
+//! sum, a per-unit share, a suggested value) is shown as money ([`display_computed`]): rounded
+//! half away from zero to the minor unit of the order's currency (ISO 4217 exponent, see
+//! `iso.rs`; 2 where none applies, as on cost items and refunds). So a message reads "is
+//! 209.99000000000001 but the line works out to 180.00 (29.99 more)". Comparisons always use
+//! the exact values; only the text is rounded. `tests/float_noise.rs` holds every rule to it.
+//!
 //! # Tolerance policy (FACTS §11.2)
 //!
 //! Klar documents no rounding rule, and its own worked examples do not add up to the cent:

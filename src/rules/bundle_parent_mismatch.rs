@@ -15,6 +15,9 @@ declare_rule! {
     /// quantity × (`productGmv` − taxes − discounts), and its own quantity × `productGmv` with
     /// the first sum. Constituent quantities are units in the whole order, so nothing is
     /// multiplied by the parent's quantity.
+    ///
+    /// The sums and the suggested `productGmv` are shown rounded to the currency's minor unit;
+    /// the parent's own values are quoted as sent.
     /// ## Why is this bad?
     /// Klar counts a bundle bottom-up from its constituents and ignores the parent's own money
     /// (FACTS §12; klar-lint's revenue does the same). A parent that disagrees with its

@@ -11,6 +11,9 @@ declare_rule! {
     ///
     /// It fires when every constituent has `productGmv` 0 while the parent has a price, or when
     /// no constituent has a tax while the parent has one.
+    ///
+    /// The parent's tax per unit (the sum of its `taxAmount`s) is shown rounded to the
+    /// currency's minor unit; its `productGmv` is quoted as sent.
     /// ## Why is this bad?
     /// Klar computes a bundle bottom-up from its constituents (`bundledProducts`) and ignores
     /// the parent's own money (FACTS §12, §16.10; see `revenue.rs`). A kit sent as a priced

@@ -18,6 +18,9 @@ declare_rule! {
     ///
     /// Weights (`productShippingWeightInGrams`) are not money and are not checked. Every line
     /// is checked, bundle parents included, since Klar validates each line object alone.
+    ///
+    /// Values the help suggests (the amount without its minus sign, a recomputed total) are
+    /// shown rounded to the currency's minor unit; the negative value is quoted as sent.
     /// ## Why is this bad?
     /// Klar rejects a negative `totalAmountAfterTaxesAndDiscounts` with "(-X.XX) has to be 0 or
     /// bigger!" (FACTS §3.2, §14.3 item 2), so the order never reaches the dashboards. The

@@ -25,6 +25,9 @@ declare_rule! {
     /// parents (`bundle-values` and `bundle-parent-mismatch` own those) and not shipping taxes,
     /// whose amounts are totals for the order. The rate is evidence only when it is in range
     /// (`tax-rate-range` reports the others).
+    ///
+    /// The per-unit value to send and the expected tax are shown rounded to the currency's
+    /// minor unit; amounts from the payload are quoted as sent.
     /// ## Why is this bad?
     /// `taxAmount` on a line is per unit (FACTS §5b, §11.1: Klar's examples send 0.16 and 0.23
     /// for a 3.50 item bought twice). Klar multiplies it by `quantity`, so a line total sent

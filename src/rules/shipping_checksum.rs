@@ -17,6 +17,9 @@ declare_rule! {
     /// An after-amount *above* the before-amount gets its own wording: taxes and discounts are
     /// deducted, so it can only come from adding them (the sign bug FACTS §14.3 item 4 describes
     /// for lines).
+    ///
+    /// The expected value and the difference are shown rounded to the currency's minor unit;
+    /// amounts from the payload are quoted as sent.
     /// ## Why is this bad?
     /// Shipping amounts are totals for the order, not per unit, and the after-amount is the
     /// shipping revenue left once taxes and discounts are deducted (FACTS §8, §11.2; the
