@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
-use crate::money::display_in;
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
@@ -11,6 +11,9 @@ declare_rule! {
     ///
     /// It fires when every constituent has `productGmv` 0 while the parent has a price, or when
     /// no constituent has a tax while the parent has one.
+    ///
+    /// The parent's tax per unit (the sum of its `taxAmount`s) is shown rounded to the
+    /// currency's minor unit; its `productGmv` is quoted as sent.
     /// ## Why is this bad?
     /// Klar computes a bundle bottom-up from its constituents (`bundledProducts`) and ignores
     /// the parent's own money (FACTS §12, §16.10; see `revenue.rs`). A kit sent as a priced
@@ -79,7 +82,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
 
     if !priced && price > Decimal::ZERO {
         let tax_too = if !taxed && tax > Decimal::ZERO {
-            format!(" and the tax {} per unit", display_in(tax, exponent))
+            format!(" and the tax {} per unit", display_computed(tax, exponent))
         } else {
             String::new()
         };
@@ -104,7 +107,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             parent.at("taxes"),
             format!(
                 "no constituent of this bundle has a tax, so Klar deducts none of the parent's tax {} per unit",
-                display_in(tax, exponent)
+                display_computed(tax, exponent)
             ),
         )
         .label(parent.at("bundledProducts"), "constituents")

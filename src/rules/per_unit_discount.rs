@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor};
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, LineItem, Order};
 
@@ -98,7 +98,7 @@ fn exceeds_gmv(
         .then(|| amount.checked_div(math.q))
         .flatten()
         .filter(|u| *u <= math.gmv)
-        .map(|u| display_in(round_to_minor(u, exp), exp));
+        .map(|u| display_computed(u, exp));
     let q = math.q.normalize();
     match unit {
         Some(unit) => {
@@ -135,7 +135,7 @@ fn line_total(
 ) {
     let Some(unit) = amount
         .checked_div(math.q)
-        .map(|u| display_in(round_to_minor(u, exp), exp))
+        .map(|u| display_computed(u, exp))
     else {
         return;
     };
