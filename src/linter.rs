@@ -557,6 +557,7 @@ impl Linter {
         let (version, version_source) = self.detect_version(path, &objects);
         report.api_version = Some(version);
         report.version_source = Some(version_source);
+        diagnostics.extend(undocumented_endpoint(kind, version, version_source));
         report.objects = objects.len();
         let objects: Vec<(Pointer, &Value)> = objects
             .iter()
@@ -639,7 +640,9 @@ impl Linter {
         report.api_version = Some(version);
         report.version_source = Some(version_source);
         report.objects = elements.len();
-        let mut diagnostics = Vec::new();
+        let mut diagnostics: Vec<Diagnostic> = undocumented_endpoint(kind, version, version_source)
+            .into_iter()
+            .collect();
         if kind.wrapped_in_items() {
             diagnostics.push(
                 Diagnostic::new(
@@ -1289,6 +1292,14 @@ impl Linter {
             input.read_into(&mut chunk);
         }
         report.diagnostics.extend(ids_unreadable(&state));
+        if let (Some(k), Some(v), Some(source)) =
+            (report.kind, report.api_version, report.version_source)
+        {
+            let mut note: Vec<Diagnostic> =
+                undocumented_endpoint(k, v, source).into_iter().collect();
+            self.apply_levels(&mut note, path);
+            report.diagnostics.append(&mut note);
+        }
         report.limit(self.config.max_diagnostics_per_file);
         if input.record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(
@@ -1426,6 +1437,64 @@ fn ids_unreadable(state: &FileState) -> Option<Diagnostic> {
         )
         .with_help("check that the temporary directory ($TMPDIR) is writable and not full, then lint again")
     })
+}
+
+/// An `undocumented-endpoint` warning when Klar documents `version` only for other kinds
+/// (orders under 04.2024): the file is still checked, as 12.2022 (see
+/// [`ApiVersion::checked_as`]), and the report says so rather than guess silently.
+fn undocumented_endpoint(
+    kind: PayloadKind,
+    version: ApiVersion,
+    source: Source,
+) -> Option<Diagnostic> {
+    if version.documents(kind) {
+        return None;
+    }
+    let documented: Vec<String> = version
+        .documented_kinds()
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect();
+    let these = match kind {
+        PayloadKind::Orders => "orders",
+        PayloadKind::Refunds => "refunds",
+        PayloadKind::Cogs => "COGS items",
+        PayloadKind::LogisticsCosts => "logistics costs",
+        PayloadKind::TransactionCosts => "transaction costs",
+    };
+    let base = version.checked_as();
+    let endpoints: Vec<String> = ApiVersion::ALL
+        .into_iter()
+        .filter(|v| v.documents(kind))
+        .map(|v| format!("`/{v}/{kind}/json`"))
+        .collect();
+    let send = format!(
+        "Klar documents no `/{version}/{kind}/json`: send {these} to {}",
+        endpoints.join(" or ")
+    );
+    let help = match source {
+        Source::Path => format!(
+            "{send}; if `{version}` in the path is a date rather than the API version, pass `--api-version` or set `api-version` in klar-lint.toml"
+        ),
+        Source::Config => format!(
+            "{send}, and set that `api-version` in klar-lint.toml (or pass `--api-version`)"
+        ),
+        Source::Flag | Source::Content | Source::Default => {
+            format!("{send}, and check them with that `--api-version`")
+        }
+    };
+    Some(
+        Diagnostic::new(
+            &codes::UNDOCUMENTED_ENDPOINT,
+            Pointer::root(),
+            format!(
+                "API version {version} is documented only for {}; these {these} are checked as {base}",
+                documented.join(" and ")
+            ),
+        )
+        .with_anchor(Anchor::Start)
+        .with_help(help),
+    )
 }
 
 fn strip_first(pointer: &Pointer) -> Pointer {

@@ -80,7 +80,9 @@ pub struct RuleMeta {
     pub category: Category,
     /// Severity unless the configuration says otherwise.
     pub severity: Severity,
-    /// API versions the rule applies to.
+    /// API versions the rule is declared for. It also runs on the versions checked as one of
+    /// them (04.2024 and 06.2024 as 12.2022, see [`ApiVersion::checked_as`]):
+    /// [`RuleMeta::run_versions`] lists them all.
     pub versions: &'static [ApiVersion],
     /// Payload kinds the rule applies to.
     pub kinds: &'static [PayloadKind],
@@ -150,10 +152,27 @@ impl RuleMeta {
         summary
     }
 
-    /// Whether the rule runs on this version and kind.
+    /// Whether the rule runs on this version and kind: a version runs the rules of the version
+    /// it is checked as, so a rule declared for 12.2022 runs on 04.2024 and 06.2024 too.
     #[must_use]
     pub fn applies_to(&self, version: ApiVersion, kind: PayloadKind) -> bool {
-        self.versions.contains(&version) && self.kinds.contains(&kind)
+        self.runs_on(version) && self.kinds.contains(&kind)
+    }
+
+    /// Whether the rule runs on this version, whatever the kind.
+    #[must_use]
+    pub fn runs_on(&self, version: ApiVersion) -> bool {
+        self.versions.contains(&version) || self.versions.contains(&version.checked_as())
+    }
+
+    /// Every version the rule runs on, oldest first: those it declares and those checked as
+    /// one of them. What `klar-lint rules` and `explain` list.
+    #[must_use]
+    pub fn run_versions(&self) -> Vec<ApiVersion> {
+        ApiVersion::ALL
+            .into_iter()
+            .filter(|&v| self.runs_on(v))
+            .collect()
     }
 }
 

@@ -444,4 +444,23 @@ fn schema_out_writes_every_schema_for_editors() {
             assert!(schema["$schema"].is_string(), "{}", path.display());
         }
     }
+    // 04.2024 and 06.2024: only the kind each is documented for, named after its version.
+    for (version, kind) in [
+        ("04.2024", "logistics-costs"),
+        ("06.2024", "transaction-costs"),
+    ] {
+        let folder = dir.path().join(".klar-schemas").join(version);
+        let files: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(files, vec![format!("{kind}.schema.json")]);
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join(&files[0])).unwrap())
+                .unwrap();
+        assert_eq!(
+            schema["$id"],
+            format!("https://klar-lint.invalid/schemas/{version}/{kind}.schema.json")
+        );
+    }
 }
