@@ -72,7 +72,7 @@ builtin! {
     /// ## Why is this bad?
     /// A misspelt field is as good as a missing one: `shippingTotalAmountBeforeTaxesAndDiscounts`
     /// (plural `Taxes`) is not the shipping checksum, so Klar never sees the shipping revenue.
-    /// Whether Klar rejects, strips or stores unknown fields is not documented (FACTS §16.6), so
+    /// Whether Klar rejects, strips or stores unknown fields is not documented (docs/klar-api.md §16.6), so
     /// this is a warning.
     /// ## Example
     /// ```json
@@ -139,7 +139,7 @@ builtin! {
     /// ## What it does
     /// Reports a request with no objects at all.
     /// ## Why is this bad?
-    /// Whether Klar accepts an empty batch is not documented (FACTS §16.12); it is certainly a
+    /// Whether Klar accepts an empty batch is not documented (docs/klar-api.md §16.12); it is certainly a
     /// wasted request, and often a sign that the export job selected nothing.
     /// ## Example
     /// ```json

@@ -55,7 +55,7 @@ declare_rule! {
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
-    /// FACTS §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
+    /// docs/klar-api.md §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
     /// tolerance), §14.3 items 2-4.
     pub LineChecksum {
         name: "line-checksum", category: Money, severity: Warning,
@@ -144,7 +144,7 @@ fn check_after(
         sum_expr(line.discounts.iter().map(|d| d.amount), exp),
         display_in(shown, exp),
     );
-    // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (FACTS §14.3 item 4).
+    // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (docs/klar-api.md §14.3 item 4).
     let added = math
         .q
         .checked_mul(math.gmv)

@@ -9,7 +9,7 @@ declare_rule! {
     /// ## Why is this bad?
     /// An optional field may be left out, but one that is present must hold a real value. Klar
     /// rejects `cancelledAt: 0`, so the order never reaches the dashboards; `closedAt: 0` and
-    /// `processedAt: 0` break the same documented rule (FACTS §4) and read as 1 January 1970.
+    /// `processedAt: 0` break the same documented rule (docs/klar-api.md §4) and read as 1 January 1970.
     /// ## Example
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [], "cancelledAt": 0 }]
@@ -20,7 +20,7 @@ declare_rule! {
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
     /// ## References
-    /// FACTS §4 (general rule for optional fields), §14.3 item 1.
+    /// docs/klar-api.md §4 (general rule for optional fields), §14.3 item 1.
     pub ZeroDate {
         name: "zero-date", category: Dates, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],
