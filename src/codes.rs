@@ -74,7 +74,7 @@ builtin! {
     /// ## Why is this bad?
     /// A misspelt field is as good as a missing one: `shippingTotalAmountBeforeTaxesAndDiscounts`
     /// (plural `Taxes`) is not the shipping checksum, so Klar never sees the shipping revenue.
-    /// Whether Klar rejects, strips or stores unknown fields is not documented (FACTS §16.6), so
+    /// Whether Klar rejects, strips or stores unknown fields is not documented (docs/klar-api.md §16.6), so
     /// this is a warning.
     /// ## Example
     /// ```json
@@ -141,7 +141,7 @@ builtin! {
     /// ## What it does
     /// Reports a request with no objects at all.
     /// ## Why is this bad?
-    /// Whether Klar accepts an empty batch is not documented (FACTS §16.12); it is certainly a
+    /// Whether Klar accepts an empty batch is not documented (docs/klar-api.md §16.12); it is certainly a
     /// wasted request, and often a sign that the export job selected nothing.
     /// ## Example
     /// ```json
@@ -219,7 +219,7 @@ builtin! {
     /// ## Why is this bad?
     /// Klar's pages use `04.2024` only in the logistics-costs example and `06.2024` only in the
     /// transaction-costs example; whether `/04.2024/orders/json` exists at all is not documented
-    /// (FACTS §1, §16.18). Neither version adds anything to 12.2022's objects (bundles came with
+    /// (docs/klar-api.md §1, §16.18). Neither version adds anything to 12.2022's objects (bundles came with
     /// 07.2025), so klar-lint reads such a payload as 12.2022, the nearest documented reading,
     /// rather than refuse it or guess silently. It is a warning: the request may be refused, or
     /// the version may be a date in a folder name (`exports/04.2024/orders.json`) rather than
@@ -238,7 +238,7 @@ builtin! {
     /// Turn it off (`[rules] undocumented-endpoint = "off"`) once Klar has confirmed the
     /// endpoint: the payload is then checked as 12.2022 without a word.
     /// ## References
-    /// FACTS §1 (known versions), §16.18.
+    /// docs/klar-api.md §1 (known versions), §16.18.
     UNDOCUMENTED_ENDPOINT = "undocumented-endpoint", Compat, Warning,
         versions: &[ApiVersion::V04_2024, ApiVersion::V06_2024];
 }

@@ -15,7 +15,7 @@ use crate::status::StatusMapping;
 /// The file name looked for in the current directory and its parents.
 pub const CONFIG_FILE_NAME: &str = "klar-lint.toml";
 
-/// The default request limit of every Klar POST endpoint (FACTS §1).
+/// The default request limit of every Klar POST endpoint (docs/klar-api.md §1).
 pub const DEFAULT_MAX_BATCH_SIZE: usize = 1000;
 
 /// A problem with the configuration: the run stops with exit status 2.

@@ -10,14 +10,14 @@
 //!
 //! A value the payload sent is quoted exactly as sent ([`display_in`]): `209.99000000000001`
 //! is the sender's own literal (PHP's `json_encode` and JavaScript write such float noise,
-//! FACTS §14.4 item 10). Every amount klar-lint works out (an expected value, a difference, a
+//! docs/klar-api.md §14.4 item 10). Every amount klar-lint works out (an expected value, a difference, a
 //! sum, a per-unit share, a suggested value) is shown as money ([`display_computed`]): rounded
 //! half away from zero to the minor unit of the order's currency (ISO 4217 exponent, see
 //! `iso.rs`; 2 where none applies, as on cost items and refunds). So a message reads "is
 //! 209.99000000000001 but the line works out to 180.00 (29.99 more)". Comparisons always use
 //! the exact values; only the text is rounded. `tests/float_noise.rs` holds every rule to it.
 //!
-//! # Tolerance policy (FACTS §11.2)
+//! # Tolerance policy (docs/klar-api.md §11.2)
 //!
 //! Klar documents no rounding rule, and its own worked examples do not add up to the cent:
 //! Order Example #1 shows `totalAmountAfterTaxesAndDiscounts` 4.71, while the formula with the
@@ -34,14 +34,14 @@
 //!   taxes plus discounts on the line and `line-factor` defaults to 0.5 (half a minor unit per
 //!   rounded input per unit). Example #1: quantity 2, one tax and two discounts →
 //!   0.5 × 2 × 4 = 4 minor units = 0.04, so 4.71 against 4.72 passes. This is the
-//!   `max(0.01, Q × 0.005 × (1 + #taxes + #discounts))` of FACTS §11.2;
+//!   `max(0.01, Q × 0.005 × (1 + #taxes + #discounts))` of docs/klar-api.md §11.2;
 //! * **shipping totals** (no quantity): `max(per-unit, shipping-factor × (1 + entries))`,
 //!   `shipping-factor` default 0.5.
 //!
 //! An order-level voucher spread over units over- or under-allocates by up to half a minor
 //! unit per unit (5.00 over 8 units → 0.625 → 0.63 each → 5.04, 0.04 over), which the line
 //! allowance covers. The policy is configurable as `[tolerance]` in `klar-lint.toml` (see
-//! [`Tolerance`]). Klar's live validator does not enforce these equalities (FACTS §11.2), so
+//! [`Tolerance`]). Klar's live validator does not enforce these equalities (docs/klar-api.md §11.2), so
 //! rules report a failed comparison as a warning.
 
 use std::fmt;
@@ -169,7 +169,7 @@ pub fn round_to_minor(d: Decimal, exponent: u32) -> Decimal {
 }
 
 /// How far a recomputed amount may be from the one in the payload; see the module docs for the
-/// policy and its source (FACTS §11.2).
+/// policy and its source (docs/klar-api.md §11.2).
 ///
 /// Configured as `[tolerance]` in `klar-lint.toml`, every key optional:
 ///
@@ -717,7 +717,7 @@ mod tests {
         assert_eq!(round_to_minor(d("1.5"), 99), d("1.5"));
     }
 
-    // --- the worked examples of FACTS §11.2 ------------------------------------------------------
+    // --- the worked examples of docs/klar-api.md §11.2 ------------------------------------------------------
 
     #[test]
     fn order_example_1_line_passes() {

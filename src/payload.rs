@@ -9,12 +9,12 @@ use serde_json::Value;
 
 /// A version prefix of the Klar data-import API.
 ///
-/// Klar's pages name four versions (FACTS §1). `12.2022` and `07.2025` are treated as covering
+/// Klar's pages name four versions (docs/klar-api.md §1). `12.2022` and `07.2025` are treated as covering
 /// every endpoint, as the connectors and most pages use them. `04.2024` appears only on the
 /// logistics-costs pages and `06.2024` only on the transaction-costs pages; neither has bundles
 /// (those came with 07.2025), so their objects have 12.2022's shapes, and klar-lint checks them
 /// with 12.2022's schemas and rules ([`ApiVersion::checked_as`]). Whether Klar serves other
-/// endpoints under them (`/04.2024/orders/json`) is not documented (FACTS §16.18): such a
+/// endpoints under them (`/04.2024/orders/json`) is not documented (docs/klar-api.md §16.18): such a
 /// payload is still checked as 12.2022, and the `undocumented-endpoint` finding says so.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ApiVersion {

@@ -1,4 +1,4 @@
-//! Revenue recomputed the way Klar does (FACTS §11): per line gross = quantity × `productGmv`,
+//! Revenue recomputed the way Klar does (docs/klar-api.md §11): per line gross = quantity × `productGmv`,
 //! taxes and discounts = quantity × their per-unit sums, net = gross − taxes − discounts; bundles
 //! bottom-up from their constituents; per order plus shipping; per file and run, by currency and
 //! by mapped status, with returned units and their value.

@@ -40,7 +40,7 @@ struct Expect {
     never_says: &'static [&'static str],
     /// Issue-12 items ("What to build") this row depends on; empty when main has it.
     needs: &'static [u8],
-    /// The defect, and the FACTS section that describes it.
+    /// The defect, and the docs/klar-api.md section that describes it.
     why: &'static str,
     /// `false` for a finding that must *not* be reported (it would tell the user to change a
     /// correct value); its severity is not compared.
@@ -270,9 +270,9 @@ fn check(file: &str, kind: &str, version: &str, expected: &[Expect]) {
 // 6 field names compared without case; 7 every documented API version.
 
 /// `closedAt: 0`: evidently accepted (C2 orders are processed with it), reads as 1970.
-const CLOSED_AT_WHY: &str = "closedAt: 0 on an open order, FACTS §14.1, §14.4 item 2";
+const CLOSED_AT_WHY: &str = "closedAt: 0 on an open order, docs/klar-api.md §14.1, §14.4 item 2";
 /// `cancelledAt: 0`: documented as rejected.
-const CANCELLED_AT_WHY: &str = "cancelledAt: 0, which Klar rejects, FACTS §4, §14.3 item 1";
+const CANCELLED_AT_WHY: &str = "cancelledAt: 0, which Klar rejects, docs/klar-api.md §4, §14.3 item 1";
 
 fn closed_at(pointer: &'static str, needs: &'static [u8]) -> Expect {
     row("zero-date", pointer, W, needs, CLOSED_AT_WHY)
@@ -304,7 +304,7 @@ fn c2_current_connector_07_2025() {
                 "/1/lineItems/0/*",
                 W,
                 &[4],
-                "Price Reduction listed but not subtracted, FACTS §14.4 item 4, §15 item 10",
+                "Price Reduction listed but not subtracted, docs/klar-api.md §14.4 item 4, §15 item 10",
             )
             .says(&["Price Reduction"]),
             // The tax is the right one once the unsubtracted entry is recognised (item 4: never
@@ -313,42 +313,42 @@ fn c2_current_connector_07_2025() {
                 "tax-amount-mismatch",
                 "/1/lineItems/0/*",
                 &[4],
-                "15.96 is the tax of the sold price 99.95, FACTS §14.4 item 4",
+                "15.96 is the tax of the sold price 99.95, docs/klar-api.md §14.4 item 4",
             ),
 
-            // Order 2: dynamic bundle, parent filled as FACTS §12 describes (Bundle Discount
+            // Order 2: dynamic bundle, parent filled as docs/klar-api.md §12 describes (Bundle Discount
             // without the constituents' quantities, taxes merged as line totals, totals = Σ
             // constituents): harmless, Klar counts the constituents (§14.4 item 6).
             closed_at("/2/closedAt", &[5]),
             // Order 3: partial refund; the address has no region: `"provinceOrState": null`.
             closed_at("/3/closedAt", &[1, 2, 5]),
             // Order 4: cancelled before payment: cancelledAt set, financialStatus "pending"
-            // (the connector never sends a cancelled status, FACTS §13).
+            // (the connector never sends a cancelled status, docs/klar-api.md §13).
             closed_at("/4/closedAt", &[5]),
             row(
                 "status-conflict",
                 "/4/financialStatus",
                 W,
                 &[],
-                "cancelled order still pending: counted as revenue unless Klar reads cancelledAt, FACTS §13",
+                "cancelled order still pending: counted as revenue unless Klar reads cancelledAt, docs/klar-api.md §13",
             ),
             // Order 5: cart-wide 5 EUR coupon spread as 1.6667 per unit; two free gifts whose
             // productGmv falls back to the catalogue price 9.95 while the before-total is 0:
-            // gifts counted as 19.90 revenue (FACTS §14.4 item 5).
+            // gifts counted as 19.90 revenue (docs/klar-api.md §14.4 item 5).
             closed_at("/5/closedAt", &[5]),
             row(
                 "line-checksum",
                 "/5/lineItems/1/*",
                 W,
                 &[],
-                "free gifts: productGmv 9.95 against a before-total of 0, FACTS §14.4 item 5",
+                "free gifts: productGmv 9.95 against a before-total of 0, docs/klar-api.md §14.4 item 5",
             ),
             row(
                 "tax-amount-mismatch",
                 "/5/lineItems/1/*",
                 W,
                 &[],
-                "free gifts: tax 0 against productGmv 9.95 at 19 %, FACTS §14.4 item 5",
+                "free gifts: tax 0 against productGmv 9.95 at 19 %, docs/klar-api.md §14.4 item 5",
             ),
         ],
     );
@@ -358,7 +358,7 @@ fn c2_current_connector_07_2025() {
 #[ignore = "un-ignore when issue 12 lands (items 1, 2, 3)"]
 fn c2old_ict_1_0_18_12_2022() {
     let taxes_added =
-        "after-total with the taxes added, not subtracted, FACTS §14.2, §14.3 item 4, §14.4 item 3";
+        "after-total with the taxes added, not subtracted, docs/klar-api.md §14.2, §14.3 item 4, §14.4 item 3";
     check(
         "12.2022/c2old-orders.json",
         "orders",
@@ -377,7 +377,7 @@ fn c2old_ict_1_0_18_12_2022() {
                 "/1/lineItems/0/taxes/0/taxAmount",
                 W,
                 &[1, 2],
-                "tax = (net price − VAT-inclusive discount) × rate, 0.08 too low, FACTS §14.4 item 3, §15 item 11",
+                "tax = (net price − VAT-inclusive discount) × rate, 0.08 too low, docs/klar-api.md §14.4 item 3, §15 item 11",
             ),
             cancelled_at("/2/cancelledAt", &[]),
             row("line-checksum", "/2/lineItems/0/totalAmountAfterTaxesAndDiscounts", W, &[], taxes_added)
@@ -392,7 +392,7 @@ fn c2old_ict_1_0_18_12_2022() {
 #[ignore = "un-ignore when issue 12 lands (item 5)"]
 fn c1_magento_1_12_2022() {
     let no_shipping_tax =
-        "shipping.taxes is always [] while the after-amount has the tax taken off, FACTS §14.2, §14.3 item 16";
+        "shipping.taxes is always [] while the after-amount has the tax taken off, docs/klar-api.md §14.2, §14.3 item 16";
     check(
         "12.2022/c1-orders.json",
         "orders",
@@ -417,7 +417,7 @@ fn c1_magento_1_12_2022() {
                 no_shipping_tax,
             ),
             // Order 2: cancelled (cancelledAt set), unpaid, free shipping; the 5 EUR cart
-            // coupon became "Other Discount" (voucher code lost, FACTS §14.4 item 9: not
+            // coupon became "Other Discount" (voucher code lost, docs/klar-api.md §14.4 item 9: not
             // lintable).
             closed_at("/2/closedAt", &[5]),
             row(
@@ -425,10 +425,10 @@ fn c1_magento_1_12_2022() {
                 "/2/financialStatus",
                 W,
                 &[],
-                "cancelled order still pending, FACTS §13",
+                "cancelled order still pending, docs/klar-api.md §13",
             ),
             // Not reported, no rule for it: productShippingWeightInGrams 0 on every line
-            // (FACTS §14.3 item 17).
+            // (docs/klar-api.md §14.3 item 17).
         ],
     );
 }
@@ -450,10 +450,10 @@ fn magebit_override_12_2022() {
                 "/2/lineItems/1/discounts/0/discountAmount",
                 E,
                 &[],
-                "zero-price discount = original_price × qty, a line total, FACTS §14.2, §14.3 item 7",
+                "zero-price discount = original_price × qty, a line total, docs/klar-api.md §14.2, §14.3 item 7",
             ),
             // Not reported, no rule for it: the configurable's child /0/lineItems/1 (GMV 0,
-            // same sku as its parent) sent as a line of its own, units counted twice (FACTS
+            // same sku as its parent) sent as a line of its own, units counted twice (docs/klar-api.md
             // §14.4 item 7); on /1/lineItems/0 half the coupon relabelled "Price Reduction"
             // (rule amount divided by qty twice, the rest backfilled); weight 0 (kg store).
         ],
@@ -462,14 +462,14 @@ fn magebit_override_12_2022() {
 
 #[test]
 fn help_centre_order_examples() {
-    let target = "deprecated `target: \"\"` as the doc examples send it, FACTS §5a";
+    let target = "deprecated `target: \"\"` as the doc examples send it, docs/klar-api.md §5a";
     check(
         "12.2022/klar-help-centre-orders.json",
         "orders",
         "12.2022",
         &[
             // Example #1: its 4.71 (4.72 from the rounded parts) passes the tolerance, and the
-            // 5 € voucher spread as 0.63 over 8 units (5.04) is not reported (FACTS §11.2).
+            // 5 € voucher spread as 0.63 over 8 units (5.04) is not reported (docs/klar-api.md §11.2).
             row(
                 "deprecated-field",
                 "/0/lineItems/0/discounts/0/target",
@@ -497,7 +497,7 @@ fn help_centre_order_examples() {
                 "/1/lineItems/1/id",
                 E,
                 &[],
-                "Example #2's two lines share one id, FACTS §14.3 item 10, §15 item 7",
+                "Example #2's two lines share one id, docs/klar-api.md §14.3 item 10, §15 item 7",
             ),
         ],
     );
@@ -514,7 +514,7 @@ fn help_centre_cogs_example() {
             "/items/1/lineItemid",
             E,
             &[],
-            "the doc's `lineItemid` (lower-case d): no line to attach the cost to, FACTS §10, §15 item 6",
+            "the doc's `lineItemid` (lower-case d): no line to attach the cost to, docs/klar-api.md §10, §15 item 6",
         )
         .says(&["`lineItemId`"])],
     );

@@ -20,16 +20,16 @@ declare_rule! {
     /// the parent's own values are quoted as sent.
     /// ## Why is this bad?
     /// Klar counts a bundle bottom-up from its constituents and ignores the parent's own money
-    /// (FACTS §12; klar-lint's revenue does the same). A parent that disagrees with its
+    /// (docs/klar-api.md §12; klar-lint's revenue does the same). A parent that disagrees with its
     /// constituents says the kit cost something other than what Klar will count: a bundle
     /// discount left on the parent, a parent price from the catalogue while the constituents
     /// were re-priced, or totals copied from another line. Whoever reads the payload (the
     /// order debugger, a support case, another tool) sees two different prices.
     ///
-    /// The API does not say which invariant holds (FACTS §16.10 [?]). The rule takes the
-    /// natural one, parent = Σ constituents (FACTS §12 [INF]: the 07.2025 connector overwrites
+    /// The API does not say which invariant holds (docs/klar-api.md §16.10 [?]). The rule takes the
+    /// natural one, parent = Σ constituents (docs/klar-api.md §12 [INF]: the 07.2025 connector overwrites
     /// the parent's totals with the constituents' sums), and applies it to quantity ×
-    /// `productGmv` too, which that connector does not (FACTS §14.3 item 8). Hence a warning.
+    /// `productGmv` too, which that connector does not (docs/klar-api.md §14.3 item 8). Hence a warning.
     /// Readings it accepts:
     /// * a parent total equal to the sum of the constituents' *sent* totals, even where those
     ///   are off (the constituent's own finding from `line-checksum` says so; reporting the
@@ -64,7 +64,7 @@ declare_rule! {
     ///   ] }
     /// ```
     /// ## References
-    /// FACTS §12 (bundles), §14.3 item 8, §16.10 (open question), §11.2 (tolerances).
+    /// docs/klar-api.md §12 (bundles), §14.3 item 8, §16.10 (open question), §11.2 (tolerances).
     pub BundleParentMismatch {
         name: "bundle-parent-mismatch", category: Money, severity: Warning,
         versions: [V07_2025], kinds: [Orders],

@@ -16,13 +16,13 @@ declare_rule! {
     /// currency's minor unit; its `productGmv` is quoted as sent.
     /// ## Why is this bad?
     /// Klar computes a bundle bottom-up from its constituents (`bundledProducts`) and ignores
-    /// the parent's own money (FACTS §12, §16.10; see `revenue.rs`). A kit sent as a priced
+    /// the parent's own money (docs/klar-api.md §12, §16.10; see `revenue.rs`). A kit sent as a priced
     /// parent with free constituents therefore counts as zero revenue, and taxes that only the
     /// parent carries are never deducted from net revenue. The constituents are full line items
-    /// with their own `productGmv`, `taxes` and totals (FACTS §12, from the connector that
+    /// with their own `productGmv`, `taxes` and totals (docs/klar-api.md §12, from the connector that
     /// sends bundles).
     ///
-    /// How Klar splits a bundle between parent and constituents is not documented (FACTS
+    /// How Klar splits a bundle between parent and constituents is not documented (docs/klar-api.md
     /// §16.10 [?]). The rule takes the reading klar-lint's revenue uses (constituents count,
     /// the parent does not), which is what the 07.2025 connector sends. Free constituents next
     /// to priced ones are fine (a gift in the kit); only a bundle where *no* constituent carries
@@ -52,7 +52,7 @@ declare_rule! {
     ///   ] }
     /// ```
     /// ## References
-    /// FACTS §12 (bundles), §16.10 (open question on bundle semantics), §11.3.
+    /// docs/klar-api.md §12 (bundles), §16.10 (open question on bundle semantics), §11.3.
     pub BundleValues {
         name: "bundle-values", category: Money, severity: Error,
         versions: [V07_2025], kinds: [Orders],

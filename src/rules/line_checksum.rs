@@ -23,12 +23,12 @@ declare_rule! {
     ///
     /// When the numbers show the cause, the finding says it (both within the same tolerance):
     /// * **Taxes added instead of subtracted**: the after-total is quantity × (`productGmv` +
-    ///   Σ `taxAmount` − Σ `discountAmount`), as the old ICT connector sent it (FACTS §14.2,
+    ///   Σ `taxAmount` − Σ `discountAmount`), as the old ICT connector sent it (docs/klar-api.md §14.2,
     ///   §14.3 item 4). The finding is on the after-total, says so, and gives the value to send.
     /// * **One discount entry not subtracted**: the after-total is the expected value plus
     ///   quantity × one entry's `discountAmount`, and no other entry fits. The current Magento
     ///   connector sends the sale price as `productGmv` and the difference to the catalogue
-    ///   price as a "Price Reduction" entry it does not subtract (FACTS §14.3 item 3, §14.4
+    ///   price as a "Price Reduction" entry it does not subtract (docs/klar-api.md §14.3 item 3, §14.4
     ///   item 4). Which value is wrong, the entry or the after-total, is read from the price the
     ///   taxes were worked out on:
     ///   - taxes that are the tax contained in `productGmv` less the *other* discounts say that
@@ -86,7 +86,7 @@ declare_rule! {
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
-    /// FACTS §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
+    /// docs/klar-api.md §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
     /// tolerance), §14.2 (the old connector's sign), §14.3 items 2-4, §14.4 items 4 and 10.
     pub LineChecksum {
         name: "line-checksum", category: Money, severity: Warning,
@@ -182,7 +182,7 @@ fn check_after(
         difference(after, shown, exp),
     );
     let at = line.at("totalAmountAfterTaxesAndDiscounts");
-    // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (FACTS §14.2, §14.3 item 4).
+    // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (docs/klar-api.md §14.2, §14.3 item 4).
     let added = math
         .q
         .checked_mul(math.gmv)
@@ -201,7 +201,7 @@ fn check_after(
         }
         return;
     }
-    // One listed discount left out of the after-total (C2's "Price Reduction", FACTS §14.3
+    // One listed discount left out of the after-total (C2's "Price Reduction", docs/klar-api.md §14.3
     // item 3, §14.4 item 4).
     if let Some(left_out) = math.left_out_discount(line, exp, cx.tolerance()) {
         report_left_out(line, math, &left_out, &after_text, &formula, exp, cx);

@@ -83,7 +83,7 @@ pub(super) fn tax_tolerance(q: Decimal, exp: u32, tolerance: &Tolerance) -> Deci
     }
 }
 
-/// One discount entry that a line's after-total leaves out (FACTS §14.3 item 3, §14.4 item 4):
+/// One discount entry that a line's after-total leaves out (docs/klar-api.md §14.3 item 3, §14.4 item 4):
 /// the after-total misses quantity × (`productGmv` − Σ taxes − Σ discounts), and is that plus
 /// quantity × this entry's amount, within the line tolerance, for this entry and no other.
 pub(super) struct LeftOut<'l, 'a> {
@@ -279,7 +279,7 @@ pub(super) fn rate_sum(taxes: &[Tax]) -> Option<Decimal> {
 
 /// The tax at `rate` contained in the gross `base` when all the line's taxes (rates summing to
 /// `rate_sum`) share one net base: `base × rate / (1 + rate_sum)`; `base × r / (1 + r)` for a
-/// single tax (FACTS §5b: 37.00 at 19 % contains 5.91).
+/// single tax (docs/klar-api.md §5b: 37.00 at 19 % contains 5.91).
 pub(super) fn contained_tax(base: Decimal, rate: Decimal, rate_sum: Decimal) -> Option<Decimal> {
     base.checked_mul(rate)?
         .checked_div(Decimal::ONE.checked_add(rate_sum)?)

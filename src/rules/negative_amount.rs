@@ -23,12 +23,12 @@ declare_rule! {
     /// shown rounded to the currency's minor unit; the negative value is quoted as sent.
     /// ## Why is this bad?
     /// Klar rejects a negative `totalAmountAfterTaxesAndDiscounts` with "(-X.XX) has to be 0 or
-    /// bigger!" (FACTS §3.2, §14.3 item 2), so the order never reaches the dashboards. The
+    /// bigger!" (docs/klar-api.md §3.2, §14.3 item 2), so the order never reaches the dashboards. The
     /// usual cause is taxes and discounts that add up to more than the price: a price reduction
     /// that is already in `productGmv` listed again as a discount, or a line total sent as a
     /// per-unit amount; the help says which numbers exceed the price.
     ///
-    /// Whether Klar rejects other negative amounts is not documented (FACTS §16 item 5). The
+    /// Whether Klar rejects other negative amounts is not documented (docs/klar-api.md §16 item 5). The
     /// rule reads them as errors all the same: taxes and discounts are subtracted, so a negative
     /// one adds revenue; a negative price or cost turns revenue or margin upside down. Returns
     /// belong in `refundedLineItems`, not in negative amounts.
@@ -51,7 +51,7 @@ declare_rule! {
     ///   "totalAmountBeforeTaxesAndDiscounts": 49.90, "totalAmountAfterTaxesAndDiscounts": 37.73 }
     /// ```
     /// ## References
-    /// FACTS §3.2 (the server message), §4, §5, §5a, §5b, §8, §10, §14.3 item 2, §16 item 5.
+    /// docs/klar-api.md §3.2 (the server message), §4, §5, §5a, §5b, §8, §10, §14.3 item 2, §16 item 5.
     pub NegativeAmount {
         name: "negative-amount", category: Money, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders, Cogs, LogisticsCosts, TransactionCosts],

@@ -29,7 +29,7 @@ declare_rule! {
     /// The per-unit value to send and the expected tax are shown rounded to the currency's
     /// minor unit; amounts from the payload are quoted as sent.
     /// ## Why is this bad?
-    /// `taxAmount` on a line is per unit (FACTS §5b, §11.1: Klar's examples send 0.16 and 0.23
+    /// `taxAmount` on a line is per unit (docs/klar-api.md §5b, §11.1: Klar's examples send 0.16 and 0.23
     /// for a 3.50 item bought twice). Klar multiplies it by `quantity`, so a line total sent
     /// there counts the tax quantity times: on a line of 3 the tax is tripled and net revenue
     /// drops by twice the real tax. The totals then disagree too; those `line-checksum` and
@@ -49,7 +49,7 @@ declare_rule! {
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
-    /// FACTS §5b, §11.1, §11.2, §14.3 item 7 (C2 sends bundle parent taxes as Σ child tax ×
+    /// docs/klar-api.md §5b, §11.1, §11.2, §14.3 item 7 (C2 sends bundle parent taxes as Σ child tax ×
     /// child quantity, a line total).
     pub PerUnitTax {
         name: "per-unit-tax", category: Money, severity: Error,

@@ -15,14 +15,14 @@ declare_rule! {
     /// − Σ shipping `taxAmount` − Σ shipping `discountAmount`, within the rounding tolerance.
     ///
     /// An after-amount *above* the before-amount gets its own wording: taxes and discounts are
-    /// deducted, so it can only come from adding them (the sign bug FACTS §14.3 item 4 describes
+    /// deducted, so it can only come from adding them (the sign bug docs/klar-api.md §14.3 item 4 describes
     /// for lines).
     ///
     /// The expected value and the difference are shown rounded to the currency's minor unit;
     /// amounts from the payload are quoted as sent.
     /// ## Why is this bad?
     /// Shipping amounts are totals for the order, not per unit, and the after-amount is the
-    /// shipping revenue left once taxes and discounts are deducted (FACTS §8, §11.2; the
+    /// shipping revenue left once taxes and discounts are deducted (docs/klar-api.md §8, §11.2; the
     /// formula is the Magento 2 connector's, the doc gives only the wording). An after-amount
     /// that disagrees means a tax or discount is missing from the arrays, was not deducted, or
     /// was added. Klar accepts it, so the rule is a warning.
@@ -46,7 +46,7 @@ declare_rule! {
     /// The allowance comes from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).
     /// ## References
-    /// FACTS §8, §11.1 (shipping amounts are totals), §11.2, §14.3 item 4.
+    /// docs/klar-api.md §8, §11.1 (shipping amounts are totals), §11.2, §14.3 item 4.
     pub ShippingChecksum {
         name: "shipping-checksum", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],

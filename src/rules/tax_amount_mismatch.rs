@@ -25,7 +25,7 @@ declare_rule! {
     /// the API documents one tax per line in every example], so
     /// their sum is compared with `base × (1 − 1 / (1 + Σ taxRate))`, and the finding points at
     /// the entry furthest from its share `base × taxRate / (1 + Σ taxRate)`. This catches two tax
-    /// rows that each carry the full tax (FACTS §14.3 item 6). A connector that extracts each
+    /// rows that each carry the full tax (docs/klar-api.md §14.3 item 6). A connector that extracts each
     /// rate from the full gross price separately sends slightly more than this reading and is
     /// flagged once the difference passes the tolerance.
     ///
@@ -48,13 +48,13 @@ declare_rule! {
     /// discounts exceed the price; and on a line whose `taxAmount` is a line total,
     /// `per-unit-tax` reports it and this finding is dropped. Nor does it report a tax that is
     /// right for the price without one discount entry that the after-total leaves out as well
-    /// (C2's "Price Reduction" on a `productGmv` that is already the sale price, FACTS §14.4
+    /// (C2's "Price Reduction" on a `productGmv` that is already the sale price, docs/klar-api.md §14.4
     /// item 4): the entry is the mistake, and `line-checksum` reports it.
     ///
     /// Amounts the rule works out (the expected tax, a sum, the difference) are shown rounded
     /// to the currency's minor unit; values from the payload are quoted as sent.
     /// ## Why is this bad?
-    /// Klar extracts taxes from the gross price to get net revenue (FACTS §5b, §11.3). A tax
+    /// Klar extracts taxes from the gross price to get net revenue (docs/klar-api.md §5b, §11.3). A tax
     /// amount that does not follow from the rate shifts net revenue by the difference on every
     /// unit, and usually means the connector computed it on the wrong base (before discounts, on
     /// the net price with the wrong rate, one tax row per rate each on the full price). The API
@@ -75,7 +75,7 @@ declare_rule! {
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).
     /// ## References
-    /// FACTS §5b (5.91 = 37.00 × 0.19 / 1.19), §11.1 (tax after discounts), §11.2 (Example #1:
+    /// docs/klar-api.md §5b (5.91 = 37.00 × 0.19 / 1.19), §11.1 (tax after discounts), §11.2 (Example #1:
     /// 0.16 = (3.50 − 0.98) × 0.07 / 1.07), §14.2, §14.3 items 6 and 16, §15 item 11.
     pub TaxAmountMismatch {
         name: "tax-amount-mismatch", category: Money, severity: Warning,

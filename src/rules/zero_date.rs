@@ -32,7 +32,7 @@ declare_rule! {
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
     /// ## References
-    /// FACTS §4 (general rule for optional fields, `cancelledAt`), §14.3 item 1, §14.4 item 2
+    /// docs/klar-api.md §4 (general rule for optional fields, `cancelledAt`), §14.3 item 1, §14.4 item 2
     /// (`closedAt: 0` from the official connector is processed); Klar's Orders article
     /// (help.getklar.com/en/articles/9345573-orders).
     pub ZeroDate {

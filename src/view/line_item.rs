@@ -1,4 +1,4 @@
-//! `LineItem`, `Tax` and `Discount` views (FACTS §5, §5a, §5b), bundle constituents included.
+//! `LineItem`, `Tax` and `Discount` views (docs/klar-api.md §5, §5a, §5b), bundle constituents included.
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};

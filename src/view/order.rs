@@ -1,4 +1,4 @@
-//! `Order` and `Shipping` views (FACTS §4, §8).
+//! `Order` and `Shipping` views (docs/klar-api.md §4, §8).
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};

@@ -29,7 +29,7 @@ use walk::Input;
 
 // A parse allocates a small block for every key, string and number and frees it soon after,
 // from several threads at once: mimalloc's thread-local free lists do that much faster than
-// glibc's arenas (measured in bench/compare.sh; see the README's Performance section).
+// glibc's arenas (measured in bench/compare.sh; see docs/performance.md).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
