@@ -272,7 +272,8 @@ fn check(file: &str, kind: &str, version: &str, expected: &[Expect]) {
 /// `closedAt: 0`: evidently accepted (C2 orders are processed with it), reads as 1970.
 const CLOSED_AT_WHY: &str = "closedAt: 0 on an open order, docs/klar-api.md §14.1, §14.4 item 2";
 /// `cancelledAt: 0`: documented as rejected.
-const CANCELLED_AT_WHY: &str = "cancelledAt: 0, which Klar rejects, docs/klar-api.md §4, §14.3 item 1";
+const CANCELLED_AT_WHY: &str =
+    "cancelledAt: 0, which Klar rejects, docs/klar-api.md §4, §14.3 item 1";
 
 fn closed_at(pointer: &'static str, needs: &'static [u8]) -> Expect {
     row("zero-date", pointer, W, needs, CLOSED_AT_WHY)

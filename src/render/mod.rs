@@ -222,7 +222,7 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     use crate::money::display_computed;
     if revenue.currencies.iter().all(|(_, t)| t.orders == 0) {
         writeln!(out, "Revenue: no orders checked.")?;
-        return Ok(());
+        return left_out_note(out, revenue);
     }
     writeln!(out, "Revenue, recomputed as Klar does (lines: quantity x per-unit values; bundles from their constituents):")?;
     writeln!(
@@ -275,7 +275,20 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
             )?;
         }
     }
-    Ok(())
+    left_out_note(out, revenue)
+}
+
+/// Says how many objects the totals leave out, and why, so a total is never silently short.
+fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
+    match revenue.left_out {
+        0 => Ok(()),
+        n => writeln!(
+            out,
+            "Left out of these totals: {n} {} that {}.",
+            if n == 1 { "object" } else { "objects" },
+            crate::revenue::LEFT_OUT_REASON
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -283,6 +296,22 @@ mod tests {
     use super::revenue_table;
     use crate::money::decimal_from_literal;
     use crate::revenue::{CurrencyTotals, Revenue};
+
+    #[test]
+    fn objects_left_out_of_the_totals_are_counted_with_the_reason() {
+        let mut revenue = Revenue::default();
+        let mut text = Vec::new();
+        revenue_table(&mut text, &revenue).unwrap();
+        assert!(!String::from_utf8_lossy(&text).contains("Left out"));
+        revenue.left_out = 2;
+        let mut text = Vec::new();
+        revenue_table(&mut text, &revenue).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("Left out of these totals: 2 objects that failed their schema"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn revenue_sums_are_shown_in_the_currency_s_minor_unit() {
