@@ -282,10 +282,13 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
 fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     match revenue.left_out {
         0 => Ok(()),
+        1 => writeln!(
+            out,
+            "Left out of these totals: 1 object that failed its schema, so its amounts cannot be trusted."
+        ),
         n => writeln!(
             out,
-            "Left out of these totals: {n} {} that {}.",
-            if n == 1 { "object" } else { "objects" },
+            "Left out of these totals: {n} objects that {}.",
             crate::revenue::LEFT_OUT_REASON
         ),
     }
