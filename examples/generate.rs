@@ -14,8 +14,8 @@
 //! four rates, GBP, CHF, SEK, PLN, DKK and JPY, each with its own minor unit), vouchers spread
 //! per unit, sales, free gifts, a few fractional quantities, shipping with its own tax and
 //! free-shipping vouchers, refunds with matching payment statuses, cancelled orders, and about
-//! one order in ten with a bundle whose constituents carry the money (FACTS §12). Every amount
-//! follows FACTS §11: per-unit tax = round((productGmv − Σ per-unit discounts) × r / (1 + r)),
+//! one order in ten with a bundle whose constituents carry the money (docs/klar-api.md §12). Every amount
+//! follows docs/klar-api.md §11: per-unit tax = round((productGmv − Σ per-unit discounts) × r / (1 + r)),
 //! line totals = quantity × the per-unit values, shipping after = before − taxes − discounts.
 //!
 //! The random numbers come from SplitMix64, seeded per order from `--seed` and the order's
@@ -791,7 +791,7 @@ struct Ctx<'m> {
     units: Decimal,
 }
 
-/// A plain line or a bundle constituent, with its money worked out per FACTS §11.
+/// A plain line or a bundle constituent, with its money worked out per docs/klar-api.md §11.
 #[allow(clippy::too_many_arguments)]
 fn money_line(
     rng: &mut Rng,
@@ -819,7 +819,7 @@ fn money_line(
             }
             Voucher::Fixed(i, amount) => {
                 let (code, descriptor, kind) = VOUCHERS[*i];
-                // Spread per unit, as exporters do (FACTS §11.2: 5.00 over 8 units is 0.63).
+                // Spread per unit, as exporters do (docs/klar-api.md §11.2: 5.00 over 8 units is 0.63).
                 let per_unit = round(amount / cx.units, e).min(round(gmv / Decimal::TWO, e));
                 discounts.push(Disc {
                     title: code.into(),
@@ -840,7 +840,7 @@ fn money_line(
         cx.market.standard
     };
     let r = dec(rate);
-    // Tax is contained in the discounted gross price (FACTS §5b, §11.1).
+    // Tax is contained in the discounted gross price (docs/klar-api.md §5b, §11.1).
     let tax = round((gmv - discount) * r / (Decimal::ONE + r), e);
     let before = round(quantity * gmv, e);
     let after = round(quantity * (gmv - tax - discount), e);
@@ -1018,7 +1018,7 @@ pub fn order(seed: u64, index: u64) -> J {
             used.push(product.name);
             let per_bundle = rng.weighted(&[(75, 1u64), (25, 2)]);
             let gmv = local_price(rng, market, dec(product.price));
-            // Constituent quantities are units in the whole order (FACTS §12).
+            // Constituent quantities are units in the whole order (docs/klar-api.md §12).
             let quantity = Decimal::from(per_bundle * bundle_quantity);
             let bundle_discount = rng.chance(50).then(|| Disc {
                 title: "Bundle Discount".into(),

@@ -8,19 +8,21 @@ const VERSIONS: &[ApiVersion] = &ApiVersion::ALL;
 const KINDS: &[PayloadKind] = &PayloadKind::ALL;
 
 macro_rules! builtin {
-    ($(#[doc = $doc:literal])* $static:ident = $name:literal, $category:ident, $severity:ident;) => {
+    ($(#[doc = $doc:literal])* $static:ident = $name:literal, $category:ident, $severity:ident $(, versions: $versions:expr)?;) => {
         $(#[doc = $doc])*
         pub static $static: RuleMeta = RuleMeta {
             name: $name,
             category: Category::$category,
             severity: Severity::$severity,
-            versions: VERSIONS,
+            versions: builtin!(@versions $($versions)?),
             kinds: KINDS,
             derived: false,
             builtin: true,
             docs: concat!($($doc, "\n"),*),
         };
     };
+    (@versions) => { VERSIONS };
+    (@versions $versions:expr) => { $versions };
 }
 
 builtin! {
@@ -71,7 +73,7 @@ builtin! {
     /// ## Why is this bad?
     /// A misspelt field is as good as a missing one: `shippingTotalAmountBeforeTaxesAndDiscounts`
     /// (plural `Taxes`) is not the shipping checksum, so Klar never sees the shipping revenue.
-    /// Whether Klar rejects, strips or stores unknown fields is not documented (FACTS §16.6), so
+    /// Whether Klar rejects, strips or stores unknown fields is not documented (docs/klar-api.md §16.6), so
     /// this is a warning.
     /// ## Example
     /// ```json
@@ -138,7 +140,7 @@ builtin! {
     /// ## What it does
     /// Reports a request with no objects at all.
     /// ## Why is this bad?
-    /// Whether Klar accepts an empty batch is not documented (FACTS §16.12); it is certainly a
+    /// Whether Klar accepts an empty batch is not documented (docs/klar-api.md §16.12); it is certainly a
     /// wasted request, and often a sign that the export job selected nothing.
     /// ## Example
     /// ```json
@@ -207,6 +209,39 @@ builtin! {
     INTERNAL_ERROR = "internal-error", Tool, Error;
 }
 
+builtin! {
+    /// ## What it does
+    /// Reports a payload sent under an API version that Klar documents only for other kinds,
+    /// such as orders under `04.2024`. Klar documents `04.2024` for logistics costs only and
+    /// `06.2024` for transaction costs only. One finding per file; the payload is still checked
+    /// in full, with 12.2022's schema and rules, and the finding says so.
+    /// ## Why is this bad?
+    /// Klar's pages use `04.2024` only in the logistics-costs example and `06.2024` only in the
+    /// transaction-costs example; whether `/04.2024/orders/json` exists at all is not documented
+    /// (docs/klar-api.md §1, §16.18). Neither version adds anything to 12.2022's objects (bundles came with
+    /// 07.2025), so klar-lint reads such a payload as 12.2022, the nearest documented reading,
+    /// rather than refuse it or guess silently. It is a warning: the request may be refused, or
+    /// the version may be a date in a folder name (`exports/04.2024/orders.json`) rather than
+    /// the version the payload is sent to.
+    /// ## Example
+    /// `klar-lint --api-version 04.2024 orders.json`, or `exports/04.2024/orders/day1.json`:
+    /// ```text
+    /// warning[undocumented-endpoint]: API version 04.2024 is documented only for `logistics-costs`; these orders are checked as 12.2022
+    /// ```
+    /// ## Use instead
+    /// Send orders to `/12.2022/orders/json` or `/07.2025/orders/json` and check them with that
+    /// `--api-version`; keep `04.2024` for logistics costs and `06.2024` for transaction costs.
+    /// If the folder name is a date, pass `--api-version` (or set `api-version` in
+    /// `klar-lint.toml`) to say which version the files are sent to.
+    /// ## Options
+    /// Turn it off (`[rules] undocumented-endpoint = "off"`) once Klar has confirmed the
+    /// endpoint: the payload is then checked as 12.2022 without a word.
+    /// ## References
+    /// docs/klar-api.md §1 (known versions), §16.18.
+    UNDOCUMENTED_ENDPOINT = "undocumented-endpoint", Compat, Warning,
+        versions: &[ApiVersion::V04_2024, ApiVersion::V06_2024];
+}
+
 /// Every built-in code, alphabetical.
 pub static BUILTINS: &[&RuleMeta] = &[
     &BATCH_SIZE,
@@ -218,6 +253,7 @@ pub static BUILTINS: &[&RuleMeta] = &[
     &IO_ERROR,
     &NUMBER_RANGE,
     &SCHEMA,
+    &UNDOCUMENTED_ENDPOINT,
     &UNKNOWN_FIELD,
     &UNKNOWN_KIND,
 ];

@@ -6,16 +6,20 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::diagnostic::{RuleMeta, Severity};
+use crate::diagnostic::RuleMeta;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
 use crate::rule::Settings;
 use crate::status::StatusMapping;
 
+// Plain data beside `Severity`, so that rules read `[rules]` (see `rule::Settings`) without
+// depending on the configuration; `klar_lint::config::RuleLevel` as before.
+pub use crate::diagnostic::RuleLevel;
+
 /// The file name looked for in the current directory and its parents.
 pub const CONFIG_FILE_NAME: &str = "klar-lint.toml";
 
-/// The default request limit of every Klar POST endpoint (FACTS §1).
+/// The default request limit of every Klar POST endpoint (docs/klar-api.md §1).
 pub const DEFAULT_MAX_BATCH_SIZE: usize = 1000;
 
 /// A problem with the configuration: the run stops with exit status 2.
@@ -110,28 +114,6 @@ fn did_you_mean(name: &str) -> String {
             format!("did you mean `{candidate}`? `klar-lint rules` lists them all")
         }
         None => "`klar-lint rules` lists every rule".to_owned(),
-    }
-}
-
-/// A rule's level: a severity, or off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleLevel {
-    /// The rule does not run.
-    Off,
-    /// The rule runs and reports at this severity.
-    On(Severity),
-}
-
-impl std::str::FromStr for RuleLevel {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "off" => Ok(RuleLevel::Off),
-            "error" => Ok(RuleLevel::On(Severity::Error)),
-            "warning" | "warn" => Ok(RuleLevel::On(Severity::Warning)),
-            "info" => Ok(RuleLevel::On(Severity::Info)),
-            _ => Err(()),
-        }
     }
 }
 
@@ -391,6 +373,7 @@ impl Config {
     #[must_use]
     pub fn settings(&self) -> Settings<'_> {
         Settings {
+            rules: &self.rules,
             tolerance: &self.tolerance,
             status_mapping: &self.status_mapping,
         }
@@ -463,11 +446,19 @@ impl Config {
     /// table in order.
     #[must_use]
     pub fn level_for(&self, meta: &RuleMeta, path: &Path) -> RuleLevel {
-        let mut level = self.level(meta);
+        self.configured_level_for(meta, path)
+            .unwrap_or(RuleLevel::On(meta.severity))
+    }
+
+    /// The level the configuration sets for a rule on one file, if it sets one: `None` leaves
+    /// each finding at the severity its rule gave it (see `Context::report_at_most`).
+    #[must_use]
+    pub(crate) fn configured_level_for(&self, meta: &RuleMeta, path: &Path) -> Option<RuleLevel> {
+        let mut level = self.rules.get(meta.name).copied();
         for o in &self.overrides {
             if let Some(&l) = o.rules.get(meta.name) {
                 if o.matches(path) {
-                    level = l;
+                    level = Some(l);
                 }
             }
         }
@@ -497,6 +488,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn parses_every_section() {

@@ -74,7 +74,9 @@ pub struct RuleMeta {
     pub category: Category,
     /// Severity unless the configuration says otherwise.
     pub severity: Severity,
-    /// API versions the rule applies to.
+    /// API versions the rule is declared for. It also runs on the versions checked as one of
+    /// them (04.2024 and 06.2024 as 12.2022, see [`ApiVersion::checked_as`]):
+    /// [`RuleMeta::run_versions`] lists them all.
     pub versions: &'static [ApiVersion],
     /// Payload kinds the rule applies to.
     pub kinds: &'static [PayloadKind],
@@ -144,10 +146,27 @@ impl RuleMeta {
         summary
     }
 
-    /// Whether the rule runs on this version and kind.
+    /// Whether the rule runs on this version and kind: a version runs the rules of the version
+    /// it is checked as, so a rule declared for 12.2022 runs on 04.2024 and 06.2024 too.
     #[must_use]
     pub fn applies_to(&self, version: ApiVersion, kind: PayloadKind) -> bool {
-        self.versions.contains(&version) && self.kinds.contains(&kind)
+        self.runs_on(version) && self.kinds.contains(&kind)
+    }
+
+    /// Whether the rule runs on this version, whatever the kind.
+    #[must_use]
+    pub fn runs_on(&self, version: ApiVersion) -> bool {
+        self.versions.contains(&version) || self.versions.contains(&version.checked_as())
+    }
+
+    /// Every version the rule runs on, oldest first: those it declares and those checked as
+    /// one of them. What `klar-lint rules` and `explain` list.
+    #[must_use]
+    pub fn run_versions(&self) -> Vec<ApiVersion> {
+        ApiVersion::ALL
+            .into_iter()
+            .filter(|&v| self.runs_on(v))
+            .collect()
     }
 }
 
@@ -178,6 +197,28 @@ impl Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
+    }
+}
+
+/// A rule's level: a severity, or off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleLevel {
+    /// The rule does not run.
+    Off,
+    /// The rule runs and reports at this severity.
+    On(Severity),
+}
+
+impl std::str::FromStr for RuleLevel {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "off" => Ok(RuleLevel::Off),
+            "error" => Ok(RuleLevel::On(Severity::Error)),
+            "warning" | "warn" => Ok(RuleLevel::On(Severity::Warning)),
+            "info" => Ok(RuleLevel::On(Severity::Info)),
+            _ => Err(()),
+        }
     }
 }
 

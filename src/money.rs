@@ -6,7 +6,18 @@
 //! that a `Decimal` cannot hold exactly (more than 28 fractional digits, or a value beyond
 //! ±79 228 162 514 264 337 593 543 950 335) is an error, never silently rounded.
 //!
-//! # Tolerance policy (FACTS §11.2)
+//! # Amounts in messages
+//!
+//! A value the payload sent is quoted exactly as sent ([`display_in`]): `209.99000000000001`
+//! is the sender's own literal (PHP's `json_encode` and JavaScript write such float noise,
+//! docs/klar-api.md §14.4 item 10). Every amount klar-lint works out (an expected value, a difference, a
+//! sum, a per-unit share, a suggested value) is shown as money ([`display_computed`]): rounded
+//! half away from zero to the minor unit of the order's currency (ISO 4217 exponent, see
+//! `iso.rs`; 2 where none applies, as on cost items and refunds). So a message reads "is
+//! 209.99000000000001 but the line works out to 180.00 (29.99 more)". Comparisons always use
+//! the exact values; only the text is rounded. `tests/float_noise.rs` holds every rule to it.
+//!
+//! # Tolerance policy (docs/klar-api.md §11.2)
 //!
 //! Klar documents no rounding rule, and its own worked examples do not add up to the cent:
 //! Order Example #1 shows `totalAmountAfterTaxesAndDiscounts` 4.71, while the formula with the
@@ -23,14 +34,14 @@
 //!   taxes plus discounts on the line and `line-factor` defaults to 0.5 (half a minor unit per
 //!   rounded input per unit). Example #1: quantity 2, one tax and two discounts →
 //!   0.5 × 2 × 4 = 4 minor units = 0.04, so 4.71 against 4.72 passes. This is the
-//!   `max(0.01, Q × 0.005 × (1 + #taxes + #discounts))` of FACTS §11.2;
+//!   `max(0.01, Q × 0.005 × (1 + #taxes + #discounts))` of docs/klar-api.md §11.2;
 //! * **shipping totals** (no quantity): `max(per-unit, shipping-factor × (1 + entries))`,
 //!   `shipping-factor` default 0.5.
 //!
 //! An order-level voucher spread over units over- or under-allocates by up to half a minor
 //! unit per unit (5.00 over 8 units → 0.625 → 0.63 each → 5.04, 0.04 over), which the line
 //! allowance covers. The policy is configurable as `[tolerance]` in `klar-lint.toml` (see
-//! [`Tolerance`]). Klar's live validator does not enforce these equalities (FACTS §11.2), so
+//! [`Tolerance`]). Klar's live validator does not enforce these equalities (docs/klar-api.md §11.2), so
 //! rules report a failed comparison as a warning.
 
 use std::fmt;
@@ -129,6 +140,20 @@ pub fn display_in(d: Decimal, currency_exponent: u32) -> String {
     text
 }
 
+/// An amount klar-lint worked out (an expected value, a difference, a sum, a per-unit share),
+/// for messages and help: rounded half away from zero to the currency's minor unit
+/// ([`round_to_minor`]) and padded to it ([`display_in`]).
+///
+/// EUR (2): `29.99000000000001` → `29.99`, `0.164860` → `0.16`, `7` → `7.00`. JPY (0):
+/// `1500.5` → `1501`. KWD (3): `1.2` → `1.200`. Use it for every number a rule computes; quote
+/// a value the payload sent with [`display_in`], which shows it exactly as sent (float noise
+/// such as `209.99000000000001` included: it is the sender's own literal). Where no currency
+/// applies (cost items, refunds), pass 2.
+#[must_use]
+pub fn display_computed(d: Decimal, currency_exponent: u32) -> String {
+    display_in(round_to_minor(d, currency_exponent), currency_exponent)
+}
+
 /// Rounds half away from zero to the currency's minor unit: `5.9076` → `5.91`, `0.625` →
 /// `0.63`, `-0.625` → `-0.63` (exponent 2), `2.5` → `3` (exponent 0).
 ///
@@ -144,7 +169,7 @@ pub fn round_to_minor(d: Decimal, exponent: u32) -> Decimal {
 }
 
 /// How far a recomputed amount may be from the one in the payload; see the module docs for the
-/// policy and its source (FACTS §11.2).
+/// policy and its source (docs/klar-api.md §11.2).
 ///
 /// Configured as `[tolerance]` in `klar-lint.toml`, every key optional:
 ///
@@ -643,6 +668,31 @@ mod tests {
     }
 
     #[test]
+    fn computed_amounts_are_rounded_to_the_minor_unit() {
+        for (value, exponent, shown) in [
+            ("29.99000000000001", 2, "29.99"),
+            ("209.99000000000001", 2, "209.99"),
+            ("0.30000000000000004", 2, "0.30"),
+            ("4.78999999999998", 2, "4.79"),
+            ("0.164860", 2, "0.16"),
+            ("0.625", 2, "0.63"),
+            ("-0.625", 2, "-0.63"),
+            ("-0.001", 2, "0.00"),
+            ("7", 2, "7.00"),
+            ("1500.5", 0, "1501"),
+            ("1500", 0, "1500"),
+            ("1.2", 3, "1.200"),
+            ("1.23456", 3, "1.235"),
+        ] {
+            assert_eq!(
+                display_computed(d(value), exponent),
+                shown,
+                "{value} in exponent {exponent}"
+            );
+        }
+    }
+
+    #[test]
     fn rounding_is_half_away_from_zero() {
         for (value, exponent, rounded) in [
             ("5.9076", 2, "5.91"),
@@ -667,7 +717,7 @@ mod tests {
         assert_eq!(round_to_minor(d("1.5"), 99), d("1.5"));
     }
 
-    // --- the worked examples of FACTS §11.2 ------------------------------------------------------
+    // --- the worked examples of docs/klar-api.md §11.2 ------------------------------------------------------
 
     #[test]
     fn order_example_1_line_passes() {

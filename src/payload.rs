@@ -8,11 +8,25 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// A version prefix of the Klar data-import API.
+///
+/// Klar's pages name four versions (docs/klar-api.md §1). `12.2022` and `07.2025` are treated as covering
+/// every endpoint, as the connectors and most pages use them. `04.2024` appears only on the
+/// logistics-costs pages and `06.2024` only on the transaction-costs pages; neither has bundles
+/// (those came with 07.2025), so their objects have 12.2022's shapes, and klar-lint checks them
+/// with 12.2022's schemas and rules ([`ApiVersion::checked_as`]). Whether Klar serves other
+/// endpoints under them (`/04.2024/orders/json`) is not documented (docs/klar-api.md §16.18): such a
+/// payload is still checked as 12.2022, and the `undocumented-endpoint` finding says so.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum ApiVersion {
     /// `12.2022`, the legacy version: no `bundledProducts`.
     #[serde(rename = "12.2022")]
     V12_2022,
+    /// `04.2024`, documented for logistics costs only; checked as 12.2022.
+    #[serde(rename = "04.2024")]
+    V04_2024,
+    /// `06.2024`, documented for transaction costs only; checked as 12.2022.
+    #[serde(rename = "06.2024")]
+    V06_2024,
     /// `07.2025`, the current version: adds `lineItems[].bundledProducts`.
     #[serde(rename = "07.2025")]
     #[default]
@@ -21,15 +35,52 @@ pub enum ApiVersion {
 
 impl ApiVersion {
     /// Every version klar-lint knows, oldest first.
-    pub const ALL: [ApiVersion; 2] = [ApiVersion::V12_2022, ApiVersion::V07_2025];
+    pub const ALL: [ApiVersion; 4] = [
+        ApiVersion::V12_2022,
+        ApiVersion::V04_2024,
+        ApiVersion::V06_2024,
+        ApiVersion::V07_2025,
+    ];
 
     /// The version as it appears in the URL: `07.2025`.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             ApiVersion::V12_2022 => "12.2022",
+            ApiVersion::V04_2024 => "04.2024",
+            ApiVersion::V06_2024 => "06.2024",
             ApiVersion::V07_2025 => "07.2025",
         }
+    }
+
+    /// The version whose schemas and rules check payloads of this one: itself for 12.2022 and
+    /// 07.2025, which have schema files of their own; 12.2022 for 04.2024 and 06.2024, whose
+    /// objects have 12.2022's shapes (no bundles).
+    #[must_use]
+    pub fn checked_as(self) -> ApiVersion {
+        match self {
+            ApiVersion::V12_2022 | ApiVersion::V04_2024 | ApiVersion::V06_2024 => {
+                ApiVersion::V12_2022
+            }
+            ApiVersion::V07_2025 => ApiVersion::V07_2025,
+        }
+    }
+
+    /// The payload kinds Klar's pages document under this version: every kind for 12.2022 and
+    /// 07.2025, `logistics-costs` for 04.2024, `transaction-costs` for 06.2024.
+    #[must_use]
+    pub fn documented_kinds(self) -> &'static [PayloadKind] {
+        match self {
+            ApiVersion::V12_2022 | ApiVersion::V07_2025 => &PayloadKind::ALL,
+            ApiVersion::V04_2024 => &[PayloadKind::LogisticsCosts],
+            ApiVersion::V06_2024 => &[PayloadKind::TransactionCosts],
+        }
+    }
+
+    /// Whether Klar's pages document the endpoint `/<self>/<kind>/json`.
+    #[must_use]
+    pub fn documents(self, kind: PayloadKind) -> bool {
+        self.documented_kinds().contains(&kind)
     }
 }
 
@@ -45,7 +96,10 @@ impl FromStr for ApiVersion {
         ApiVersion::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| format!("unknown API version `{s}` (known: 12.2022, 07.2025)"))
+            .ok_or_else(|| {
+                let known: Vec<&str> = ApiVersion::ALL.iter().map(|v| v.as_str()).collect();
+                format!("unknown API version `{s}` (known: {})", known.join(", "))
+            })
     }
 }
 
@@ -167,7 +221,8 @@ fn kind_from_name(name: &str) -> Option<PayloadKind> {
         .map(|(_, kind)| kind)
 }
 
-/// The version named by a path: a `12.2022` or `07.2025` in any segment.
+/// The version named by a path: a known version (`12.2022`, `04.2024`, `06.2024`, `07.2025`)
+/// in any segment, the nearest segment first.
 #[must_use]
 pub fn version_from_path(path: &Path) -> Option<ApiVersion> {
     path.components()
@@ -226,7 +281,9 @@ pub fn sniff_document(document: &Value) -> Option<PayloadKind> {
     objects.iter().take(16).find_map(sniff_object)
 }
 
-/// Whether content shows the 07.2025 version (`bundledProducts` on a line).
+/// Whether content shows the 07.2025 version (`bundledProducts` on a line). Nothing in the
+/// content tells 04.2024 or 06.2024 from 12.2022 (their objects have the same shapes): those
+/// come only from `--api-version`, the config or the path.
 #[must_use]
 pub fn sniff_version(object: &Value) -> Option<ApiVersion> {
     let lines = object.get("lineItems")?.as_array()?;
@@ -265,6 +322,48 @@ mod tests {
             Some(ApiVersion::V12_2022)
         );
         assert_eq!(version_from_path(Path::new("orders.json")), None);
+        assert_eq!(
+            version_from_path(Path::new("exports/04.2024/logistics-costs/x.json")),
+            Some(ApiVersion::V04_2024)
+        );
+        assert_eq!(
+            version_from_path(Path::new("exports/06.2024-transaction-costs.json")),
+            Some(ApiVersion::V06_2024)
+        );
+    }
+
+    #[test]
+    fn every_version_parses_from_its_name_and_is_checked_as_one_with_schemas() {
+        for version in ApiVersion::ALL {
+            assert_eq!(version.as_str().parse::<ApiVersion>(), Ok(version));
+            let base = version.checked_as();
+            assert_eq!(base.checked_as(), base, "{version}");
+        }
+        assert_eq!(
+            "04.2024".parse::<ApiVersion>().map(ApiVersion::checked_as),
+            Ok(ApiVersion::V12_2022)
+        );
+        assert_eq!(ApiVersion::V06_2024.checked_as(), ApiVersion::V12_2022);
+        assert_eq!(ApiVersion::V07_2025.checked_as(), ApiVersion::V07_2025);
+        let err = "05.2024".parse::<ApiVersion>().unwrap_err();
+        assert!(err.contains("12.2022, 04.2024, 06.2024, 07.2025"), "{err}");
+    }
+
+    #[test]
+    fn the_2024_versions_are_documented_for_one_kind_each() {
+        assert_eq!(
+            ApiVersion::V04_2024.documented_kinds(),
+            &[PayloadKind::LogisticsCosts]
+        );
+        assert_eq!(
+            ApiVersion::V06_2024.documented_kinds(),
+            &[PayloadKind::TransactionCosts]
+        );
+        assert!(!ApiVersion::V04_2024.documents(PayloadKind::Orders));
+        for kind in PayloadKind::ALL {
+            assert!(ApiVersion::V12_2022.documents(kind));
+            assert!(ApiVersion::V07_2025.documents(kind));
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Revenue recomputed the way Klar does (FACTS §11): per line gross = quantity × `productGmv`,
+//! Revenue recomputed the way Klar does (docs/klar-api.md §11): per line gross = quantity × `productGmv`,
 //! taxes and discounts = quantity × their per-unit sums, net = gross − taxes − discounts; bundles
 //! bottom-up from their constituents; per order plus shipping; per file and run, by currency and
 //! by mapped status, with returned units and their value.
@@ -50,8 +50,9 @@ fn plain_line(line: &LineItem<'_>) -> LineMoney {
     // Saturating: absurd literals must not panic; the money rules report them.
     let q = line.quantity.unwrap_or_default();
     let gross = q.saturating_mul(line.gmv.unwrap_or_default());
-    let taxes = q.saturating_mul(line.tax_per_unit());
-    let discounts = q.saturating_mul(line.discount_per_unit());
+    // Only objects that passed their schema are counted, so every amount is there.
+    let taxes = q.saturating_mul(line.tax_per_unit().unwrap_or_default());
+    let discounts = q.saturating_mul(line.discount_per_unit().unwrap_or_default());
     LineMoney {
         gross,
         taxes,
@@ -87,8 +88,8 @@ pub fn order(order: &Order<'_>) -> OrderMoney {
                 (
                     before,
                     before
-                        .saturating_sub(s.tax_total())
-                        .saturating_sub(s.discount_total()),
+                        .saturating_sub(s.tax_total().unwrap_or_default())
+                        .saturating_sub(s.discount_total().unwrap_or_default()),
                 )
             });
     OrderMoney {
@@ -146,6 +147,32 @@ pub struct Revenue {
     /// Totals per ISO currency code, sorted by code. A sorted vector: a file has one or two.
     #[serde(serialize_with = "as_map")]
     pub currencies: LiteMap<String, CurrencyTotals>,
+    /// Orders and cost items left out of the totals because they failed their schema: their
+    /// amounts cannot be trusted, and a total built from some of them would be silently short.
+    /// Serialized as `"leftOut": {"objects": N, "reason": "…"}` when there are any.
+    #[serde(
+        rename = "leftOut",
+        skip_serializing_if = "is_zero",
+        serialize_with = "left_out"
+    )]
+    pub left_out: u64,
+}
+
+/// Why objects are left out of the totals, as the reports say it.
+pub const LEFT_OUT_REASON: &str = "failed their schema, so their amounts cannot be trusted";
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
+fn left_out<S: serde::Serializer>(n: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut s = serializer.serialize_struct("LeftOut", 2)?;
+    s.serialize_field("objects", n)?;
+    s.serialize_field("reason", LEFT_OUT_REASON)?;
+    s.end()
 }
 
 /// What one order or cost item adds to a [`Revenue`]. Worked out on its own (the linter does
@@ -166,6 +193,8 @@ pub(crate) enum Contribution {
     },
     /// A cost item's amount.
     Cost(Decimal),
+    /// An order or cost item left out: it failed its schema (see [`Revenue::left_out`]).
+    LeftOut,
 }
 
 impl Contribution {
@@ -258,11 +287,13 @@ impl Revenue {
                     totals.costs = totals.costs.saturating_add(amount);
                 }
             }
+            Contribution::LeftOut => self.left_out += 1,
         }
     }
 
     /// Adds another report's totals.
     pub fn merge(&mut self, other: &Revenue) {
+        self.left_out += other.left_out;
         for (currency, t) in &other.currencies {
             let Some(mine) = entry(&mut self.currencies, currency.as_str(), || currency.clone())
             else {
@@ -290,7 +321,7 @@ impl Revenue {
     /// Whether nothing was counted.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.currencies.is_empty()
+        self.currencies.is_empty() && self.left_out == 0
     }
 }
 

@@ -2,7 +2,9 @@
 //! `Settings` they read, and `declare_rule!`. `RuleMeta` and `Category` are plain data shared
 //! with the built-in codes, so they live in `diagnostic` and are re-exported here.
 
-use crate::diagnostic::{Anchor, Diagnostic, Severity};
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Anchor, Diagnostic, RuleLevel, Severity};
 use crate::json::Pointer;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
@@ -19,8 +21,10 @@ pub trait Meta {
 }
 
 /// A Klar-specific check. Every hook is a no-op by default: a rule implements only what it needs.
-/// Rules see objects that passed their schema, as typed views that know their pointers; they
-/// report pointers, never bytes.
+/// Rules see every object, whether or not it passed its schema, as typed views that know their
+/// pointers; they report pointers, never bytes. A value of the wrong type (or `null`) reads as
+/// absent in a view, and a sum over a list with such an entry is `None`: a rule that lacks an
+/// input stays silent rather than guessing, and the schema has already reported the value.
 pub trait Rule: Meta + Send + Sync {
     /// Called once per order.
     fn check_order(&self, _order: &Order<'_>, _cx: &mut Context<'_>) {}
@@ -62,6 +66,8 @@ pub struct FileState {
 /// `Config::settings`).
 #[derive(Clone, Copy, Debug)]
 pub struct Settings<'a> {
+    /// The levels `[rules]` sets, by rule name (see [`Context::report_at_most`]).
+    pub rules: &'a BTreeMap<&'static str, RuleLevel>,
     /// The money tolerance policy (`[tolerance]`).
     pub tolerance: &'a Tolerance,
     /// How order statuses map to Klar's buckets (`[status-mapping]`).
@@ -110,6 +116,28 @@ impl Context<'_> {
     pub fn report(&mut self, pointer: Pointer, message: impl Into<String>) -> Reported<'_> {
         let mut diagnostic = Diagnostic::new(self.meta, pointer, message);
         diagnostic.severity = self.severity;
+        self.diagnostics.push(diagnostic);
+        Reported(self.diagnostics.last_mut())
+    }
+
+    /// Reports a finding at no more than `ceiling`, unless the configuration sets the rule's
+    /// level (then that level, as for every finding of the rule): for a rule whose findings
+    /// differ in what is known, such as `zero-date`, where Klar is known to reject
+    /// `cancelledAt: 0` but the official connector's `closedAt: 0` is accepted.
+    pub fn report_at_most(
+        &mut self,
+        ceiling: Severity,
+        pointer: Pointer,
+        message: impl Into<String>,
+    ) -> Reported<'_> {
+        let configured = self.settings.rules.contains_key(self.meta.name);
+        let severity = if configured {
+            self.severity
+        } else {
+            self.severity.min(ceiling)
+        };
+        let mut diagnostic = Diagnostic::new(self.meta, pointer, message);
+        diagnostic.severity = severity;
         self.diagnostics.push(diagnostic);
         Reported(self.diagnostics.last_mut())
     }

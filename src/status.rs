@@ -1,5 +1,5 @@
 //! Payment statuses: Klar's default mapping of free-text `financialStatus` values and the
-//! shop's own additions from `[status-mapping]` (FACTS §13).
+//! shop's own additions from `[status-mapping]` (docs/klar-api.md §13).
 
 use serde::{Deserialize, Serialize};
 

@@ -32,8 +32,8 @@ const GOOD: &str = r#"[{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000
     "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}]"#;
 
 const BAD: &str = r#"[
-  {"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR",
-   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1}]}
+  {"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR", "updatedAt": 1700000000, "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "2", "customer": {"id": "c2"}, "shipping": {"shippingTotalAmountBeforeTaxAndDiscounts": 0, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR"},
+   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1, "productName": "Socks", "productId": "p1", "sku": "s1", "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}
 ]"#;
 
 fn workspace() -> tempfile::TempDir {
@@ -225,4 +225,192 @@ fn a_folder_named_rules_is_linted_with_dot_slash() {
     std::fs::write(dir.path().join("rules/orders.json"), BAD).unwrap();
     let out = klar(&["--format", "concise", "./rules"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
+
+const LOGISTICS: &str = r#"{"items": [{"orderId": "ABCDEF", "totalLogisticsCosts": 6.90}]}"#;
+
+#[test]
+fn the_2024_versions_are_told_by_the_path_and_checked_as_12_2022() {
+    let dir = tempfile::tempdir().unwrap();
+    let logistics = dir.path().join("exports/04.2024/logistics-costs");
+    let transaction = dir.path().join("exports/06.2024/transaction-costs");
+    let orders = dir.path().join("exports/04.2024/orders");
+    for folder in [&logistics, &transaction, &orders] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    std::fs::write(logistics.join("x.json"), LOGISTICS).unwrap();
+    std::fs::write(
+        transaction.join("x.json"),
+        r#"{"items": [{"orderId": "23442342342341234", "transactionCosts": 1.10}]}"#,
+    )
+    .unwrap();
+    std::fs::write(orders.join("day1.json"), GOOD).unwrap();
+    let out = klar(&["--format", "json", "exports"], dir.path());
+    // A warning alone exits 0.
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = report["files"].as_array().unwrap();
+    let by_path = |path: &str| {
+        files
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in {report:#}"))
+    };
+    let file = by_path("exports/04.2024/logistics-costs/x.json");
+    assert_eq!(file["apiVersion"], "04.2024");
+    assert_eq!(file["diagnostics"].as_array().unwrap().len(), 0, "{file:#}");
+    let file = by_path("exports/06.2024/transaction-costs/x.json");
+    assert_eq!(file["apiVersion"], "06.2024");
+    assert_eq!(file["diagnostics"].as_array().unwrap().len(), 0, "{file:#}");
+    // Orders under 04.2024: checked (as 12.2022), and the report says so, once.
+    let file = by_path("exports/04.2024/orders/day1.json");
+    assert_eq!(file["apiVersion"], "04.2024");
+    let diagnostics = file["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1, "{file:#}");
+    let d = &diagnostics[0];
+    assert_eq!(d["rule"], "undocumented-endpoint");
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(
+        d["message"],
+        "API version 04.2024 is documented only for `logistics-costs`; these orders are checked as 12.2022"
+    );
+    let help = d["help"].as_str().unwrap();
+    assert!(help.contains("`/12.2022/orders/json`"), "{help}");
+    assert!(help.contains("in the path is a date"), "{help}");
+}
+
+#[test]
+fn api_version_flag_and_config_accept_the_2024_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    std::fs::write(dir.path().join("costs.json"), LOGISTICS).unwrap();
+    let out = klar(
+        &[
+            "--format",
+            "concise",
+            "--api-version",
+            "04.2024",
+            "costs.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("All clear"), "{}", stdout(&out));
+    let out = klar(
+        &[
+            "--format",
+            "concise",
+            "--api-version",
+            "06.2024",
+            "orders.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("orders.json:1:1: warning[undocumented-endpoint] API version 06.2024 is documented only for `transaction-costs`; these orders are checked as 12.2022"),
+        "{}",
+        stdout(&out)
+    );
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        "api-version = \"04.2024\"\n",
+    )
+    .unwrap();
+    let out = klar(
+        &["--format", "json", "orders.json", "costs.json"],
+        dir.path(),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["apiVersion"], "04.2024");
+    assert_eq!(files[0]["diagnostics"][0]["rule"], "undocumented-endpoint");
+    assert!(
+        files[0]["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("klar-lint.toml"),
+        "{report:#}"
+    );
+    assert_eq!(files[1]["apiVersion"], "04.2024");
+    assert_eq!(files[1]["diagnostics"].as_array().unwrap().len(), 0);
+    let out = klar(&["--api-version", "05.2024", "orders.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("04.2024") && err.contains("06.2024"), "{err}");
+}
+
+#[test]
+fn rules_and_schema_list_the_2024_versions() {
+    let out = klar(&["rules"], root());
+    let text = stdout(&out);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} not in:\n{text}"))
+            .to_owned()
+    };
+    // A rule declared for 12.2022 runs on the versions checked as 12.2022.
+    assert!(
+        row("version-mismatch").contains(" 12.2022,04.2024,06.2024 "),
+        "{text}"
+    );
+    assert!(row("bundle-values").contains(" 07.2025 "), "{text}");
+    assert!(row("zero-date").contains(" all "), "{text}");
+    assert!(
+        row("undocumented-endpoint").contains(" 04.2024,06.2024 "),
+        "{text}"
+    );
+    let out = klar(&["explain", "version-mismatch"], root());
+    assert!(
+        stdout(&out).contains("versions: 12.2022, 04.2024, 06.2024 ·"),
+        "{}",
+        stdout(&out)
+    );
+
+    // The one documented kind is the default kind; its text names the version.
+    let out = klar(&["schema", "--api-version", "04.2024"], root());
+    assert_eq!(out.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        schema["$id"],
+        "https://klar-lint.invalid/schemas/04.2024/logistics-costs.schema.json"
+    );
+    assert!(schema["$defs"]["LogisticsCosts"].is_object());
+    let out = klar(
+        &[
+            "schema",
+            "--api-version",
+            "06.2024",
+            "--kind",
+            "transaction-costs",
+        ],
+        root(),
+    );
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        schema["title"],
+        "Klar transaction costs payload (API 06.2024)"
+    );
+    // An undocumented kind: no schema that presents the endpoint as real; the help names the
+    // schema klar-lint checks it with.
+    let out = klar(
+        &["schema", "--api-version", "04.2024", "--kind", "orders"],
+        root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    // miette wraps at the terminal width: compare words.
+    let err = String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        err.contains("API version 04.2024 is documented only for logistics-costs, not for orders"),
+        "{err}"
+    );
+    assert!(
+        err.contains("klar-lint schema --api-version 12.2022 --kind orders"),
+        "{err}"
+    );
 }

@@ -12,8 +12,8 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 const BAD: &str = r#"[
-  {"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR",
-   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1}]}
+  {"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR", "updatedAt": 1700000000, "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "2", "customer": {"id": "c2"}, "shipping": {"shippingTotalAmountBeforeTaxAndDiscounts": 0, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR"},
+   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1, "productName": "Socks", "productId": "p1", "sku": "s1", "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}
 ]"#;
 
 const WARN: &str =
@@ -156,7 +156,11 @@ fn max_diagnostics_limits_human_output_only() {
         &["--max-diagnostics", "2", "orders.json"],
         dir.path(),
     ));
-    assert_eq!(human.matches("error[").count(), 2, "{human}");
+    let shown = ["error[", "warning[", "info["]
+        .iter()
+        .map(|s| human.matches(s).count())
+        .sum::<usize>();
+    assert_eq!(shown, 2, "{human}");
     assert!(human.contains("more findings not shown"), "{human}");
     let json = klar(
         &["--max-diagnostics", "2", "--format", "json", "orders.json"],
@@ -165,7 +169,12 @@ fn max_diagnostics_limits_human_output_only() {
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
     let listed = report["files"][0]["diagnostics"].as_array().unwrap().len();
     assert!(listed > 2, "json is never truncated: {listed}");
-    assert_eq!(report["summary"]["errors"], listed);
+    let summary = &report["summary"];
+    let counted = ["errors", "warnings", "infos"]
+        .iter()
+        .map(|k| summary[k].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(counted, u64::try_from(listed).unwrap());
 }
 
 #[test]
@@ -434,5 +443,24 @@ fn schema_out_writes_every_schema_for_editors() {
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             assert!(schema["$schema"].is_string(), "{}", path.display());
         }
+    }
+    // 04.2024 and 06.2024: only the kind each is documented for, named after its version.
+    for (version, kind) in [
+        ("04.2024", "logistics-costs"),
+        ("06.2024", "transaction-costs"),
+    ] {
+        let folder = dir.path().join(".klar-schemas").join(version);
+        let files: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(files, vec![format!("{kind}.schema.json")]);
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(folder.join(&files[0])).unwrap())
+                .unwrap();
+        assert_eq!(
+            schema["$id"],
+            format!("https://klar-lint.invalid/schemas/{version}/{kind}.schema.json")
+        );
     }
 }

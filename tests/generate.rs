@@ -1,6 +1,6 @@
 //! The benchmark data generator (`examples/generate.rs`) writes orders that klar-lint finds
 //! clean, and whose arithmetic holds by our own reckoning too: the rules are checked here
-//! independently of their implementation, straight from FACTS §11-§13.
+//! independently of their implementation, straight from docs/klar-api.md §11-§13.
 
 // The checking helpers live outside `#[test]` functions, where clippy's test exemptions do not
 // reach; a failed expectation is meant to panic.
@@ -70,7 +70,7 @@ fn the_same_seed_gives_the_same_bytes_and_any_range_can_be_made_alone() {
     assert_eq!(text.lines().count(), 3);
 }
 
-// ---- Our own arithmetic, from FACTS §11 ----
+// ---- Our own arithmetic, from docs/klar-api.md §11 ----
 
 fn d(v: &Value) -> Decimal {
     let n = v.as_number().unwrap_or_else(|| panic!("not a number: {v}"));

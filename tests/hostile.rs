@@ -660,7 +660,9 @@ fn a_read_error_half_way_through_json_lines_keeps_what_was_read() {
             }
         }
     }
-    let bad = GOOD_LINE.replace("\"quantity\": 1", "\"quantity\": \"1\"");
+    let bad = GOOD_LINE
+        .replace("\"quantity\": 1", "\"quantity\": \"1\"")
+        .replace("{\"id\": \"1\"", "{\"id\": \"2\"");
     let data = format!("{GOOD_LINE}\n{bad}\n").into_bytes();
     let reader = std::io::BufReader::new(FailingReader {
         data: std::io::Cursor::new(data),
@@ -771,8 +773,13 @@ fn max_file_size_is_a_clear_finding_and_json_lines_are_streamed_regardless() {
 
 #[test]
 fn max_diagnostics_per_file_keeps_the_first_findings_of_a_document_and_counts_the_rest() {
+    // Complete orders, each with one schema error: one finding per order.
     let orders: Vec<String> = (0..50)
-        .map(|i| format!("{{\"id\": \"{i}\", \"createdAt\": \"x\", \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": []}}"))
+        .map(|i| {
+            GOOD_LINE
+                .replace("{\"id\": \"1\"", &format!("{{\"id\": \"{i}\""))
+                .replace("\"createdAt\": 1700000000", "\"createdAt\": \"x\"")
+        })
         .collect();
     let text = format!("[\n{}\n]", orders.join(",\n"));
     let config = Config::from_toml_str("max-diagnostics-per-file = 7")
@@ -917,8 +924,13 @@ fn a_catastrophic_backtracking_pattern_in_a_schema_override_does_not_hang() {
     );
     let report: Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
-    let d = &file_entry(&report, "evil-orders.json")["diagnostics"][0];
-    assert_eq!(d["rule"], "schema", "{d:#}");
+    let evil_report = file_entry(&report, "evil-orders.json");
+    let d = evil_report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "schema")
+        .unwrap_or_else(|| panic!("{evil_report:#}"));
     assert_eq!(d["pointer"], "/0/id");
     assert_eq!(file_entry(&report, "good-orders.json")["objects"], 1);
     let schemas = dir.path().join("s");
@@ -931,7 +943,11 @@ fn a_catastrophic_backtracking_pattern_in_a_schema_override_does_not_hang() {
         .unwrap()
         .lint_str("orders.json", &evil)
     });
-    assert_eq!(report.diagnostics[0].rule(), "schema");
+    assert!(
+        report.diagnostics.iter().any(|d| d.rule() == "schema"),
+        "{:?}",
+        report.diagnostics
+    );
 }
 
 // ---- No side effects: inputs are read, never written ----

@@ -199,6 +199,7 @@ fn json_lines_are_linted_record_by_record_with_record_pointers_and_file_lines() 
     lines.insert(1, "{\"id\": \"broken\", ".to_owned());
     lines.insert(2, String::new());
     let mut bad = orders[2].clone();
+    bad["id"] = Value::String("9bad".into());
     bad["lineItems"][0]["quantity"] = Value::String("x".into());
     lines.push(serde_json::to_string(&bad).unwrap());
     let text = lines.join("\n");

@@ -96,3 +96,41 @@ fn every_rule_has_valid_and_invalid_fixtures_for_each_version() {
         }
     }
 }
+
+#[test]
+fn the_versions_checked_as_12_2022_run_its_rules_and_only_its_rules() {
+    use klar_lint::{ApiVersion, PayloadKind};
+    for rule in ALL {
+        let meta = rule.meta();
+        for version in [ApiVersion::V04_2024, ApiVersion::V06_2024] {
+            assert_eq!(
+                meta.runs_on(version),
+                meta.runs_on(ApiVersion::V12_2022),
+                "{} on {version}",
+                meta.name
+            );
+            for kind in PayloadKind::ALL {
+                assert_eq!(
+                    meta.applies_to(version, kind),
+                    meta.applies_to(ApiVersion::V12_2022, kind),
+                    "{} on {version}/{kind}",
+                    meta.name
+                );
+            }
+        }
+    }
+    let find = |name: &str| klar_lint::rules::find(name).unwrap();
+    assert_eq!(
+        find("version-mismatch").run_versions(),
+        vec![
+            ApiVersion::V12_2022,
+            ApiVersion::V04_2024,
+            ApiVersion::V06_2024
+        ]
+    );
+    assert_eq!(
+        find("bundle-values").run_versions(),
+        vec![ApiVersion::V07_2025]
+    );
+    assert_eq!(find("zero-date").run_versions(), ApiVersion::ALL.to_vec());
+}

@@ -1,4 +1,4 @@
-//! Revenue recomputed the way Klar does, on the API's own worked examples (FACTS §11.2).
+//! Revenue recomputed the way Klar does, on the API's own worked examples (docs/klar-api.md §11.2).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

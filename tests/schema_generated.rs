@@ -82,8 +82,11 @@ fn generated_validators_report_what_the_run_time_compile_reports() {
     .expect("every embedded schema compiles at run time");
     let mut checked = 0;
     let mut failing = 0;
+    // 04.2024 and 06.2024 have examples of their one documented kind, and no schema files:
+    // `schemas/12.2022` stands in for them in the override run, the generated 12.2022
+    // validators in the embedded one.
     for version in ApiVersion::ALL {
-        for kind in PayloadKind::ALL {
+        for &kind in version.documented_kinds() {
             let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("examples/payloads")
                 .join(version.as_str())

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
+use super::envelope::undocumented_endpoint;
 use super::finish::ids_unreadable;
 use super::locate::set_span;
 use super::object::Cap;
@@ -106,6 +107,7 @@ impl Pipeline {
         let (version, version_source) = self.detect_version(path, &objects);
         report.api_version = Some(version);
         report.version_source = Some(version_source);
+        diagnostics.extend(undocumented_endpoint(kind, version, version_source));
         report.objects = objects.len();
         let objects: Vec<(Pointer, &Value)> = objects
             .iter()

@@ -163,3 +163,61 @@ impl Pipeline {
         }
     }
 }
+
+/// An `undocumented-endpoint` warning when Klar documents `version` only for other kinds
+/// (orders under 04.2024): the file is still checked, as 12.2022 (see
+/// [`ApiVersion::checked_as`]), and the report says so rather than guess silently.
+pub(super) fn undocumented_endpoint(
+    kind: PayloadKind,
+    version: ApiVersion,
+    source: Source,
+) -> Option<Diagnostic> {
+    if version.documents(kind) {
+        return None;
+    }
+    let documented: Vec<String> = version
+        .documented_kinds()
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect();
+    let these = match kind {
+        PayloadKind::Orders => "orders",
+        PayloadKind::Refunds => "refunds",
+        PayloadKind::Cogs => "COGS items",
+        PayloadKind::LogisticsCosts => "logistics costs",
+        PayloadKind::TransactionCosts => "transaction costs",
+    };
+    let base = version.checked_as();
+    let endpoints: Vec<String> = ApiVersion::ALL
+        .into_iter()
+        .filter(|v| v.documents(kind))
+        .map(|v| format!("`/{v}/{kind}/json`"))
+        .collect();
+    let send = format!(
+        "Klar documents no `/{version}/{kind}/json`: send {these} to {}",
+        endpoints.join(" or ")
+    );
+    let help = match source {
+        Source::Path => format!(
+            "{send}; if `{version}` in the path is a date rather than the API version, pass `--api-version` or set `api-version` in klar-lint.toml"
+        ),
+        Source::Config => format!(
+            "{send}, and set that `api-version` in klar-lint.toml (or pass `--api-version`)"
+        ),
+        Source::Flag | Source::Content | Source::Default => {
+            format!("{send}, and check them with that `--api-version`")
+        }
+    };
+    Some(
+        Diagnostic::new(
+            &codes::UNDOCUMENTED_ENDPOINT,
+            Pointer::root(),
+            format!(
+                "API version {version} is documented only for {}; these {these} are checked as {base}",
+                documented.join(" and ")
+            ),
+        )
+        .with_anchor(Anchor::Start)
+        .with_help(help),
+    )
+}

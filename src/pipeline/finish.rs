@@ -44,13 +44,15 @@ impl Pipeline {
         });
     }
 
-    /// Sets each finding's severity from `[rules]` and the `[[overrides]]` matching `path`.
+    /// Sets each finding's severity from `[rules]` and the `[[overrides]]` matching `path`; a
+    /// rule the configuration does not name keeps the severity it gave each finding.
     pub(super) fn apply_levels(&self, diagnostics: &mut Vec<Diagnostic>, path: &str) {
         let path = Path::new(path);
-        diagnostics.retain_mut(|d| match self.config.level_for(d.code, path) {
+        diagnostics.retain_mut(|d| match self.config.configured_level_for(d.code, path) {
             _ if codes::is_fixed(d.code) => true,
-            RuleLevel::Off => false,
-            RuleLevel::On(severity) => {
+            None => true,
+            Some(RuleLevel::Off) => false,
+            Some(RuleLevel::On(severity)) => {
                 d.severity = severity;
                 true
             }

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
+use super::envelope::undocumented_endpoint;
 use super::finish::ids_unreadable;
 use super::locate::{pick, set_label_span, set_span};
 use super::object::{schema_failure, Checked};
@@ -272,6 +273,14 @@ impl Pipeline {
             input.read_into(&mut chunk);
         }
         report.diagnostics.extend(ids_unreadable(&state));
+        if let (Some(k), Some(v), Some(source)) =
+            (report.kind, report.api_version, report.version_source)
+        {
+            let mut note: Vec<Diagnostic> =
+                undocumented_endpoint(k, v, source).into_iter().collect();
+            self.apply_levels(&mut note, path);
+            report.diagnostics.append(&mut note);
+        }
         report.limit(self.config.max_diagnostics_per_file);
         if input.record == 0 && report.diagnostics.is_empty() {
             report.diagnostics.push(

@@ -99,15 +99,20 @@ impl Pipeline {
     ) -> Checked {
         let mut checked = Checked::default();
         let out = &mut checked.diagnostics;
-        match self.schemas.validate(version, kind, object, &ptr, out) {
+        // Every rule runs whether or not the schema passed: one type slip must not hide a
+        // money mistake elsewhere in the object. Views read a mistyped value as absent, and a
+        // rule missing an input stays silent. Revenue, though, leaves the object out: a total
+        // built from some of its amounts would be silently short.
+        let valid = match self.schemas.validate(version, kind, object, &ptr, out) {
             Err(e) => {
                 checked.failure = Some(e);
                 return checked;
             }
-            Ok(false) => return checked,
-            Ok(true) => {}
-        }
+            Ok(valid) => valid,
+        };
         let Some(map) = object.as_object() else {
+            checked.revenue =
+                (!valid && kind != PayloadKind::Refunds).then_some(Contribution::LeftOut);
             return checked;
         };
         let mut reader = Reader {
@@ -140,9 +145,10 @@ impl Pipeline {
                 .extend(notes.drain(..).map(|note| (i, severity, note)));
         }
         checked.revenue = match &view {
+            View::Refund(_) => None,
+            _ if !valid => Some(Contribution::LeftOut),
             View::Order(order) => Some(Contribution::order(order, &self.config.status_mapping)),
             View::Cost(cost) => Some(Contribution::cost(cost)),
-            View::Refund(_) => None,
         };
         drop_derived(out, 0);
         checked

@@ -58,7 +58,8 @@ pub struct FileReport {
     /// limit is reached). The most severe are kept first, so an error is never let go for a
     /// warning.
     pub truncated: Truncated,
-    /// Revenue recomputed from the objects that passed their schema.
+    /// Revenue recomputed from the objects that passed their schema; those that did not are
+    /// counted in [`Revenue::left_out`].
     pub revenue: Revenue,
     /// Text kept for rendering snippets (empty for clean files).
     pub sources: Vec<SourceChunk>,

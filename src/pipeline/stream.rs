@@ -4,6 +4,7 @@
 use rayon::prelude::*;
 
 use super::decode::duplicate_keys;
+use super::envelope::undocumented_endpoint;
 use super::finish::ids_unreadable;
 use super::object::{Cap, Checked};
 use super::report::{FileReport, Source};
@@ -56,7 +57,9 @@ impl Pipeline {
         report.api_version = Some(version);
         report.version_source = Some(version_source);
         report.objects = elements.len();
-        let mut diagnostics = Vec::new();
+        let mut diagnostics: Vec<Diagnostic> = undocumented_endpoint(kind, version, version_source)
+            .into_iter()
+            .collect();
         if kind.wrapped_in_items() {
             diagnostics.push(
                 Diagnostic::new(

@@ -147,10 +147,10 @@ pub fn summary_line(summary: &Summary) -> String {
 /// # Errors
 /// When writing fails.
 pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
-    use crate::money::display;
+    use crate::money::display_computed;
     if revenue.currencies.iter().all(|(_, t)| t.orders == 0) {
         writeln!(out, "Revenue: no orders checked.")?;
-        return Ok(());
+        return left_out_note(out, revenue);
     }
     writeln!(out, "Revenue, recomputed as Klar does (lines: quantity x per-unit values; bundles from their constituents):")?;
     writeln!(
@@ -171,6 +171,10 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
         if t.orders == 0 {
             continue;
         }
+        // Sums of sent amounts, shown as money: rounded to the currency's minor unit (float
+        // noise such as 209.99000000000001 must not add up to a column of noise).
+        let exp = crate::iso::currency_exponent(currency).unwrap_or(2);
+        let display = |d| display_computed(d, exp);
         writeln!(
             out,
             "{:<8} {:>7} {:>14} {:>12} {:>12} {:>14} {:>12} {:>12} {:>9} {:>12}",
@@ -188,6 +192,8 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     }
     writeln!(out, "By payment status (net line revenue):")?;
     for (currency, t) in &revenue.currencies {
+        let exp = crate::iso::currency_exponent(currency).unwrap_or(2);
+        let display = |d| display_computed(d, exp);
         for (bucket, s) in &t.by_status {
             writeln!(
                 out,
@@ -197,5 +203,74 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
             )?;
         }
     }
-    Ok(())
+    left_out_note(out, revenue)
+}
+
+/// Says how many objects the totals leave out, and why, so a total is never silently short.
+fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
+    match revenue.left_out {
+        0 => Ok(()),
+        1 => writeln!(
+            out,
+            "Left out of these totals: 1 object that failed its schema, so its amounts cannot be trusted."
+        ),
+        n => writeln!(
+            out,
+            "Left out of these totals: {n} objects that {}.",
+            crate::revenue::LEFT_OUT_REASON
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::revenue_table;
+    use crate::money::decimal_from_literal;
+    use crate::revenue::{CurrencyTotals, Revenue};
+
+    #[test]
+    fn objects_left_out_of_the_totals_are_counted_with_the_reason() {
+        let mut revenue = Revenue::default();
+        let mut text = Vec::new();
+        revenue_table(&mut text, &revenue).unwrap();
+        assert!(!String::from_utf8_lossy(&text).contains("Left out"));
+        revenue.left_out = 2;
+        let mut text = Vec::new();
+        revenue_table(&mut text, &revenue).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("Left out of these totals: 2 objects that failed their schema"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn revenue_sums_are_shown_in_the_currency_s_minor_unit() {
+        let d = |s: &str| decimal_from_literal(s).unwrap();
+        let mut revenue = Revenue::default();
+        revenue.currencies.insert(
+            "EUR".to_owned(),
+            CurrencyTotals {
+                orders: 1,
+                gross: d("209.99000000000001"),
+                net: d("176.46000000000001"),
+                ..CurrencyTotals::default()
+            },
+        );
+        revenue.currencies.insert(
+            "JPY".to_owned(),
+            CurrencyTotals {
+                orders: 1,
+                gross: d("1500.5"),
+                ..CurrencyTotals::default()
+            },
+        );
+        let mut out = Vec::new();
+        revenue_table(&mut out, &revenue).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        assert!(table.contains(" 209.99 "), "{table}");
+        assert!(table.contains(" 176.46"), "{table}");
+        assert!(table.contains(" 1501 "), "{table}");
+        assert!(!table.contains("0000000"), "{table}");
+    }
 }

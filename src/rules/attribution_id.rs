@@ -15,11 +15,11 @@ declare_rule! {
     /// order number the shop shows, not the technical `id` (a database key) sent to the API.
     /// `optionalIdentifiers.googleAnalyticsTransactionId` is the field for it: the connectors
     /// fill it with the shop's order number, which must equal the id sent to the tracking
-    /// (FACTS §7). Without it, and without an `orderNumber` or `orderName` to fall back on,
+    /// (docs/klar-api.md §7). Without it, and without an `orderNumber` or `orderName` to fall back on,
     /// an event can only match if the tracking reported the technical `id`, and attribution
     /// silently misses the order otherwise.
     ///
-    /// How Klar matches is not documented (FACTS §7, §16 item 17 [?]); the rule reads the
+    /// How Klar matches is not documented (docs/klar-api.md §7, §16 item 17 [?]); the rule reads the
     /// field's name and the connectors' use of it, so it is only `info`. An empty string
     /// counts as absent.
     /// ## Example
@@ -34,7 +34,7 @@ declare_rule! {
     ///    "optionalIdentifiers": { "googleAnalyticsTransactionId": "DE-12385", "utmSource": "google", "utmMedium": "cpc" } }]
     /// ```
     /// ## References
-    /// FACTS §4 (`orderNumber`, `orderName`, `optionalIdentifiers`), §7 (OptionalIdentifiers),
+    /// docs/klar-api.md §4 (`orderNumber`, `orderName`, `optionalIdentifiers`), §7 (OptionalIdentifiers),
     /// §14.1 (connectors send the increment id), §16 item 17.
     pub AttributionId {
         name: "attribution-id", category: Integrity, severity: Info,

@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
@@ -15,18 +15,21 @@ declare_rule! {
     /// quantity × (`productGmv` − taxes − discounts), and its own quantity × `productGmv` with
     /// the first sum. Constituent quantities are units in the whole order, so nothing is
     /// multiplied by the parent's quantity.
+    ///
+    /// The sums and the suggested `productGmv` are shown rounded to the currency's minor unit;
+    /// the parent's own values are quoted as sent.
     /// ## Why is this bad?
     /// Klar counts a bundle bottom-up from its constituents and ignores the parent's own money
-    /// (FACTS §12; klar-lint's revenue does the same). A parent that disagrees with its
+    /// (docs/klar-api.md §12; klar-lint's revenue does the same). A parent that disagrees with its
     /// constituents says the kit cost something other than what Klar will count: a bundle
     /// discount left on the parent, a parent price from the catalogue while the constituents
     /// were re-priced, or totals copied from another line. Whoever reads the payload (the
     /// order debugger, a support case, another tool) sees two different prices.
     ///
-    /// The API does not say which invariant holds (FACTS §16.10 [?]). The rule takes the
-    /// natural one, parent = Σ constituents (FACTS §12 [INF]: the 07.2025 connector overwrites
+    /// The API does not say which invariant holds (docs/klar-api.md §16.10 [?]). The rule takes the
+    /// natural one, parent = Σ constituents (docs/klar-api.md §12 [INF]: the 07.2025 connector overwrites
     /// the parent's totals with the constituents' sums), and applies it to quantity ×
-    /// `productGmv` too, which that connector does not (FACTS §14.3 item 8). Hence a warning.
+    /// `productGmv` too, which that connector does not (docs/klar-api.md §14.3 item 8). Hence a warning.
     /// Readings it accepts:
     /// * a parent total equal to the sum of the constituents' *sent* totals, even where those
     ///   are off (the constituent's own finding from `line-checksum` says so; reporting the
@@ -61,7 +64,7 @@ declare_rule! {
     ///   ] }
     /// ```
     /// ## References
-    /// FACTS §12 (bundles), §14.3 item 8, §16.10 (open question), §11.2 (tolerances).
+    /// docs/klar-api.md §12 (bundles), §14.3 item 8, §16.10 (open question), §11.2 (tolerances).
     pub BundleParentMismatch {
         name: "bundle-parent-mismatch", category: Money, severity: Warning,
         versions: [V07_2025], kinds: [Orders],
@@ -88,8 +91,8 @@ struct Sums {
 fn gross_and_net(c: &LineItem<'_>) -> Option<(Decimal, Decimal)> {
     let q = c.quantity?;
     let gross = q.checked_mul(c.gmv?)?;
-    let taxes = q.checked_mul(c.tax_per_unit())?;
-    let discounts = q.checked_mul(c.discount_per_unit())?;
+    let taxes = q.checked_mul(c.tax_per_unit()?)?;
+    let discounts = q.checked_mul(c.discount_per_unit()?)?;
     let net = gross.checked_sub(taxes)?.checked_sub(discounts)?;
     Some((gross, net))
 }
@@ -133,7 +136,7 @@ fn sum_text(
     pick: fn((Decimal, Decimal)) -> Decimal,
     exponent: u32,
 ) -> String {
-    let total = display_in(total, exponent);
+    let total = display_computed(total, exponent);
     let n = parent.constituents.len();
     if !(2..=6).contains(&n) {
         return total;
@@ -142,7 +145,7 @@ fn sum_text(
         .constituents
         .iter()
         .filter_map(gross_and_net)
-        .map(|t| display_in(pick(t), exponent))
+        .map(|t| display_computed(pick(t), exponent))
         .collect();
     format!("{total} = {}", terms.join(" + "))
 }
@@ -162,7 +165,9 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let Some(s) = sums(parent, cx.tolerance(), exponent) else {
         return;
     };
+    // `show` quotes a sent value; `sum` shows a value worked out here, rounded to the minor unit.
     let show = |d: Decimal| display_in(d, exponent);
+    let sum = |d: Decimal| display_computed(d, exponent);
     let why = "Klar counts a bundle from its constituents and ignores the parent's own money";
 
     let mut before_reported = false;
@@ -176,7 +181,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             format!(
                 "`totalAmountBeforeTaxesAndDiscounts` {} of the bundle is not the sum of its constituents' {}",
                 show(before),
-                show(s.gross)
+                sum(s.gross)
             ),
         )
         .help(format!(
@@ -193,7 +198,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             format!(
                 "`totalAmountAfterTaxesAndDiscounts` {} of the bundle is not the sum of its constituents' {}",
                 show(after),
-                show(s.net)
+                sum(s.net)
             ),
         )
         .help(format!(
@@ -223,17 +228,19 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     if agrees(own, s.gross, s.sent_before, tolerance) {
         return;
     }
-    let Some(per_unit) = s.gross.checked_div(q) else {
+    // The division is shown only when it does not come out even in the minor unit.
+    let gross = round_to_minor(s.gross, exponent);
+    let Some(per_unit) = gross.checked_div(q) else {
         return;
     };
     let rounded = round_to_minor(per_unit, exponent);
     let suggestion = if rounded == per_unit {
-        format!("send `productGmv` {}", show(rounded))
+        format!("send `productGmv` {}", sum(rounded))
     } else {
         format!(
             "send `productGmv` {} ({} / {})",
-            show(rounded),
-            show(s.gross),
+            sum(rounded),
+            sum(gross),
             q.normalize()
         )
     };
@@ -243,8 +250,8 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             "the bundle's quantity × `productGmv` is {} × {} = {}, but its constituents add up to {}",
             q.normalize(),
             show(gmv),
-            show(own),
-            show(s.gross)
+            sum(own),
+            sum(s.gross)
         ),
     )
     .label(parent.at("quantity"), "quantity")

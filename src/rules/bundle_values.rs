@@ -1,7 +1,7 @@
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
-use crate::money::display_in;
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
@@ -11,15 +11,18 @@ declare_rule! {
     ///
     /// It fires when every constituent has `productGmv` 0 while the parent has a price, or when
     /// no constituent has a tax while the parent has one.
+    ///
+    /// The parent's tax per unit (the sum of its `taxAmount`s) is shown rounded to the
+    /// currency's minor unit; its `productGmv` is quoted as sent.
     /// ## Why is this bad?
     /// Klar computes a bundle bottom-up from its constituents (`bundledProducts`) and ignores
-    /// the parent's own money (FACTS §12, §16.10; see `revenue.rs`). A kit sent as a priced
+    /// the parent's own money (docs/klar-api.md §12, §16.10; see `revenue.rs`). A kit sent as a priced
     /// parent with free constituents therefore counts as zero revenue, and taxes that only the
     /// parent carries are never deducted from net revenue. The constituents are full line items
-    /// with their own `productGmv`, `taxes` and totals (FACTS §12, from the connector that
+    /// with their own `productGmv`, `taxes` and totals (docs/klar-api.md §12, from the connector that
     /// sends bundles).
     ///
-    /// How Klar splits a bundle between parent and constituents is not documented (FACTS
+    /// How Klar splits a bundle between parent and constituents is not documented (docs/klar-api.md
     /// §16.10 [?]). The rule takes the reading klar-lint's revenue uses (constituents count,
     /// the parent does not), which is what the 07.2025 connector sends. Free constituents next
     /// to priced ones are fine (a gift in the kit); only a bundle where *no* constituent carries
@@ -49,7 +52,7 @@ declare_rule! {
     ///   ] }
     /// ```
     /// ## References
-    /// FACTS §12 (bundles), §16.10 (open question on bundle semantics), §11.3.
+    /// docs/klar-api.md §12 (bundles), §16.10 (open question on bundle semantics), §11.3.
     pub BundleValues {
         name: "bundle-values", category: Money, severity: Error,
         versions: [V07_2025], kinds: [Orders],
@@ -66,7 +69,8 @@ fn its_constituents(parent: &LineItem<'_>) -> String {
 
 fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let price = parent.gmv.unwrap_or_default();
-    let tax = parent.tax_per_unit();
+    // An unknown tax (an entry missing its amount: the schema reports it) is no tax to report.
+    let tax = parent.tax_per_unit().unwrap_or_default();
     let priced = parent
         .constituents
         .iter()
@@ -74,11 +78,11 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let taxed = parent
         .constituents
         .iter()
-        .any(|c| !c.tax_per_unit().is_zero());
+        .any(|c| c.tax_per_unit().is_none_or(|t| !t.is_zero()));
 
     if !priced && price > Decimal::ZERO {
         let tax_too = if !taxed && tax > Decimal::ZERO {
-            format!(" and the tax {} per unit", display_in(tax, exponent))
+            format!(" and the tax {} per unit", display_computed(tax, exponent))
         } else {
             String::new()
         };
@@ -103,7 +107,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             parent.at("taxes"),
             format!(
                 "no constituent of this bundle has a tax, so Klar deducts none of the parent's tax {} per unit",
-                display_in(tax, exponent)
+                display_computed(tax, exponent)
             ),
         )
         .label(parent.at("bundledProducts"), "constituents")

@@ -13,10 +13,10 @@ declare_rule! {
     /// `countryCodeIso3Letter` must be an ISO 3166-1 alpha-3 code, `countryCodeIso2Letter` an
     /// alpha-2 code, and when both are sent they must be the same country's pair.
     /// ## Why is this bad?
-    /// Klar reports revenue by ship-to country from these codes (FACTS §8). Sports and
+    /// Klar reports revenue by ship-to country from these codes (docs/klar-api.md §8). Sports and
     /// licence-plate codes (`GER`, `SUI`, `NED`), the EU's `EL` for Greece or `UK` for the
     /// United Kingdom are not ISO codes, so those orders land under an unknown country. When
-    /// both codes are sent they must agree (FACTS §8 [INF]): `DE` with `FRA` puts the same order
+    /// both codes are sent they must agree (docs/klar-api.md §8 [INF]): `DE` with `FRA` puts the same order
     /// in Germany or France depending on which field a report reads. The rule cannot tell which
     /// one is wrong, so it points at the alpha-3 code and names the pair of each.
     ///
@@ -31,7 +31,7 @@ declare_rule! {
     /// { "countryCodeIso2Letter": "DE", "countryCodeIso3Letter": "DEU" }
     /// ```
     /// ## References
-    /// FACTS §8 (Shipping), §16.14.
+    /// docs/klar-api.md §8 (Shipping), §16.14.
     pub CountryCode {
         name: "country-code", category: Mapping, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

@@ -11,7 +11,7 @@ declare_rule! {
     /// Flags an order or shipping `currencyCodeIso3Letter` that is not a current ISO 4217
     /// currency code.
     /// ## Why is this bad?
-    /// Every amount of an order is in its currency (FACTS §4), and Klar converts and sums
+    /// Every amount of an order is in its currency (docs/klar-api.md §4), and Klar converts and sums
     /// revenue by it. A code that names no currency (`EUX`, `GER`, `EURO` cut to `EUR`'s
     /// neighbour) cannot be converted, so the order's revenue is lost or counted in the wrong
     /// currency. The schema already requires three upper-case letters; this rule checks the
@@ -20,7 +20,7 @@ declare_rule! {
     /// The list is the current one (list one, 2026-01-01). Retired codes such as `HRK` (Croatia
     /// adopted the euro in 2023) or `BGN` (Bulgaria, 2026) are flagged too, with their
     /// successor in the help: whether Klar still converts them for backfilled orders is not
-    /// documented (FACTS §16.14 [?]).
+    /// documented (docs/klar-api.md §16.14 [?]).
     /// ## Example
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUX", "lineItems": [] }]
@@ -30,7 +30,7 @@ declare_rule! {
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
     /// ## References
-    /// FACTS §4 (`currencyCodeIso3Letter`), §8 (shipping currency), §16.14.
+    /// docs/klar-api.md §4 (`currencyCodeIso3Letter`), §8 (shipping currency), §16.14.
     pub CurrencyCode {
         name: "currency-code", category: Mapping, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

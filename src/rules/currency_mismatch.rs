@@ -11,12 +11,12 @@ declare_rule! {
     /// `currencyCodeIso3Letter`.
     /// ## Why is this bad?
     /// The API documents the shipping currency as the currency the order was paid in
-    /// (FACTS §8), and every money field of an order is read in the order's currency (FACTS §4
+    /// (docs/klar-api.md §8), and every money field of an order is read in the order's currency (docs/klar-api.md §4
     /// [INF]): there is no field that converts shipping amounts. Shipping in `GBP` on a `EUR`
     /// order is either a wrong code or shipping amounts that Klar adds to euro revenue as if
     /// they were euros.
     ///
-    /// The API does not say whether the two must be equal (FACTS §16.14 [?], §8 [INF]), so this
+    /// The API does not say whether the two must be equal (docs/klar-api.md §16.14 [?], §8 [INF]), so this
     /// is a warning. Codes that are not ISO 4217 codes are left to `currency-code`.
     /// ## Example
     /// ```json
@@ -29,7 +29,7 @@ declare_rule! {
     /// { "currencyCodeIso3Letter": "EUR", "shipping": { "currencyCodeIso3Letter": "EUR", "shippingTotalAmountBeforeTaxAndDiscounts": 4.99 } }
     /// ```
     /// ## References
-    /// FACTS §4 (`currencyCodeIso3Letter`), §8 (Shipping), §16.14.
+    /// docs/klar-api.md §4 (`currencyCodeIso3Letter`), §8 (Shipping), §16.14.
     pub CurrencyMismatch {
         name: "currency-mismatch", category: Mapping, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],

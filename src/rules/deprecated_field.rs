@@ -19,7 +19,7 @@ declare_rule! {
     /// { "lineItemId": "5234123423", "refundedQuantity": 2 }
     /// ```
     /// ## References
-    /// FACTS §5a (`target`), §9.1 (`refundQuantity`).
+    /// docs/klar-api.md §5a (`target`), §9.1 (`refundQuantity`).
     pub DeprecatedField {
         name: "deprecated-field", category: Schema, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],

@@ -9,7 +9,7 @@ declare_rule! {
     /// file.
     /// ## Why is this bad?
     /// The `id` is Klar's upsert key: posting an object with an `id` Klar already has
-    /// overwrites the stored version (FACTS §1, §4, §9.2). Two orders with one `id` in an export
+    /// overwrites the stored version (docs/klar-api.md §1, §4, §9.2). Two orders with one `id` in an export
     /// leave only the one processed last in Klar's landing zone, and the other order's revenue
     /// is gone. Usually two different orders were given the same technical id (an increment id
     /// reused across stores, a number cut short); sometimes the export holds two versions of
@@ -35,7 +35,7 @@ declare_rule! {
     /// ]
     /// ```
     /// ## References
-    /// FACTS §1 (upsert semantics), §4 (`id`), §9.2 (Refund `id`).
+    /// docs/klar-api.md §1 (upsert semantics), §4 (`id`), §9.2 (Refund `id`).
     pub DuplicateId {
         name: "duplicate-id", category: Integrity, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],

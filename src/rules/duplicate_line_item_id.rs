@@ -9,9 +9,9 @@ declare_rule! {
     /// Flags two line items of one order, bundle constituents included, that share an `id`.
     /// ## Why is this bad?
     /// A line's `id` must be unique within its order: a refunded line's `lineItemId` and a COGS
-    /// item's `lineItemId` find the line by it (FACTS §5, §9.1, §10). With two lines under one
+    /// item's `lineItemId` find the line by it (docs/klar-api.md §5, §9.1, §10). With two lines under one
     /// id, a return or a cost lands on whichever line Klar picks, and the other line's returns
-    /// and costs are lost. Klar's own Order Example #2 makes this mistake (FACTS §14.3 item
+    /// and costs are lost. Klar's own Order Example #2 makes this mistake (docs/klar-api.md §14.3 item
     /// 10, §15 item 7).
     ///
     /// In 07.2025 bundle constituents (`bundledProducts`) are full line items with their own
@@ -32,7 +32,7 @@ declare_rule! {
     /// ] }]
     /// ```
     /// ## References
-    /// FACTS §5 (`id`), §12 (bundles), §14.3 item 10, §15 item 7.
+    /// docs/klar-api.md §5 (`id`), §12 (bundles), §14.3 item 10, §15 item 7.
     pub DuplicateLineItemId {
         name: "duplicate-line-item-id", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

@@ -11,7 +11,7 @@ declare_rule! {
     /// It checks the `quantity` of every line (bundle parents and constituents included) and
     /// the `refundedQuantity` of an order's `refundedLineItems` and of a refund's `lineItems`.
     /// ## Why is this bad?
-    /// Klar multiplies every per-unit amount by `quantity` (FACTS §11.1), so a line of 0 units
+    /// Klar multiplies every per-unit amount by `quantity` (docs/klar-api.md §11.1), so a line of 0 units
     /// carries no revenue and a negative one subtracts revenue; returns belong in
     /// `refundedLineItems`, not in negative lines. A refunded line of 0 units refunds nothing,
     /// and a negative one would add revenue back. The API types both fields only as numbers;
@@ -32,7 +32,7 @@ declare_rule! {
     ///   "totalAmountBeforeTaxesAndDiscounts": 129.95, "totalAmountAfterTaxesAndDiscounts": 129.95 }
     /// ```
     /// ## References
-    /// FACTS §5 (`quantity` > 0 [INF]), §9.1 (`refundedQuantity`), §11.1.
+    /// docs/klar-api.md §5 (`quantity` > 0 [INF]), §9.1 (`refundedQuantity`), §11.1.
     pub InvalidQuantity {
         name: "invalid-quantity", category: Money, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],

@@ -1,11 +1,12 @@
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::diagnostic::quoted;
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
-use super::line_money::{difference, sum_expr, LineMath};
+use super::line_money::{difference, sum_expr, LeftOut, LeftOutReading, LineMath};
 
 declare_rule! {
     /// ## What it does
@@ -19,6 +20,36 @@ declare_rule! {
     /// It checks ordinary lines and bundle constituents; a bundle parent's totals are checked by
     /// `bundle-parent-mismatch`. A line with a zero or negative `quantity` is left to
     /// `invalid-quantity`.
+    ///
+    /// When the numbers show the cause, the finding says it (both within the same tolerance):
+    /// * **Taxes added instead of subtracted**: the after-total is quantity × (`productGmv` +
+    ///   Σ `taxAmount` − Σ `discountAmount`), as the old ICT connector sent it (docs/klar-api.md §14.2,
+    ///   §14.3 item 4). The finding is on the after-total, says so, and gives the value to send.
+    /// * **One discount entry not subtracted**: the after-total is the expected value plus
+    ///   quantity × one entry's `discountAmount`, and no other entry fits. The current Magento
+    ///   connector sends the sale price as `productGmv` and the difference to the catalogue
+    ///   price as a "Price Reduction" entry it does not subtract (docs/klar-api.md §14.3 item 3, §14.4
+    ///   item 4). Which value is wrong, the entry or the after-total, is read from the price the
+    ///   taxes were worked out on:
+    ///   - taxes that are the tax contained in `productGmv` less the *other* discounts say that
+    ///     `productGmv` is already the reduced price: the after-total is the right net and the
+    ///     entry counts the reduction twice. The finding is on the entry, names it, and the help
+    ///     says to remove it, or, if the reduction does come off `productGmv`, to subtract it
+    ///     from the after-total and work `taxAmount` out on the reduced price. It never tells
+    ///     you to change the after-total alone. `tax-amount-mismatch` stays silent on that line;
+    ///   - taxes worked out on the price less every discount say that the reduction is real
+    ///     and the after-total forgot it: the finding is on the after-total, names the entry,
+    ///     and gives the value to send;
+    ///   - no taxes, or taxes that fit both readings: the finding is on the entry, and the help
+    ///     offers both fixes ("if `productGmv` is already the reduced price, remove this entry;
+    ///     otherwise subtract it from `totalAmountAfterTaxesAndDiscounts`") with the value.
+    ///
+    ///   An entry too small to tell from rounding (quantity × amount at most twice the
+    ///   allowance), or two entries that would each explain the gap, get the plain finding.
+    ///
+    /// Amounts the rule works out (the expected total, the difference) are shown rounded to the
+    /// currency's minor unit; values from the payload are quoted as sent, float noise such as
+    /// `83.99000000000001` included.
     /// ## Why is this bad?
     /// The two totals are the line's checksums: before = quantity × `productGmv`, after =
     /// quantity × `productGmv` − quantity × Σ `taxAmount` − quantity × Σ `discountAmount`, all
@@ -55,8 +86,8 @@ declare_rule! {
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
-    /// FACTS §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
-    /// tolerance), §14.3 items 2-4.
+    /// docs/klar-api.md §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
+    /// tolerance), §14.2 (the old connector's sign), §14.3 items 2-4, §14.4 items 4 and 10.
     pub LineChecksum {
         name: "line-checksum", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],
@@ -105,7 +136,7 @@ fn check_before(
         format!(
             "`totalAmountBeforeTaxesAndDiscounts` is {} but quantity × `productGmv` is {} ({})",
             display_in(before, exp),
-            display_in(shown, exp),
+            display_computed(shown, exp),
             difference(before, shown, exp),
         ),
     )
@@ -113,7 +144,7 @@ fn check_before(
         "send quantity × productGmv = {} × {} = {}",
         math.q.normalize(),
         display_in(math.gmv, exp),
-        display_in(shown, exp),
+        display_computed(shown, exp),
     ))
     .label(line.at("quantity"), "quantity")
     .label(line.at("productGmv"), "unit price");
@@ -136,34 +167,54 @@ fn check_after(
     if Tolerance::within(after, expected, tol) || Tolerance::within(after, shown, tol) {
         return;
     }
-    let mut help = format!(
-        "send quantity × (productGmv − taxAmount − discountAmount) = {} × ({} − {} − {}) = {}",
+    let formula = format!(
+        "quantity × (productGmv − taxAmount − discountAmount) = {} × ({} − {} − {}) = {}",
         math.q.normalize(),
         display_in(math.gmv, exp),
         sum_expr(line.taxes.iter().map(|t| t.amount), exp),
         sum_expr(line.discounts.iter().map(|d| d.amount), exp),
-        display_in(shown, exp),
+        display_computed(shown, exp),
     );
-    // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (FACTS §14.3 item 4).
+    let after_text = display_in(after, exp);
+    let works_out = format!(
+        "the line works out to {} ({})",
+        display_computed(shown, exp),
+        difference(after, shown, exp),
+    );
+    let at = line.at("totalAmountAfterTaxesAndDiscounts");
+    // C2old 1.0.17/1.0.18 added the tax instead of subtracting it (docs/klar-api.md §14.2, §14.3 item 4).
     let added = math
         .q
         .checked_mul(math.gmv)
         .and_then(|gross| gross.checked_add(math.q.checked_mul(math.tax)?))
         .and_then(|v| v.checked_sub(math.q.checked_mul(math.disc)?));
     if math.tax > Decimal::ZERO && added.is_some_and(|v| Tolerance::within(after, v, tol)) {
-        help.push_str("; the total has the taxes added, not subtracted");
-    } else if line.before.is_some_and(|before| after > before) {
+        let mut reported = cx
+            .report(
+                at,
+                format!("`totalAmountAfterTaxesAndDiscounts` is {after_text}, with the taxes added instead of subtracted: {works_out}"),
+            )
+            .help(format!("subtract the taxes: send {formula}"))
+            .label(line.at("quantity"), "quantity");
+        for tax in &line.taxes {
+            reported = reported.label(tax.ptr.key("taxAmount"), "per-unit tax");
+        }
+        return;
+    }
+    // One listed discount left out of the after-total (C2's "Price Reduction", docs/klar-api.md §14.3
+    // item 3, §14.4 item 4).
+    if let Some(left_out) = math.left_out_discount(line, exp, cx.tolerance()) {
+        report_left_out(line, math, &left_out, &after_text, &formula, exp, cx);
+        return;
+    }
+    let mut help = format!("send {formula}");
+    if line.before.is_some_and(|before| after > before) {
         help.push_str("; an after-total above `totalAmountBeforeTaxesAndDiscounts` has taxes or discounts added, not subtracted");
     }
     let mut reported = cx
         .report(
-            line.at("totalAmountAfterTaxesAndDiscounts"),
-            format!(
-                "`totalAmountAfterTaxesAndDiscounts` is {} but the line works out to {} ({})",
-                display_in(after, exp),
-                display_in(shown, exp),
-                difference(after, shown, exp),
-            ),
+            at,
+            format!("`totalAmountAfterTaxesAndDiscounts` is {after_text} but {works_out}"),
         )
         .help(help)
         .label(line.at("quantity"), "quantity");
@@ -173,6 +224,68 @@ fn check_after(
     for discount in &line.discounts {
         reported = reported.label(discount.ptr.key("discountAmount"), "per-unit discount");
     }
+}
+
+/// A discount entry the after-total leaves out: on the entry when the taxes say `productGmv`
+/// is already the reduced price, or when they do not tell (with both fixes); on the
+/// after-total when the taxes were worked out on the reduced price.
+fn report_left_out(
+    line: &LineItem<'_>,
+    math: &LineMath,
+    left_out: &LeftOut<'_, '_>,
+    after_text: &str,
+    formula: &str,
+    exp: u32,
+    cx: &mut Context<'_>,
+) {
+    let discount = left_out.discount;
+    let entry = discount
+        .raw
+        .get("title")
+        .and_then(serde_json::Value::as_str)
+        .map_or_else(
+            || "an untitled discount".to_owned(),
+            |title| format!("the discount {}", quoted(title)),
+        );
+    let amount = display_in(left_out.amount, exp);
+    let at_after = line.at("totalAmountAfterTaxesAndDiscounts");
+    if left_out.wrong == LeftOutReading::AfterTotal {
+        let shown = round_to_minor(left_out.expected, exp);
+        let Some(after) = line.after else { return };
+        cx.report(
+            at_after,
+            format!(
+                "`totalAmountAfterTaxesAndDiscounts` is {after_text} but the line works out to {} ({}): {entry} of {amount} per unit is not subtracted",
+                display_computed(shown, exp),
+                difference(after, shown, exp),
+            ),
+        )
+        .help(format!(
+            "subtract every discount: send {formula}; `taxAmount` is already worked out on the reduced price"
+        ))
+        .label(discount.ptr.key("discountAmount"), "not subtracted")
+        .label(line.at("quantity"), "quantity");
+        return;
+    }
+    let gmv = display_in(math.gmv, exp);
+    let help = if left_out.wrong == LeftOutReading::Entry {
+        format!(
+            "if `productGmv` {gmv} is already the reduced price, as `taxAmount` suggests (it is worked out on that price), remove this entry; if the reduction comes off `productGmv`, subtract it from `totalAmountAfterTaxesAndDiscounts` and work `taxAmount` out on the reduced price"
+        )
+    } else {
+        format!(
+            "if `productGmv` {gmv} is already the reduced price, remove this entry; otherwise subtract it from `totalAmountAfterTaxesAndDiscounts`: {formula}"
+        )
+    };
+    cx.report(
+        discount.ptr.clone(),
+        format!(
+            "{entry} of {amount} per unit is listed but not subtracted in `totalAmountAfterTaxesAndDiscounts` {after_text}"
+        ),
+    )
+    .help(help)
+    .label(at_after, "after-total")
+    .label(line.at("productGmv"), "unit price");
 }
 
 // ---- Line arithmetic shared by the line money rules (per-unit-tax, per-unit-discount,
@@ -303,18 +416,120 @@ mod tests {
 
     #[test]
     fn added_tax_is_named() {
-        // C2old: after = Q × GMV + Q × tax.
+        // C2old: after = Q × GMV + Q × tax, here with PHP's float noise.
         let off = findings(
-            &line("2", "3.50", "0.23", "0.07", &[], "7.00", "7.46"),
+            &line("2", "3.50", "0.23", "0.07", &[], "7.00", "7.460000000000001"),
             ApiVersion::V12_2022,
         );
         assert_eq!(off.len(), 1, "{off:?}");
+        assert_eq!(off[0].0, "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts");
+        assert_eq!(
+            off[0].1,
+            "`totalAmountAfterTaxesAndDiscounts` is 7.460000000000001, with the taxes added instead of subtracted: the line works out to 6.54 (0.92 more)"
+        );
+        assert_eq!(
+            off[0].2,
+            "subtract the taxes: send quantity × (productGmv − taxAmount − discountAmount) = 2 × (3.50 − 0.23 − 0) = 6.54"
+        );
+    }
+
+    /// A line of `productGmv` 99.95 (quantity 2) with a "Price Reduction" of 30 per unit and a
+    /// 10 % coupon of 9.995, taxed at 19 % on `tax_base`, with the given after-total.
+    fn price_reduction_line(tax: &str, after: &str) -> String {
+        format!(
+            r#"{{"id": "a", "quantity": 2, "productGmv": 99.95,
+              "taxes": [{{"title": "VAT 19%", "taxRate": 0.19, "taxAmount": {tax}}}],
+              "discounts": [{{"title": "Summer 10%", "discountAmount": 9.995}},
+                            {{"title": "Price Reduction", "discountAmount": 29.999999999999986}}],
+              "totalAmountBeforeTaxesAndDiscounts": 199.9, "totalAmountAfterTaxesAndDiscounts": {after}}}"#
+        )
+    }
+
+    #[test]
+    fn a_price_reduction_already_in_the_price_is_the_entry_s_fault() {
+        // C2: `productGmv` is the sale price; the tax is the tax of 99.95 − 9.995 = 89.955
+        // (14.36), and the after-total 2 × (99.95 − 14.36 − 9.995) = 151.19 leaves the
+        // reduction out too. The entry is the inconsistency: the finding is on it, and
+        // tax-amount-mismatch stays silent.
+        let text = format!(
+            r#"[{{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [{}]}}]"#,
+            price_reduction_line("14.36", "151.19000000000003")
+        );
+        let all = testing::findings(
+            PayloadKind::Orders,
+            ApiVersion::V07_2025,
+            &text,
+            testing::is_money,
+        );
+        assert_eq!(all.len(), 1, "{all:?}");
+        let (rule, pointer, message, help) = &all[0];
+        assert_eq!(rule, "line-checksum");
+        assert_eq!(pointer, "/0/lineItems/0/discounts/1");
+        assert_eq!(
+            message,
+            "the discount \"Price Reduction\" of 29.999999999999986 per unit is listed but not subtracted in `totalAmountAfterTaxesAndDiscounts` 151.19000000000003"
+        );
+        assert_eq!(
+            help,
+            "if `productGmv` 99.95 is already the reduced price, as `taxAmount` suggests (it is worked out on that price), remove this entry; if the reduction comes off `productGmv`, subtract it from `totalAmountAfterTaxesAndDiscounts` and work `taxAmount` out on the reduced price"
+        );
+    }
+
+    #[test]
+    fn a_reduction_the_tax_is_worked_out_on_is_the_after_total_s_fault() {
+        // The tax of 99.95 − 9.995 − 30 = 59.955 is 9.57: the reduction is real, and the
+        // after-total forgot it.
+        let off = findings(
+            &price_reduction_line("9.57", "160.77"),
+            ApiVersion::V07_2025,
+        );
+        assert_eq!(off.len(), 1, "{off:?}");
+        assert_eq!(off[0].0, "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts");
+        assert_eq!(
+            off[0].1,
+            "`totalAmountAfterTaxesAndDiscounts` is 160.77 but the line works out to 100.77 (60.00 more): the discount \"Price Reduction\" of 29.999999999999986 per unit is not subtracted"
+        );
         assert!(
-            off[0]
-                .2
-                .ends_with("the total has the taxes added, not subtracted"),
+            off[0].2.starts_with("subtract every discount: send quantity × "),
             "{}",
             off[0].2
         );
+    }
+
+    #[test]
+    fn without_tax_evidence_the_entry_gets_both_fixes() {
+        let off = findings(
+            &line("1", "59.90", "0", "0", &["10.00"], "59.90", "59.90"),
+            ApiVersion::V12_2022,
+        );
+        assert_eq!(off.len(), 1, "{off:?}");
+        assert_eq!(off[0].0, "/0/lineItems/0/discounts/0");
+        assert!(
+            off[0].2.starts_with(
+                "if `productGmv` 59.90 is already the reduced price, remove this entry; otherwise"
+            ),
+            "{}",
+            off[0].2
+        );
+    }
+
+    #[test]
+    fn no_root_cause_is_guessed_when_two_entries_fit_or_the_gap_is_rounding() {
+        // Two entries of 10.00: either could be the one left out.
+        let two = findings(
+            &line("1", "59.90", "0", "0", &["10.00", "10.00"], "59.90", "49.90"),
+            ApiVersion::V12_2022,
+        );
+        assert_eq!(two.len(), 1, "{two:?}");
+        assert_eq!(two[0].0, "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts");
+        assert!(two[0].1.ends_with("(10.00 more)"), "{}", two[0].1);
+        // An entry of 0.03 on quantity 1 is within twice the line allowance (0.02 × 2): a
+        // 0.03 gap is not named as that entry.
+        let small = findings(
+            &line("1", "5.00", "0", "0", &["0.03"], "5.00", "5.00"),
+            ApiVersion::V12_2022,
+        );
+        assert_eq!(small.len(), 1, "{small:?}");
+        assert_eq!(small[0].0, "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts");
     }
 }

@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::money::{display_in, Tolerance};
-use crate::view::{LineItem, Tax};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
+use crate::view::{Discount, LineItem, Tax};
 
 /// The numbers of one money line that its arithmetic needs: a positive quantity, the per-unit
 /// price, and the per-unit sums of its taxes and discounts. Sums are checked, so absurd values
@@ -68,6 +68,120 @@ impl LineMath {
             disc_total: agrees(false, true),
             both_total: agrees(true, true),
         })
+    }
+}
+
+/// The allowance for a line's per-unit tax: the per-unit allowance, divided by the quantity
+/// below one unit so that the line's tax, quantity × `taxAmount`, is held to it (a rounded row
+/// tax divided by 0.125 is otherwise off by up to 4 minor units per unit from rounding alone).
+pub(super) fn tax_tolerance(q: Decimal, exp: u32, tolerance: &Tolerance) -> Decimal {
+    let unit = tolerance.per_unit_abs(exp);
+    if q < Decimal::ONE {
+        unit.checked_div(q).unwrap_or(unit)
+    } else {
+        unit
+    }
+}
+
+/// One discount entry that a line's after-total leaves out (docs/klar-api.md §14.3 item 3, §14.4 item 4):
+/// the after-total misses quantity × (`productGmv` − Σ taxes − Σ discounts), and is that plus
+/// quantity × this entry's amount, within the line tolerance, for this entry and no other.
+pub(super) struct LeftOut<'l, 'a> {
+    /// The entry.
+    pub(super) discount: &'l Discount<'a>,
+    /// Its `discountAmount`, per unit.
+    pub(super) amount: Decimal,
+    /// The after-total with every discount subtracted.
+    pub(super) expected: Decimal,
+    /// Which value the numbers say is wrong.
+    pub(super) wrong: LeftOutReading,
+}
+
+/// What a line's taxes say about a discount entry its after-total leaves out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum LeftOutReading {
+    /// The taxes are the tax contained in the price without the entry, as is the after-total:
+    /// `productGmv` is already the reduced price and the entry counts the reduction twice (C2's
+    /// "Price Reduction"). The entry is the inconsistency.
+    Entry,
+    /// The taxes are worked out on the price less the entry: the reduction is real and the
+    /// after-total forgot it.
+    AfterTotal,
+    /// The taxes do not tell (none, no rates, or both readings fit): the entry is reported,
+    /// with both fixes.
+    Unknown,
+}
+
+impl LineMath {
+    /// The one discount entry the after-total leaves out, if the numbers show one; `None` when
+    /// the after-total adds up (within the tolerance of the exact value or its rounding), when
+    /// no entry or more than one explains it, or when an entry is too small to tell apart from
+    /// rounding (quantity × amount at most twice the line tolerance).
+    pub(super) fn left_out_discount<'l, 'a>(
+        &self,
+        line: &'l LineItem<'a>,
+        exp: u32,
+        tolerance: &Tolerance,
+    ) -> Option<LeftOut<'l, 'a>> {
+        let after = line.after?;
+        let expected = self.after(false, false)?;
+        let tol = tolerance.line_abs(exp, self.q, line.entries());
+        let rounded = round_to_minor(expected, exp);
+        if Tolerance::within(after, expected, tol) || Tolerance::within(after, rounded, tol) {
+            return None;
+        }
+        let twice = tol.checked_mul(Decimal::TWO)?;
+        let mut found = line.discounts.iter().filter_map(|discount| {
+            let amount = discount.amount.filter(|a| *a > Decimal::ZERO)?;
+            let missing = self.q.checked_mul(amount)?;
+            let without = expected.checked_add(missing)?;
+            (missing > twice && Tolerance::within(after, without, tol))
+                .then_some((discount, amount))
+        });
+        let (discount, amount) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(LeftOut {
+            discount,
+            amount,
+            expected,
+            wrong: self.tax_reading(line, amount, exp, tolerance),
+        })
+    }
+
+    /// Whether the line's taxes were worked out on the price less every discount, or on the
+    /// price less every discount but the one of `amount`.
+    fn tax_reading(
+        &self,
+        line: &LineItem<'_>,
+        amount: Decimal,
+        exp: u32,
+        tolerance: &Tolerance,
+    ) -> LeftOutReading {
+        let tol = tax_tolerance(self.q, exp, tolerance);
+        let fits = |base: Option<Decimal>| -> bool {
+            let Some(rates) = rate_sum(&line.taxes) else {
+                return false;
+            };
+            let tax = base
+                .filter(|b| *b >= Decimal::ZERO)
+                .and_then(|b| contained_tax(b, rates, rates));
+            tax.is_some_and(|t| {
+                Tolerance::within(self.tax, t, tol)
+                    || Tolerance::within(self.tax, round_to_minor(t, exp), tol)
+            })
+        };
+        if line.taxes.is_empty() || line.taxes.iter().any(|t| t.amount.is_none()) {
+            return LeftOutReading::Unknown;
+        }
+        let all = self.gmv.checked_sub(self.disc);
+        let without = all.and_then(|b| b.checked_add(amount));
+        match (fits(without), fits(all)) {
+            (true, false) => LeftOutReading::Entry,
+            (false, true) => LeftOutReading::AfterTotal,
+            _ => LeftOutReading::Unknown,
+        }
     }
 }
 
@@ -142,12 +256,12 @@ impl AfterReadings {
     }
 }
 
-/// Σ of the present values; `None` on overflow.
+/// Σ of the values; `None` when one is missing or on overflow.
 pub(super) fn checked_sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Option<Decimal> {
+    // A missing entry (absent, `null`, mistyped: the schema reports it) makes the sum unknown.
     values
         .into_iter()
-        .flatten()
-        .try_fold(Decimal::ZERO, Decimal::checked_add)
+        .try_fold(Decimal::ZERO, |total, v| total.checked_add(v?))
 }
 
 /// Whether a tax rate is a fraction in [0, 1) (`tax-rate-range` reports the others).
@@ -165,13 +279,14 @@ pub(super) fn rate_sum(taxes: &[Tax]) -> Option<Decimal> {
 
 /// The tax at `rate` contained in the gross `base` when all the line's taxes (rates summing to
 /// `rate_sum`) share one net base: `base × rate / (1 + rate_sum)`; `base × r / (1 + r)` for a
-/// single tax (FACTS §5b: 37.00 at 19 % contains 5.91).
+/// single tax (docs/klar-api.md §5b: 37.00 at 19 % contains 5.91).
 pub(super) fn contained_tax(base: Decimal, rate: Decimal, rate_sum: Decimal) -> Option<Decimal> {
     base.checked_mul(rate)?
         .checked_div(Decimal::ONE.checked_add(rate_sum)?)
 }
 
 /// The amounts as a term of a formula: `0` for none, `0.23` for one, `(0.63 + 0.35)` for more.
+/// Each amount is quoted as sent.
 pub(super) fn sum_expr<I: IntoIterator<Item = Option<Decimal>>>(values: I, exp: u32) -> String {
     let shown: Vec<String> = values
         .into_iter()
@@ -185,11 +300,12 @@ pub(super) fn sum_expr<I: IntoIterator<Item = Option<Decimal>>>(values: I, exp: 
     }
 }
 
-/// How far `sent` is from `expected`, for a message: `0.48 more`, `1.19 less`.
+/// How far `sent` is from `expected`, for a message, rounded to the minor unit (`sent` may
+/// carry float noise): `0.48 more`, `1.19 less`.
 pub(super) fn difference(sent: Decimal, expected: Decimal, exp: u32) -> String {
     match sent.checked_sub(expected) {
-        Some(d) if d >= Decimal::ZERO => format!("{} more", display_in(d, exp)),
-        Some(d) => format!("{} less", display_in(-d, exp)),
+        Some(d) if d >= Decimal::ZERO => format!("{} more", display_computed(d, exp)),
+        Some(d) => format!("{} less", display_computed(-d, exp)),
         None => "far off".to_owned(),
     }
 }

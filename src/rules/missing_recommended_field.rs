@@ -12,7 +12,7 @@ declare_rule! {
     /// per object.
     /// ## Why is this bad?
     /// Klar accepts the payload without these fields, but the dashboards built from it have
-    /// holes. FACTS grades them R-likely (§4-§9): sent by every connector and every doc
+    /// holes. docs/klar-api.md grades them R-likely (§4-§9): sent by every connector and every doc
     /// example. Per object:
     ///
     /// * Order: `updatedAt` (when the order last changed), `financialStatus` (Klar files
@@ -24,7 +24,7 @@ declare_rule! {
     ///   net revenue), `totalAmountBeforeTaxesAndDiscounts` and
     ///   `totalAmountAfterTaxesAndDiscounts` (the line's checksums). A bundle parent is only
     ///   asked for `productName`, `productId` and `sku`: Klar computes a bundle's money from
-    ///   its constituents (FACTS §12), so the parent's own taxes and totals are not needed.
+    ///   its constituents (docs/klar-api.md §12), so the parent's own taxes and totals are not needed.
     /// * Discount: `title`; tax: `title` (they name the entry in reports).
     /// * Customer: `id` (links a customer's orders; for guests, the md5 of the trimmed,
     ///   lower-cased email, as Klar recommends).
@@ -33,7 +33,7 @@ declare_rule! {
     /// * Refunded line: `id` (the refund record) and `createdAt` (dates the return).
     /// * Refund (refunds endpoint): `createdAt` and `updatedAt`.
     ///
-    /// No Klar page covered by FACTS marks fields as required (§16 item 1), so this is a
+    /// No Klar page covered by docs/klar-api.md marks fields as required (§16 item 1), so this is a
     /// warning based on evidence grades, not on a rejection. A field sent under a misspelled
     /// name (`shippingTotalAmountBeforeTaxesAndDiscounts`) is left to `unknown-field`, which
     /// suggests the right name.
@@ -51,7 +51,7 @@ declare_rule! {
     ///    "customer": { "id": "8e3d4c692c56649ef6b99410f691610d" } }]
     /// ```
     /// ## References
-    /// FACTS §4 (Order), §5 (LineItem), §5a (Discount), §5b (Tax), §6 (Customer), §8
+    /// docs/klar-api.md §4 (Order), §5 (LineItem), §5a (Discount), §5b (Tax), §6 (Customer), §8
     /// (Shipping), §9 (RefundedLineItem, Refund), §12 (bundles), §16 item 1.
     pub MissingRecommendedField {
         name: "missing-recommended-field", category: Schema, severity: Warning,

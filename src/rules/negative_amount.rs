@@ -3,7 +3,7 @@ use rust_decimal::Decimal;
 use super::line_money::{checked_sum, sum_expr, LineMath};
 use crate::declare_rule;
 use crate::json::Pointer;
-use crate::money::{display_in, round_to_minor};
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{Cost, Discount, LineItem, Order, Shipping, Tax};
 
@@ -18,14 +18,17 @@ declare_rule! {
     ///
     /// Weights (`productShippingWeightInGrams`) are not money and are not checked. Every line
     /// is checked, bundle parents included, since Klar validates each line object alone.
+    ///
+    /// Values the help suggests (the amount without its minus sign, a recomputed total) are
+    /// shown rounded to the currency's minor unit; the negative value is quoted as sent.
     /// ## Why is this bad?
     /// Klar rejects a negative `totalAmountAfterTaxesAndDiscounts` with "(-X.XX) has to be 0 or
-    /// bigger!" (FACTS §3.2, §14.3 item 2), so the order never reaches the dashboards. The
+    /// bigger!" (docs/klar-api.md §3.2, §14.3 item 2), so the order never reaches the dashboards. The
     /// usual cause is taxes and discounts that add up to more than the price: a price reduction
     /// that is already in `productGmv` listed again as a discount, or a line total sent as a
     /// per-unit amount; the help says which numbers exceed the price.
     ///
-    /// Whether Klar rejects other negative amounts is not documented (FACTS §16 item 5). The
+    /// Whether Klar rejects other negative amounts is not documented (docs/klar-api.md §16 item 5). The
     /// rule reads them as errors all the same: taxes and discounts are subtracted, so a negative
     /// one adds revenue; a negative price or cost turns revenue or margin upside down. Returns
     /// belong in `refundedLineItems`, not in negative amounts.
@@ -48,7 +51,7 @@ declare_rule! {
     ///   "totalAmountBeforeTaxesAndDiscounts": 49.90, "totalAmountAfterTaxesAndDiscounts": 37.73 }
     /// ```
     /// ## References
-    /// FACTS §3.2 (the server message), §4, §5, §5a, §5b, §8, §10, §14.3 item 2, §16 item 5.
+    /// docs/klar-api.md §3.2 (the server message), §4, §5, §5a, §5b, §8, §10, §14.3 item 2, §16 item 5.
     pub NegativeAmount {
         name: "negative-amount", category: Money, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders, Cogs, LogisticsCosts, TransactionCosts],
@@ -117,12 +120,12 @@ fn entries(
     let mut any = false;
     for tax in taxes {
         any |= input(cx, &tax.ptr, "taxAmount", tax.amount, exp, |a| {
-            format!("send {}; Klar {verb} taxes itself", display_in(-a, exp))
+            format!("send {}; Klar {verb} taxes itself", display_computed(-a, exp))
         });
     }
     for discount in discounts {
         any |= input(cx, &discount.ptr, "discountAmount", discount.amount, exp, |a| {
-            format!("send {}; Klar {verb} discounts itself", display_in(-a, exp))
+            format!("send {}; Klar {verb} discounts itself", display_computed(-a, exp))
         });
     }
     any
@@ -180,7 +183,7 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
                     "send quantity × productGmv = {} × {} = {}",
                     math.q.normalize(),
                     display_in(math.gmv, exp),
-                    display_in(round_to_minor(expected, exp), exp)
+                    display_computed(expected, exp)
                 )
             });
         report_input(
@@ -210,14 +213,14 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
     let help = match expected {
         Some(expected) if expected < Decimal::ZERO => format!(
             "the per-unit taxes {taxes} and discounts {discounts} add up to {}, more than `productGmv` {}: list each discount once and per unit, and leave out reductions already in `productGmv` (a sale price)",
-            math.tax.checked_add(math.disc).map_or_else(String::new, |v| display_in(v, exp)),
+            math.tax.checked_add(math.disc).map_or_else(String::new, |v| display_computed(v, exp)),
             display_in(math.gmv, exp),
         ),
         Some(expected) => format!(
             "send quantity × (productGmv − taxAmount − discountAmount) = {} × ({} − {taxes} − {discounts}) = {}",
             math.q.normalize(),
             display_in(math.gmv, exp),
-            display_in(round_to_minor(expected, exp), exp),
+            display_computed(expected, exp),
         ),
         None => String::new(),
     };
@@ -272,7 +275,7 @@ fn check_shipping(shipping: &Shipping<'_>, exp: u32, cx: &mut Context<'_>) {
         Some(expected) => format!(
             "send shippingTotalAmountBeforeTaxAndDiscounts − taxAmount − discountAmount = {} − {taxes} − {discounts} = {}",
             display_in(before, exp),
-            display_in(round_to_minor(expected, exp), exp),
+            display_computed(expected, exp),
         ),
         None => String::new(),
     };

@@ -34,7 +34,7 @@ declare_rule! {
     ///    "refundedLineItems": [{ "lineItemId": "20001238301", "refundedQuantity": 2 }] }]
     /// ```
     /// ## References
-    /// FACTS §9.1 (`refundedQuantity` ≤ line quantity [INF]), §11.3 (return value).
+    /// docs/klar-api.md §9.1 (`refundedQuantity` ≤ line quantity [INF]), §11.3 (return value).
     pub OverRefund {
         name: "over-refund", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor};
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, LineItem, Order};
 
@@ -23,10 +23,10 @@ declare_rule! {
     /// bundle parents and not shipping discounts, whose amounts are totals for the order.
     /// ## Why is this bad?
     /// `discountAmount` on a line is the amount for one unit, not multiplied by quantity
-    /// (FACTS §5a). Klar multiplies it by `quantity`, so a line total sent there is counted
+    /// (docs/klar-api.md §5a). Klar multiplies it by `quantity`, so a line total sent there is counted
     /// quantity times: a 10.00 voucher on 4 books takes 40.00 off revenue. Connectors get this
     /// wrong in known ways: Magebit's zero-price discount is price × quantity, and the Magento 1
-    /// connector's rebuild path sends the total discount as a per-unit amount (FACTS §14.3
+    /// connector's rebuild path sends the total discount as a per-unit amount (docs/klar-api.md §14.3
     /// item 7). The totals then disagree too; that `line-checksum` finding is dropped in favour
     /// of this one.
     /// ## Example
@@ -46,7 +46,7 @@ declare_rule! {
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
-    /// FACTS §5a, §11.1, §11.2, §14.2 (Magebit, Magento 1), §14.3 item 7.
+    /// docs/klar-api.md §5a, §11.1, §11.2, §14.2 (Magebit, Magento 1), §14.3 item 7.
     pub PerUnitDiscount {
         name: "per-unit-discount", category: Money, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],
@@ -98,7 +98,7 @@ fn exceeds_gmv(
         .then(|| amount.checked_div(math.q))
         .flatten()
         .filter(|u| *u <= math.gmv)
-        .map(|u| display_in(round_to_minor(u, exp), exp));
+        .map(|u| display_computed(u, exp));
     let q = math.q.normalize();
     match unit {
         Some(unit) => {
@@ -135,7 +135,7 @@ fn line_total(
 ) {
     let Some(unit) = amount
         .checked_div(math.q)
-        .map(|u| display_in(round_to_minor(u, exp), exp))
+        .map(|u| display_computed(u, exp))
     else {
         return;
     };

@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{contained_tax, rate_sum, sum_expr, Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order, Tax};
 
@@ -25,8 +25,11 @@ declare_rule! {
     /// parents (`bundle-values` and `bundle-parent-mismatch` own those) and not shipping taxes,
     /// whose amounts are totals for the order. The rate is evidence only when it is in range
     /// (`tax-rate-range` reports the others).
+    ///
+    /// The per-unit value to send and the expected tax are shown rounded to the currency's
+    /// minor unit; amounts from the payload are quoted as sent.
     /// ## Why is this bad?
-    /// `taxAmount` on a line is per unit (FACTS §5b, §11.1: Klar's examples send 0.16 and 0.23
+    /// `taxAmount` on a line is per unit (docs/klar-api.md §5b, §11.1: Klar's examples send 0.16 and 0.23
     /// for a 3.50 item bought twice). Klar multiplies it by `quantity`, so a line total sent
     /// there counts the tax quantity times: on a line of 3 the tax is tripled and net revenue
     /// drops by twice the real tax. The totals then disagree too; those `line-checksum` and
@@ -46,7 +49,7 @@ declare_rule! {
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
-    /// FACTS §5b, §11.1, §11.2, §14.3 item 7 (C2 sends bundle parent taxes as Σ child tax ×
+    /// docs/klar-api.md §5b, §11.1, §11.2, §14.3 item 7 (C2 sends bundle parent taxes as Σ child tax ×
     /// child quantity, a line total).
     pub PerUnitTax {
         name: "per-unit-tax", category: Money, severity: Error,
@@ -144,14 +147,14 @@ fn report(
     let shown = display_in(amount, exp);
     let q = math.q.normalize();
     let at = tax.ptr.key("taxAmount");
-    let unit = display_in(round_to_minor(unit, exp), exp);
+    let unit = display_computed(unit, exp);
     let why = match evidence {
         Evidence::ExceedsGmv(gmv) => {
             format!("it is more than `productGmv` {}", display_in(*gmv, exp))
         }
         Evidence::MatchesRate(expected, rate) => format!(
             "{q} × the per-unit tax {} expected from rate {rate}",
-            display_in(round_to_minor(*expected, exp), exp)
+            display_computed(*expected, exp)
         ),
         Evidence::AfterTotal(after) => format!(
             "`totalAmountAfterTaxesAndDiscounts` {} adds up only that way",
@@ -199,11 +202,11 @@ fn too_big(
             display_in(math.gmv, exp),
             sum_expr(line.discounts.iter().map(|d| d.amount), exp),
             Decimal::ONE + rate,
-            display_in(round_to_minor(expected, exp), exp),
+            display_computed(expected, exp),
         ),
         Some((_, expected)) => format!(
             "send the tax of one unit, which is part of `productGmv`: {} at this rate",
-            display_in(round_to_minor(expected, exp), exp)
+            display_computed(expected, exp)
         ),
         None => "send the tax of one unit, which is part of `productGmv`".to_owned(),
     };

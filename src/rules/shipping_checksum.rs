@@ -2,7 +2,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{checked_sum, difference, sum_expr};
 use crate::declare_rule;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::Order;
 
@@ -15,11 +15,14 @@ declare_rule! {
     /// − Σ shipping `taxAmount` − Σ shipping `discountAmount`, within the rounding tolerance.
     ///
     /// An after-amount *above* the before-amount gets its own wording: taxes and discounts are
-    /// deducted, so it can only come from adding them (the sign bug FACTS §14.3 item 4 describes
+    /// deducted, so it can only come from adding them (the sign bug docs/klar-api.md §14.3 item 4 describes
     /// for lines).
+    ///
+    /// The expected value and the difference are shown rounded to the currency's minor unit;
+    /// amounts from the payload are quoted as sent.
     /// ## Why is this bad?
     /// Shipping amounts are totals for the order, not per unit, and the after-amount is the
-    /// shipping revenue left once taxes and discounts are deducted (FACTS §8, §11.2; the
+    /// shipping revenue left once taxes and discounts are deducted (docs/klar-api.md §8, §11.2; the
     /// formula is the Magento 2 connector's, the doc gives only the wording). An after-amount
     /// that disagrees means a tax or discount is missing from the arrays, was not deducted, or
     /// was added. Klar accepts it, so the rule is a warning.
@@ -43,7 +46,7 @@ declare_rule! {
     /// The allowance comes from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).
     /// ## References
-    /// FACTS §8, §11.1 (shipping amounts are totals), §11.2, §14.3 item 4.
+    /// docs/klar-api.md §8, §11.1 (shipping amounts are totals), §11.2, §14.3 item 4.
     pub ShippingChecksum {
         name: "shipping-checksum", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],
@@ -90,7 +93,7 @@ impl Rule for ShippingChecksum {
             display_in(before, exp),
             sum_expr(taxes, exp),
             sum_expr(discounts, exp),
-            display_in(shown, exp),
+            display_computed(shown, exp),
         );
         let at = shipping.at("shippingTotalAmountAfterTaxAndDiscounts");
         let reported = if after > before && !Tolerance::within(after, before, tol) {
@@ -108,7 +111,7 @@ impl Rule for ShippingChecksum {
                 format!(
                     "`shippingTotalAmountAfterTaxAndDiscounts` is {} but shipping works out to {} ({})",
                     display_in(after, exp),
-                    display_in(shown, exp),
+                    display_computed(shown, exp),
                     difference(after, shown, exp),
                 ),
             )

@@ -16,11 +16,11 @@ declare_rule! {
     /// net revenue, refunded and partially refunded ones are where return value comes from,
     /// cancelled ones are set apart. When the status and the rest of the order disagree, one
     /// of them is stale, and the order lands in the wrong bucket. The rule flags four
-    /// combinations (FACTS §13 linter note [INF]):
+    /// combinations (docs/klar-api.md §13 linter note [INF]):
     ///
     /// * `cancelledAt` is set (not 0) while the status maps to paid or pending: a cancelled
     ///   order counted as revenue. The connectors never send a cancelled status and rely on
-    ///   `cancelledAt` alone (FACTS §13), so a shop that sends a cancelled order as `paid`
+    ///   `cancelledAt` alone (docs/klar-api.md §13), so a shop that sends a cancelled order as `paid`
     ///   relies on Klar reading `cancelledAt`; whether it does is not documented, hence a
     ///   warning.
     /// * The status maps to refunded or partially refunded, but the order has no
@@ -28,7 +28,7 @@ declare_rule! {
     ///   and there is none. If you send returns through the refunds endpoint instead of inside
     ///   the order, this finding does not apply; turn the rule off for those files.
     /// * `refundedLineItems` are listed on an order whose status maps to paid: Klar computes
-    ///   return value for items with a refunded payment status (FACTS §13), so these returns are
+    ///   return value for items with a refunded payment status (docs/klar-api.md §13), so these returns are
     ///   likely not counted.
     /// * The status maps to partially refunded, but every unit of every line is refunded
     ///   (the `refundedQuantity` naming each line add up to at least its `quantity`; a bundle
@@ -49,7 +49,7 @@ declare_rule! {
     ///    "currencyCodeIso3Letter": "EUR", "financialStatus": "voided", "lineItems": [] }]
     /// ```
     /// ## References
-    /// FACTS §4 (`cancelledAt`, `financialStatus`, `refundedLineItems`), §9.1, §13 (statuses,
+    /// docs/klar-api.md §4 (`cancelledAt`, `financialStatus`, `refundedLineItems`), §9.1, §13 (statuses,
     /// return value, the linter note on combinations).
     pub StatusConflict {
         name: "status-conflict", category: Mapping, severity: Warning,

@@ -2,10 +2,13 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::line_money::{checked_sum, contained_tax, difference, rate_sum, sum_expr, LineMath};
+use super::line_money::{
+    checked_sum, contained_tax, difference, rate_sum, sum_expr, tax_tolerance, LeftOutReading,
+    LineMath,
+};
 use crate::declare_rule;
 use crate::json::Pointer;
-use crate::money::{display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, Order, Tax};
 
@@ -22,7 +25,7 @@ declare_rule! {
     /// the API documents one tax per line in every example], so
     /// their sum is compared with `base × (1 − 1 / (1 + Σ taxRate))`, and the finding points at
     /// the entry furthest from its share `base × taxRate / (1 + Σ taxRate)`. This catches two tax
-    /// rows that each carry the full tax (FACTS §14.3 item 6). A connector that extracts each
+    /// rows that each carry the full tax (docs/klar-api.md §14.3 item 6). A connector that extracts each
     /// rate from the full gross price separately sends slightly more than this reading and is
     /// flagged once the difference passes the tolerance.
     ///
@@ -43,9 +46,15 @@ declare_rule! {
     /// The rule checks ordinary lines and bundle constituents, not bundle parents. It leaves
     /// alone a line or shipping whose rates are out of range (`tax-rate-range`) or whose
     /// discounts exceed the price; and on a line whose `taxAmount` is a line total,
-    /// `per-unit-tax` reports it and this finding is dropped.
+    /// `per-unit-tax` reports it and this finding is dropped. Nor does it report a tax that is
+    /// right for the price without one discount entry that the after-total leaves out as well
+    /// (C2's "Price Reduction" on a `productGmv` that is already the sale price, docs/klar-api.md §14.4
+    /// item 4): the entry is the mistake, and `line-checksum` reports it.
+    ///
+    /// Amounts the rule works out (the expected tax, a sum, the difference) are shown rounded
+    /// to the currency's minor unit; values from the payload are quoted as sent.
     /// ## Why is this bad?
-    /// Klar extracts taxes from the gross price to get net revenue (FACTS §5b, §11.3). A tax
+    /// Klar extracts taxes from the gross price to get net revenue (docs/klar-api.md §5b, §11.3). A tax
     /// amount that does not follow from the rate shifts net revenue by the difference on every
     /// unit, and usually means the connector computed it on the wrong base (before discounts, on
     /// the net price with the wrong rate, one tax row per rate each on the full price). The API
@@ -66,7 +75,7 @@ declare_rule! {
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).
     /// ## References
-    /// FACTS §5b (5.91 = 37.00 × 0.19 / 1.19), §11.1 (tax after discounts), §11.2 (Example #1:
+    /// docs/klar-api.md §5b (5.91 = 37.00 × 0.19 / 1.19), §11.1 (tax after discounts), §11.2 (Example #1:
     /// 0.16 = (3.50 − 0.98) × 0.07 / 1.07), §14.2, §14.3 items 6 and 16, §15 item 11.
     pub TaxAmountMismatch {
         name: "tax-amount-mismatch", category: Money, severity: Warning,
@@ -82,15 +91,18 @@ impl Rule for TaxAmountMismatch {
             let Some(math) = LineMath::of(line) else {
                 continue;
             };
+            // A "Price Reduction" already in `productGmv` (C2): the tax is right for the price
+            // without it, and `line-checksum` reports the entry. One root cause, one finding.
+            if math
+                .left_out_discount(line, exp, cx.tolerance())
+                .is_some_and(|l| l.wrong == LeftOutReading::Entry)
+            {
+                continue;
+            }
             // Below one unit, a rounded row tax divided by the quantity (C2) is off by up to
             // half a minor unit / quantity per unit: hold the line's tax, quantity ×
             // `taxAmount`, to the per-unit allowance instead.
-            let unit = cx.tolerance().per_unit_abs(exp);
-            let tol = if math.q < Decimal::ONE {
-                unit.checked_div(math.q).unwrap_or(unit)
-            } else {
-                unit
-            };
+            let tol = tax_tolerance(math.q, exp, cx.tolerance());
             let place = Place {
                 price_field: "productGmv",
                 price: math.gmv,
@@ -170,7 +182,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
     if Tolerance::within(sent, expected, tol) || Tolerance::within(sent, rounded, tol) {
         return;
     }
-    let shown_expected = display_in(rounded, exp);
+    let shown_expected = display_computed(rounded, exp);
     let formula = format!(
         "({} − {}) × {rates} / {}",
         display_in(place.price, exp),
@@ -200,7 +212,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
                 let share = contained_tax(base, rate, rates)?;
                 Some(format!(
                     "{} at {rate}",
-                    display_in(round_to_minor(share, exp), exp)
+                    display_computed(share, exp)
                 ))
             })
             .collect();
@@ -246,7 +258,7 @@ fn check(place: &Place<'_, '_>, tol: Decimal, exp: u32, cx: &mut Context<'_>) {
             format!(
                 "the {} `taxAmount`s add up to {}{} but rates {} give {shown_expected} ({})",
                 place.taxes.len(),
-                display_in(sent, exp),
+                display_computed(sent, exp),
                 place.unit,
                 rate_terms.join(" + "),
                 difference(sent, rounded, exp),

@@ -16,9 +16,9 @@ declare_rule! {
     /// the shipping. For a rate from 1 to 100 the help suggests rate / 100 and says whether the
     /// `taxAmount` agrees with that fraction.
     /// ## Why is this bad?
-    /// `taxRate` is a fraction: 0.07 is 7 %, 0.19 is 19 % (FACTS §5b). A rate of 19 reads as
+    /// `taxRate` is a fraction: 0.07 is 7 %, 0.19 is 19 % (docs/klar-api.md §5b). A rate of 19 reads as
     /// 1,900 % and anything worked out from it is wrong; Klar's own error example is a rate
-    /// sent as `"17%"` (FACTS §14.3 item 5). The API documents no range, so [0, 1) is this
+    /// sent as `"17%"` (docs/klar-api.md §14.3 item 5). The API documents no range, so [0, 1) is this
     /// rule's reading [INF]: no real tax rate is 100 % or more, and a rate of exactly 1 is far
     /// likelier to mean 1 % than 100 %. A negative rate is no tax at all.
     ///
@@ -34,7 +34,7 @@ declare_rule! {
     /// { "title": "VAT 19%", "taxRate": 0.19, "taxAmount": 20.75 }
     /// ```
     /// ## References
-    /// FACTS §5b, §14.3 item 5.
+    /// docs/klar-api.md §5b, §14.3 item 5.
     pub TaxRateRange {
         name: "tax-rate-range", category: Money, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

@@ -21,12 +21,12 @@ declare_rule! {
     /// and zeros (`zero-date`) are skipped: comparing seconds with milliseconds means nothing.
     /// ## Why is this bad?
     /// Events cannot happen before the order or refund exists, so one of the two values is
-    /// wrong, and Klar dates revenue and returns by them (returns on the **order** date, FACTS
+    /// wrong, and Klar dates revenue and returns by them (returns on the **order** date, docs/klar-api.md
     /// §11.3). The usual cause is a local time converted as if it were UTC (a gap of whole
-    /// hours; the Magento connectors convert local database strings, FACTS §16.13), or a value
+    /// hours; the Magento connectors convert local database strings, docs/klar-api.md §16.13), or a value
     /// taken from another record.
     ///
-    /// Whether Klar enforces the order of timestamps is not documented (FACTS §16.13 [?]), so
+    /// Whether Klar enforces the order of timestamps is not documented (docs/klar-api.md §16.13 [?]), so
     /// this is a warning.
     /// ## Example
     /// ```json
@@ -37,7 +37,7 @@ declare_rule! {
     /// [{ "id": "100123815", "createdAt": 1678376546, "updatedAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
     /// ## References
-    /// FACTS §4 (order timestamps), §9 (refund timestamps), §16.13 (open question).
+    /// docs/klar-api.md §4 (order timestamps), §9 (refund timestamps), §16.13 (open question).
     pub TimestampOrder {
         name: "timestamp-order", category: Dates, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],

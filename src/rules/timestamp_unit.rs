@@ -17,12 +17,12 @@ declare_rule! {
     /// milliseconds, above 10^14 as microseconds, above 10^17 as nanoseconds; the help gives
     /// the value divided back to seconds, with its date. `0` is left to `zero-date`.
     /// ## Why is this bad?
-    /// Every Klar timestamp is a Unix time in seconds (FACTS §4, §9). JavaScript's `Date.now()`,
+    /// Every Klar timestamp is a Unix time in seconds (docs/klar-api.md §4, §9). JavaScript's `Date.now()`,
     /// Java's `currentTimeMillis()` and many databases give milliseconds; Klar reads
     /// `1678376546000` as a date in the year 55155, so the order falls out of every date range
     /// of the dashboards. A negative value is before 1970.
     ///
-    /// Whether Klar accepts fractional seconds is not documented (FACTS §16.13 [?]). The rule
+    /// Whether Klar accepts fractional seconds is not documented (docs/klar-api.md §16.13 [?]). The rule
     /// takes the documented reading, *whole* seconds: a fraction such as `1678376546.5` almost
     /// always comes from a float division or a millisecond clock. A whole value written with a
     /// decimal point (`1678376546.0`) is whole and passes.
@@ -35,7 +35,7 @@ declare_rule! {
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
     /// ## References
-    /// FACTS §4 (order timestamps, "Unix timestamp, seconds"), §9 (refund timestamps), §16.13.
+    /// docs/klar-api.md §4 (order timestamps, "Unix timestamp, seconds"), §9 (refund timestamps), §16.13.
     pub TimestampUnit {
         name: "timestamp-unit", category: Dates, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders, Refunds],

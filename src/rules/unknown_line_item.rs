@@ -8,7 +8,7 @@ declare_rule! {
     /// Flags a refunded line whose `lineItemId` names no line item of its order.
     /// ## Why is this bad?
     /// A refunded line says which units came back by naming the line's `id`, and it must match
-    /// a `lineItems[].id` of the same order (FACTS §9.1). When it names nothing, Klar cannot
+    /// a `lineItems[].id` of the same order (docs/klar-api.md §9.1). When it names nothing, Klar cannot
     /// tell which product was returned or what it was worth, so return value and return rates
     /// are wrong. A common cause is sending the `sku` or `productId` where the line's `id`
     /// belongs; the help says so when the value matches one.
@@ -17,7 +17,7 @@ declare_rule! {
     /// `id`, so a refund may name a constituent as well as a top-level line; the rule accepts
     /// both. In 12.2022 `bundledProducts` is not part of the API, so only top-level lines
     /// count. A child item that the connector never sent at all (such as a Magento
-    /// configurable's child, FACTS §14.3 item 11) is flagged: send the id of the line that
+    /// configurable's child, docs/klar-api.md §14.3 item 11) is flagged: send the id of the line that
     /// was sent.
     /// ## Example
     /// ```json
@@ -32,7 +32,7 @@ declare_rule! {
     ///    "refundedLineItems": [{ "lineItemId": "20001238202", "refundedQuantity": 1 }] }]
     /// ```
     /// ## References
-    /// FACTS §5 (`id`), §9.1 (`lineItemId`), §12 (bundles), §14.3 item 11.
+    /// docs/klar-api.md §5 (`id`), §9.1 (`lineItemId`), §12 (bundles), §14.3 item 11.
     pub UnknownLineItem {
         name: "unknown-line-item", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

@@ -18,7 +18,7 @@ declare_rule! {
     /// revenue is not counted where it belongs.
     ///
     /// Because the mapping lives in Klar, not in the payload, an unknown status is not
-    /// necessarily wrong: the rule is a warning that asks you to make sure it is mapped (FACTS
+    /// necessarily wrong: the rule is a warning that asks you to make sure it is mapped (docs/klar-api.md
     /// §13 linter note [INF]). Statuses are compared case-insensitively and without surrounding
     /// spaces, as Klar's defaults are listed in lower case.
     /// ## Example
@@ -43,7 +43,7 @@ declare_rule! {
     /// `[status-mapping]` in klar-lint.toml takes the four lists Klar's data-source
     /// customisation offers: `paid`, `partially-refunded`, `refunded` and `cancelled`.
     /// ## References
-    /// FACTS §4 (`financialStatus`), §13 (standard statuses, default mappings, data-source
+    /// docs/klar-api.md §4 (`financialStatus`), §13 (standard statuses, default mappings, data-source
     /// customisations).
     pub UnmappedStatus {
         name: "unmapped-status", category: Mapping, severity: Warning,

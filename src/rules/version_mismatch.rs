@@ -10,11 +10,11 @@ declare_rule! {
     /// Flags `bundledProducts` on a line of a payload checked as API version 12.2022, which has
     /// no bundles.
     /// ## Why is this bad?
-    /// `bundledProducts` arrived with version 07.2025 (FACTS §1, §12); connector releases
+    /// `bundledProducts` arrived with version 07.2025 (docs/klar-api.md §1, §12); connector releases
     /// before 1.0.17 must use 12.2022 and cannot send bundles. Sent to `/12.2022/orders/json`,
     /// the constituents are at best ignored, so only the parent line's own price and taxes
     /// count, and the constituents' products, SKUs and costs never reach Klar; whether 12.2022
-    /// rejects the field instead is not documented (FACTS §16.6 [?]). Either way the payload
+    /// rejects the field instead is not documented (docs/klar-api.md §16.6 [?]). Either way the payload
     /// does not say what its author meant. One finding per line that carries the field (the
     /// schema check does not also report it as an unknown field).
     /// ## Example
@@ -29,7 +29,7 @@ declare_rule! {
     /// { "id": "5234123423", "productName": "Shoe Care Kit", "productGmv": 29.90, "quantity": 1 }
     /// ```
     /// ## References
-    /// FACTS §1 (versions), §12 (bundles), §14.3 item 19, §16.6.
+    /// docs/klar-api.md §1 (versions), §12 (bundles), §14.3 item 19, §16.6.
     pub VersionMismatch {
         name: "version-mismatch", category: Compat, severity: Error,
         versions: [V12_2022], kinds: [Orders],

@@ -86,18 +86,19 @@ generated! {
     }
 }
 
-/// The generated validator of the embedded schema for a version and kind.
+/// The generated validator of the embedded schema for a version and kind: a version checked as
+/// another (04.2024 and 06.2024, as 12.2022) uses that version's.
 pub(super) fn generated(version: ApiVersion, kind: PayloadKind) -> &'static Generated {
-    match (version, kind) {
-        (ApiVersion::V12_2022, PayloadKind::Orders) => &Orders2022::CHECK,
-        (ApiVersion::V12_2022, PayloadKind::Refunds) => &Refunds2022::CHECK,
-        (ApiVersion::V12_2022, PayloadKind::Cogs) => &Cogs2022::CHECK,
-        (ApiVersion::V12_2022, PayloadKind::LogisticsCosts) => &LogisticsCosts2022::CHECK,
-        (ApiVersion::V12_2022, PayloadKind::TransactionCosts) => &TransactionCosts2022::CHECK,
+    match (version.checked_as(), kind) {
         (ApiVersion::V07_2025, PayloadKind::Orders) => &Orders2025::CHECK,
         (ApiVersion::V07_2025, PayloadKind::Refunds) => &Refunds2025::CHECK,
         (ApiVersion::V07_2025, PayloadKind::Cogs) => &Cogs2025::CHECK,
         (ApiVersion::V07_2025, PayloadKind::LogisticsCosts) => &LogisticsCosts2025::CHECK,
         (ApiVersion::V07_2025, PayloadKind::TransactionCosts) => &TransactionCosts2025::CHECK,
+        (_, PayloadKind::Orders) => &Orders2022::CHECK,
+        (_, PayloadKind::Refunds) => &Refunds2022::CHECK,
+        (_, PayloadKind::Cogs) => &Cogs2022::CHECK,
+        (_, PayloadKind::LogisticsCosts) => &LogisticsCosts2022::CHECK,
+        (_, PayloadKind::TransactionCosts) => &TransactionCosts2022::CHECK,
     }
 }

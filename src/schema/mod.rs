@@ -3,6 +3,7 @@
 //! time ([`generated`]), an override is compiled when the run starts.
 
 mod generated;
+mod relabel;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -65,13 +66,21 @@ static EMBEDDED: &[(&str, &str, &str)] = embedded! {
     "07.2025" => ["orders", "refunds", "cogs", "logistics-costs", "transaction-costs"]
 };
 
-/// The schema text embedded for a version and kind.
+/// The schema text embedded for a version and kind. A version checked as another (04.2024 and
+/// 06.2024, as 12.2022) has no file of its own: its text is that version's, with the `$id`,
+/// `title` and `description` naming it (see `relabel`).
 #[must_use]
 pub fn embedded_text(version: ApiVersion, kind: PayloadKind) -> &'static str {
-    EMBEDDED
+    let base = version.checked_as();
+    let text = EMBEDDED
         .iter()
-        .find(|(v, k, _)| *v == version.as_str() && *k == kind.as_str())
-        .map_or("", |(_, _, text)| text)
+        .find(|(v, k, _)| *v == base.as_str() && *k == kind.as_str())
+        .map_or("", |(_, _, text)| text);
+    if base == version {
+        text
+    } else {
+        relabel::relabelled(version, kind, text)
+    }
 }
 
 /// Property names of each `$defs` object, with their descriptions, for did-you-mean and help.
@@ -147,8 +156,11 @@ fn defs_of(defs: &Map<String, Value>) -> Defs {
 /// The schemas of every version and kind: an override is compiled once, on first use.
 pub struct SchemaSet {
     overrides: Option<PathBuf>,
-    compiled: [OnceLock<Result<Arc<Compiled>, Arc<SchemaError>>>; 10],
+    compiled: [OnceLock<Cell>; ApiVersion::ALL.len() * PayloadKind::ALL.len()],
 }
+
+/// A schema compiled on first use, or why it cannot be.
+type Cell = Result<Arc<Compiled>, Arc<SchemaError>>;
 
 impl std::fmt::Debug for SchemaSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -159,15 +171,15 @@ impl std::fmt::Debug for SchemaSet {
 }
 
 fn slot(version: ApiVersion, kind: PayloadKind) -> usize {
-    let v = match version {
-        ApiVersion::V12_2022 => 0,
-        ApiVersion::V07_2025 => 1,
-    };
+    let v = ApiVersion::ALL
+        .iter()
+        .position(|&x| x == version)
+        .unwrap_or(0);
     let k = PayloadKind::ALL
         .iter()
         .position(|&x| x == kind)
         .unwrap_or(0);
-    v * 5 + k
+    v * PayloadKind::ALL.len() + k
 }
 
 impl SchemaSet {
@@ -181,7 +193,9 @@ impl SchemaSet {
     }
 
     /// Schemas read from `dir/<version>/<kind>.schema.json`, file by file; a file that is not
-    /// there falls back to the embedded one. Every override is compiled now, so a broken one is
+    /// there falls back to the embedded one. A version checked as another (04.2024 and 06.2024,
+    /// as 12.2022) uses its own file when there is one, else the other version's schema
+    /// (`dir/12.2022/<kind>.schema.json`, else the embedded 12.2022 one). Every override is compiled now, so a broken one is
     /// reported before any payload is read.
     ///
     /// # Errors
@@ -214,7 +228,8 @@ impl SchemaSet {
         version: ApiVersion,
         kind: PayloadKind,
     ) -> Result<Cow<'static, str>, SchemaError> {
-        match self.override_path(version, kind) {
+        let own = self.override_path(version, kind);
+        match own.or_else(|| self.override_path(version.checked_as(), kind)) {
             Some(path) => read_override(path).map(Cow::Owned),
             None => Ok(Cow::Borrowed(embedded_text(version, kind))),
         }
@@ -239,14 +254,26 @@ impl SchemaSet {
         version: ApiVersion,
         kind: PayloadKind,
     ) -> Result<&Compiled, Arc<SchemaError>> {
+        match self.cell(version, kind)? {
+            Ok(compiled) => Ok(compiled),
+            Err(e) => Err(Arc::clone(e)),
+        }
+    }
+
+    /// The slot of a version and kind, filled on first use. A version checked as another with
+    /// no override of its own shares that version's schema.
+    fn cell(&self, version: ApiVersion, kind: PayloadKind) -> Result<&Cell, Arc<SchemaError>> {
         let cell = self
             .compiled
             .get(slot(version, kind))
             .ok_or_else(|| Arc::new(invalid(version, kind, "embedded".into(), "no slot".into())))?;
-        match cell.get_or_init(|| self.compile(version, kind).map(Arc::new).map_err(Arc::new)) {
-            Ok(compiled) => Ok(compiled),
-            Err(e) => Err(Arc::clone(e)),
-        }
+        Ok(cell.get_or_init(|| {
+            let base = version.checked_as();
+            if base != version && self.override_path(version, kind).is_none() {
+                return self.cell(base, kind).and_then(Clone::clone);
+            }
+            self.compile(version, kind).map(Arc::new).map_err(Arc::new)
+        }))
     }
 
     fn compile(&self, version: ApiVersion, kind: PayloadKind) -> Result<Compiled, SchemaError> {
@@ -499,7 +526,7 @@ fn convert(
             let mut fails = false;
             for key in unexpected {
                 // 12.2022 has no bundles: the `version-mismatch` rule reports that, once.
-                if version == ApiVersion::V12_2022 && key == "bundledProducts" {
+                if version.checked_as() == ApiVersion::V12_2022 && key == "bundledProducts" {
                     continue;
                 }
                 fails = true;

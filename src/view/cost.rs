@@ -1,4 +1,4 @@
-//! `Cost` view: one item of the COGS, logistics-costs or transaction-costs endpoints (FACTS §10).
+//! `Cost` view: one item of the COGS, logistics-costs or transaction-costs endpoints (docs/klar-api.md §10).
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};

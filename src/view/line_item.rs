@@ -1,9 +1,9 @@
-//! `LineItem`, `Tax` and `Discount` views (FACTS §5, §5a, §5b), bundle constituents included.
+//! `LineItem`, `Tax` and `Discount` views (docs/klar-api.md §5, §5a, §5b), bundle constituents included.
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::{fields, sum, Reader};
+use super::{entries_of, fields, sum, Reader};
 use crate::json::Pointer;
 
 /// One tax entry: `taxRate` is a fraction, `taxAmount` per unit on lines, a total on shipping.
@@ -30,9 +30,10 @@ pub struct Discount<'a> {
 
 pub(crate) fn taxes(reader: &mut Reader<'_>, list: Option<&Value>, at: &Pointer) -> Vec<Tax> {
     let base = at.key("taxes");
-    Reader::objects_of(list)
+    entries_of(list)
+        .into_iter()
         .map(|(i, tax)| {
-            let ptr = base.index(i);
+            let ptr = i.map_or_else(|| base.clone(), |i| base.index(i));
             Tax {
                 rate: reader.decimal(tax, "taxRate", &ptr),
                 amount: reader.decimal(tax, "taxAmount", &ptr),
@@ -48,9 +49,10 @@ pub(crate) fn discounts<'a>(
     at: &Pointer,
 ) -> Vec<Discount<'a>> {
     let base = at.key("discounts");
-    Reader::objects_of(list)
+    entries_of(list)
+        .into_iter()
         .map(|(i, discount)| {
-            let ptr = base.index(i);
+            let ptr = i.map_or_else(|| base.clone(), |i| base.index(i));
             Discount {
                 amount: reader.decimal(discount, "discountAmount", &ptr),
                 raw: discount,
@@ -153,15 +155,16 @@ impl<'a> LineItem<'a> {
         !self.constituents.is_empty()
     }
 
-    /// Σ per-unit `taxAmount`.
+    /// Σ per-unit `taxAmount`; `None` when an entry's amount is missing or of the wrong type.
     #[must_use]
-    pub fn tax_per_unit(&self) -> Decimal {
+    pub fn tax_per_unit(&self) -> Option<Decimal> {
         sum(self.taxes.iter().map(|t| t.amount))
     }
 
-    /// Σ per-unit `discountAmount`.
+    /// Σ per-unit `discountAmount`; `None` when an entry's amount is missing or of the wrong
+    /// type.
     #[must_use]
-    pub fn discount_per_unit(&self) -> Decimal {
+    pub fn discount_per_unit(&self) -> Option<Decimal> {
         sum(self.discounts.iter().map(|d| d.amount))
     }
 

@@ -113,10 +113,29 @@ pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'
     map.get(key).and_then(Value::as_str)
 }
 
-/// Sums the present values.
-pub(crate) fn sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Decimal {
+/// Sums the values; `None` when one is missing (absent, `null` or of the wrong type: the schema
+/// reports those), so that no total is ever worked out from some of its parts.
+pub(crate) fn sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Option<Decimal> {
     values
         .into_iter()
-        .flatten()
-        .fold(Decimal::ZERO, Decimal::saturating_add)
+        .try_fold(Decimal::ZERO, |total, v| Some(total.saturating_add(v?)))
+}
+
+/// An empty object: the stand-in for an entry of a list that is not an object.
+static EMPTY: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+
+/// The entries of a list of objects (`taxes`, `discounts`), with their index. An absent or
+/// `null` list has none. An entry that is not an object, or a list that is not an array (the
+/// schema reports both), is an empty object in its place, so that sums over the list are
+/// unknown rather than short.
+pub(crate) fn entries_of(value: Option<&Value>) -> Vec<(Option<usize>, &Map<String, Value>)> {
+    match value {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Some(i), v.as_object().unwrap_or(&EMPTY)))
+            .collect(),
+        Some(_) => vec![(None, &EMPTY)],
+    }
 }

@@ -1,4 +1,4 @@
-//! `Order` and `Shipping` views (FACTS §4, §8).
+//! `Order` and `Shipping` views (docs/klar-api.md §4, §8).
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -33,15 +33,15 @@ impl Shipping<'_> {
         self.ptr.key(key)
     }
 
-    /// Σ `taxAmount`.
+    /// Σ `taxAmount`; `None` when an entry's amount is missing or of the wrong type.
     #[must_use]
-    pub fn tax_total(&self) -> Decimal {
+    pub fn tax_total(&self) -> Option<Decimal> {
         sum(self.taxes.iter().map(|t| t.amount))
     }
 
-    /// Σ `discountAmount`.
+    /// Σ `discountAmount`; `None` when an entry's amount is missing or of the wrong type.
     #[must_use]
-    pub fn discount_total(&self) -> Decimal {
+    pub fn discount_total(&self) -> Option<Decimal> {
         sum(self.discounts.iter().map(|d| d.amount))
     }
 }

@@ -1,4 +1,4 @@
-//! `Refund` and `RefundedLineItem` views (FACTS §9).
+//! `Refund` and `RefundedLineItem` views (docs/klar-api.md §9).
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};

@@ -33,7 +33,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "KIND", default_value = "auto")]
     pub kind: KindArg,
 
-    /// API version of every file (default: a 12.2022/07.2025 path segment, then the content, then 07.2025).
+    /// API version of every file (default: a version in the path, such as `exports/04.2024/`, then
+    /// the content, then 07.2025). 04.2024 and 06.2024 are checked as 12.2022.
     #[arg(long, value_name = "VERSION", default_value = "auto")]
     pub api_version: VersionArg,
 
@@ -123,13 +124,14 @@ pub enum Command {
     },
     /// Print the embedded JSON Schema of a kind and version (for editors), or write them all.
     Schema {
-        /// Payload kind.
-        #[arg(long, default_value = "orders")]
-        kind: String,
+        /// Payload kind (default: orders, or the one kind the version is documented for).
+        #[arg(long)]
+        kind: Option<String>,
         /// API version.
         #[arg(long, default_value = "07.2025")]
         api_version: String,
-        /// Write every schema to DIR/<version>/<kind>.schema.json instead.
+        /// Write every schema to DIR/<version>/<kind>.schema.json instead (04.2024 and 06.2024:
+        /// only the kind each is documented for).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -214,6 +216,10 @@ pub enum VersionArg {
     Auto,
     #[value(name = "12.2022")]
     V12_2022,
+    #[value(name = "04.2024")]
+    V04_2024,
+    #[value(name = "06.2024")]
+    V06_2024,
     #[value(name = "07.2025")]
     V07_2025,
 }

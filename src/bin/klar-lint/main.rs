@@ -25,7 +25,7 @@ use progress::Progress;
 
 // A parse allocates a small block for every key, string and number and frees it soon after,
 // from several threads at once: mimalloc's thread-local free lists do that much faster than
-// glibc's arenas (measured in bench/compare.sh; see the README's Performance section).
+// glibc's arenas (measured in bench/compare.sh; see docs/performance.md).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -72,6 +72,9 @@ enum UsageError {
     #[error("{0}")]
     #[diagnostic(code(usage::invalid))]
     Invalid(String),
+    #[error("{0}")]
+    #[diagnostic(code(usage::undocumented), help("{1}"))]
+    Undocumented(String, String),
     #[error("cannot write `{0}`: {1}")]
     #[diagnostic(code(usage::io))]
     Io(String, std::io::Error),
@@ -85,7 +88,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
             kind,
             api_version,
             out,
-        }) => return schema(&kind, &api_version, out.as_deref()),
+        }) => return schema(kind.as_deref(), &api_version, out.as_deref()),
         Some(Command::Completions { shell }) => {
             let mut out = io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "klar-lint", &mut out);
@@ -119,6 +122,8 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     config.api_version = match args.api_version {
         VersionArg::Auto => config.api_version,
         VersionArg::V12_2022 => Some(ApiVersion::V12_2022),
+        VersionArg::V04_2024 => Some(ApiVersion::V04_2024),
+        VersionArg::V06_2024 => Some(ApiVersion::V06_2024),
         VersionArg::V07_2025 => Some(ApiVersion::V07_2025),
     };
     if let Some(dir) = &args.schemas {
@@ -466,20 +471,18 @@ fn rules() -> Result<ExitCode, CliError> {
     let mut write = || -> io::Result<()> {
         writeln!(
             out,
-            "{:<26} {:<10} {:<8} {:<16} {:<34} summary",
+            "{:<26} {:<10} {:<8} {:<24} {:<34} summary",
             "name", "category", "severity", "versions", "kinds"
         )?;
         let mut metas: Vec<_> = klar_lint::rules::all_metas().collect();
         metas.sort_by_key(|m| m.name);
         for m in metas {
-            let versions = if m.versions.len() == ApiVersion::ALL.len() {
+            // The versions the rule runs on: 04.2024 and 06.2024 run 12.2022's rules.
+            let run = m.run_versions();
+            let versions = if run.len() == ApiVersion::ALL.len() {
                 "all".to_owned()
             } else {
-                m.versions
-                    .iter()
-                    .map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
+                run.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",")
             };
             let kinds = if m.kinds.len() == PayloadKind::ALL.len() {
                 "all".to_owned()
@@ -492,7 +495,7 @@ fn rules() -> Result<ExitCode, CliError> {
             };
             writeln!(
                 out,
-                "{:<26} {:<10} {:<8} {:<16} {:<34} {}",
+                "{:<26} {:<10} {:<8} {:<24} {:<34} {}",
                 m.name,
                 m.category,
                 m.severity,
@@ -528,7 +531,7 @@ fn explain(name: &str) -> Result<ExitCode, CliError> {
         meta.name,
         meta.category,
         meta.severity,
-        meta.versions
+        meta.run_versions()
             .iter()
             .map(|v| v.as_str())
             .collect::<Vec<_>>()
@@ -548,13 +551,17 @@ fn explain(name: &str) -> Result<ExitCode, CliError> {
 }
 
 fn schema(
-    kind: &str,
+    kind: Option<&str>,
     version: &str,
     out_dir: Option<&std::path::Path>,
 ) -> Result<ExitCode, CliError> {
     if let Some(dir) = out_dir {
+        // Every version and the kinds Klar documents under it: 04.2024 and 06.2024 get one file
+        // each. A file for `04.2024/orders` would present an endpoint Klar does not document as
+        // one; `--schemas DIR` finds 04.2024 orders under DIR/12.2022, the schema they are
+        // checked with.
         for v in ApiVersion::ALL {
-            for k in PayloadKind::ALL {
+            for &k in v.documented_kinds() {
                 let folder = dir.join(v.as_str());
                 let path = folder.join(format!("{}.schema.json", k.as_str()));
                 std::fs::create_dir_all(&folder)
@@ -566,12 +573,33 @@ fn schema(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let kind: PayloadKind = kind
-        .parse()
-        .map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?;
     let version: ApiVersion = version
         .parse()
         .map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?;
+    let kind: PayloadKind = match (kind, version.documented_kinds()) {
+        (Some(kind), _) => kind
+            .parse()
+            .map_err(|e: String| Box::new(UsageError::Invalid(e)) as CliError)?,
+        (None, &[only]) => only,
+        (None, _) => PayloadKind::Orders,
+    };
+    if !version.documents(kind) {
+        let documented: Vec<&str> = version
+            .documented_kinds()
+            .iter()
+            .map(|k| k.as_str())
+            .collect();
+        let base = version.checked_as();
+        return Err(Box::new(UsageError::Undocumented(
+            format!(
+                "API version {version} is documented only for {}, not for {kind}",
+                documented.join(" and ")
+            ),
+            format!(
+                "klar-lint checks {kind} under {version} as {base}: `klar-lint schema --api-version {base} --kind {kind}` prints that schema"
+            ),
+        )));
+    }
     let mut out = io::stdout().lock();
     match out.write_all(klar_lint::schema::embedded_text(version, kind).as_bytes()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
