@@ -62,10 +62,14 @@ impl Pipeline {
         out: &mut Vec<Diagnostic>,
     ) -> (Vec<&'v Value>, Option<Pointer>) {
         let wrapped = kind.wrapped_in_items();
-        let items = document
-            .as_object()
-            .and_then(|o| o.get("items"))
-            .and_then(Value::as_array);
+        let items = match document.as_object() {
+            Some(o) if wrapped => Self::envelope_items(o, out),
+            Some(o) => o
+                .get("items")
+                .and_then(Value::as_array)
+                .map(|array| ("items", array)),
+            None => None,
+        };
         let (objects, base): (Vec<&Value>, Option<Pointer>) = match (document, items) {
             (Value::Array(array), _) => {
                 if wrapped {
@@ -77,7 +81,7 @@ impl Pipeline {
                 }
                 (array.iter().collect(), Some(Pointer::root()))
             }
-            (Value::Object(_), Some(array)) => {
+            (Value::Object(_), Some((key, array))) => {
                 if !wrapped {
                     out.push(
                         Diagnostic::new(
@@ -89,7 +93,7 @@ impl Pipeline {
                         .with_help("send the array itself: `[ ... ]`"),
                     );
                 }
-                (array.iter().collect(), Some(Pointer::root().key("items")))
+                (array.iter().collect(), Some(Pointer::root().key(key)))
             }
             (Value::Object(_), None) => {
                 let expected = if wrapped {
@@ -161,6 +165,45 @@ impl Pipeline {
                 )),
             );
         }
+    }
+
+    /// The array of a `{"items": [...]}` body and the key it is under, the envelope checked
+    /// like any object: a key beside `items` is an `unknown-field`, and without `items` a
+    /// misspelt key holding an array (`itmes`, `Items`) is reported with a did-you-mean and
+    /// its objects are checked all the same.
+    fn envelope_items<'v>(
+        object: &'v serde_json::Map<String, Value>,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(&'v str, &'v Vec<Value>)> {
+        let items = match object.get("items") {
+            Some(Value::Array(array)) => Some(("items", array)),
+            Some(_) => return None,
+            None => object.iter().find_map(|(key, value)| {
+                let array = value.as_array()?;
+                crate::schema::did_you_mean(key, ["items"]).map(|_| (key.as_str(), array))
+            }),
+        };
+        let (used, _) = items?;
+        for key in object.keys() {
+            let at = Pointer::root().key(key);
+            let finding = if key == "items" {
+                continue;
+            } else if key == used {
+                Diagnostic::new(
+                    &codes::SCHEMA,
+                    at,
+                    format!("unknown field `{key}`, so the body has no `items`"),
+                )
+                .with_help("did you mean `items`?")
+            } else {
+                Diagnostic::new(&codes::UNKNOWN_FIELD, at, format!("unknown field `{key}`"))
+                    .with_help(format!(
+                        "the body holds `items` and nothing else: remove `{key}`"
+                    ))
+            };
+            out.push(finding.with_anchor(Anchor::Key));
+        }
+        items
     }
 }
 
