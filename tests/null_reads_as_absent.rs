@@ -160,12 +160,43 @@ fn null_on_an_optional_field_reads_as_absent() {
                     );
                 } else {
                     optional += 1;
+                    // The same findings, except that a recommended field sent as `null` is an
+                    // info that says so where leaving it out is a warning: `null` is how an
+                    // export writes an empty column (never above info, issue 12 item 1).
+                    let only_null: Vec<_> =
+                        with_null.iter().filter(|f| !without.contains(f)).collect();
+                    let only_absent: Vec<_> =
+                        without.iter().filter(|f| !with_null.contains(f)).collect();
                     assert_eq!(
-                        with_null,
-                        without,
-                        "{}: `{p}` sent as null is not read as absent",
+                        only_null.len(),
+                        only_absent.len(),
+                        "{}: `{p}` sent as null is not read as absent: {with_null:#?} vs {without:#?}",
                         path.display()
                     );
+                    // A recommended field missing on its own: sent as `null`, it is an info.
+                    let alone = format!("missing recommended field `{key}`");
+                    let holder = format!("{prefix}{}", parent.as_str());
+                    for a in without.iter().filter(|a| a.3 == alone && a.2 == holder) {
+                        assert!(
+                            with_null
+                                .iter()
+                                .any(|n| n.0 == a.0 && n.2 == a.2 && n.1 == Severity::Info),
+                            "{}: `{p}` sent as null gets a finding above info: {with_null:#?}",
+                            path.display()
+                        );
+                    }
+                    for (n, a) in only_null.iter().zip(&only_absent) {
+                        assert!(
+                            n.0 == "missing-recommended-field"
+                                && a.0 == n.0
+                                && n.1 == Severity::Info
+                                && n.2 == a.2
+                                && n.3.contains("`null`, which Klar reads as absent")
+                                && n.4 == a.4,
+                            "{}: `{p}` sent as null is not read as absent: {n:?} vs {a:?}",
+                            path.display()
+                        );
+                    }
                 }
             }
         }

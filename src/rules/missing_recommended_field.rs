@@ -1,7 +1,7 @@
 use serde_json::{Map, Value};
 
 use crate::declare_rule;
-use crate::diagnostic::Anchor;
+use crate::diagnostic::{Anchor, Severity};
 use crate::json::Pointer;
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order, Refund, RefundedLineItem};
@@ -36,9 +36,12 @@ declare_rule! {
     /// No Klar page covered by docs/klar-api.md marks fields as required (§16 item 1), so this is a
     /// warning based on evidence grades, not on a rejection. A field sent under a misspelled
     /// name (`shippingTotalAmountBeforeTaxesAndDiscounts`) is left to `unknown-field`, which
-    /// suggests the right name. A field sent as `null` counts as missing, exactly as if it were
-    /// left out: Klar's validator (class-validator) skips a `null` optional field (docs/klar-api.md §14.4
-    /// item 1), so the dashboards get nothing from it either.
+    /// suggests the right name. A field sent as `null` counts as missing, as if it were left
+    /// out: Klar's validator (class-validator) skips a `null` optional field (docs/klar-api.md
+    /// §14.4 item 1), so the dashboards get nothing from it either. But `null` is how exports
+    /// write an empty column, not a mistake, so when every missing field of an object was sent
+    /// as `null` the finding is an info ("recommended field `customer` is `null`, which Klar
+    /// reads as absent"), never more, unless the rule's level is set in `[rules]`.
     /// ## Example
     /// ```json
     /// [{ "id": "200012384", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
@@ -242,16 +245,32 @@ fn check(
         .iter()
         .map(|(name, _)| format!("`{name}`"))
         .collect();
-    let message = if missing.len() == 1 {
-        format!("missing recommended field {}", names.join(""))
-    } else {
-        format!("missing recommended fields {}", names.join(", "))
+    // Sent as `null` rather than left out: Klar reads it as absent, and the data is missing
+    // all the same, but `null` is the one way a connector writes an empty column: info, never
+    // more (issue 12: no finding above info for a `null` optional field).
+    let all_null = missing.iter().all(|(name, _)| raw.contains_key(*name));
+    let message = match (missing.len(), all_null) {
+        (1, false) => format!("missing recommended field {}", names.join("")),
+        (_, false) => format!("missing recommended fields {}", names.join(", ")),
+        (1, true) => format!(
+            "recommended field {} is `null`, which Klar reads as absent",
+            names.join("")
+        ),
+        (_, true) => format!(
+            "recommended fields {} are `null`, which Klar reads as absent",
+            names.join(", ")
+        ),
     };
     let reasons: Vec<String> = missing
         .iter()
         .map(|(name, why)| format!("`{name}` ({why})"))
         .collect();
-    cx.report(ptr(), message)
+    let reported = if all_null {
+        cx.report_at_most(Severity::Info, ptr(), message)
+    } else {
+        cx.report(ptr(), message)
+    };
+    reported
         .anchor(Anchor::Start)
         .help(format!("send {}", and_list(&reasons)));
 }
