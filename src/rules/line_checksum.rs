@@ -48,6 +48,20 @@ declare_rule! {
     ///
     ///   An entry too small to tell from rounding (quantity × amount at most twice the
     ///   allowance), or two entries that would each explain the gap, get the plain finding.
+    /// * **A free item counted as revenue**: `totalAmountBeforeTaxesAndDiscounts` is 0 and every
+    ///   `taxAmount` is 0 (or there are no taxes), while `productGmv` is above the line's
+    ///   discounts and the after-total is quantity × (`productGmv` − Σ `discountAmount`). The
+    ///   current Magento connector sends a gift (custom price 0) like this: `productGmv` falls
+    ///   back to the catalogue price, the before-total is the row total the customer paid
+    ///   (docs/klar-api.md §14.1, §14.4 item 5). The before-total and the tax say the item was
+    ///   free, `productGmv` and the after-total count it as sold, and the numbers cannot tell
+    ///   which is right. So there is one finding, on `productGmv`, saying the line looks free
+    ///   yet counts as revenue, and the help gives both fixes: for a gift, `productGmv` 0 and
+    ///   the after-total 0 (or a discount of the full price per unit, with the before-total
+    ///   quantity × `productGmv`); for a sale, the before-total, the tax the rate gives and the
+    ///   after-total that follows. The plain before-total and after-total findings are dropped,
+    ///   and `tax-amount-mismatch` stays silent on that line. A line whose after-total is 0 too,
+    ///   or counts no more than the allowance, is not read this way.
     ///
     /// Amounts the rule works out (the expected total, the difference) are shown rounded to the
     /// currency's minor unit; values from the payload are quoted as sent, float noise such as
@@ -89,7 +103,8 @@ declare_rule! {
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
     /// docs/klar-api.md §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
-    /// tolerance), §14.2 (the old connector's sign), §14.3 items 2-4, §14.4 items 4 and 10.
+    /// tolerance), §14.1 (the current connector's fields), §14.2 (the old connector's sign),
+    /// §14.3 items 2-4, §14.4 items 4, 5 and 10.
     pub LineChecksum {
         name: "line-checksum", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],

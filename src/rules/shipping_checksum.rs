@@ -18,6 +18,19 @@ declare_rule! {
     /// deducted, so it can only come from adding them (the sign bug docs/klar-api.md §14.3 item 4 describes
     /// for lines).
     ///
+    /// **A missing shipping tax.** When `shipping.taxes` is empty (or absent) and the
+    /// after-amount is short of the before-amount less the shipping discounts by exactly the tax
+    /// contained in that amount, `amount × r / (1 + r)`, at a rate `r` the order's own lines use,
+    /// the after-amount is the right net and the tax row is what is missing. The Magento 1
+    /// connector sends shipping this way: `shipping.taxes` is always `[]` while the after-amount
+    /// has the VAT taken off (docs/klar-api.md §14.2, §14.3 item 16). The finding is then on
+    /// `shipping.taxes` (on the shipping object when the list is absent), names the rate and
+    /// the amount, and the help gives the tax entry to send; it never tells you to change the
+    /// after-amount. "Exactly" means within the shipping allowance for one entry more than the
+    /// shipping has (the tax row it lacks), of the exact tax or of that tax rounded to the minor
+    /// unit. A gap that no rate of the order's lines explains, or that two rates explain, gets
+    /// the plain finding.
+    ///
     /// The expected value and the difference are shown rounded to the currency's minor unit;
     /// amounts from the payload are quoted as sent.
     /// ## Why is this bad?
@@ -46,7 +59,8 @@ declare_rule! {
     /// The allowance comes from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).
     /// ## References
-    /// docs/klar-api.md §8, §11.1 (shipping amounts are totals), §11.2, §14.3 item 4.
+    /// docs/klar-api.md §8, §11.1 (shipping amounts are totals), §11.2, §14.2 (the Magento 1
+    /// connector's shipping), §14.3 items 4 and 16.
     pub ShippingChecksum {
         name: "shipping-checksum", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],

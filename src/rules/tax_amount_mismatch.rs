@@ -49,7 +49,11 @@ declare_rule! {
     /// `per-unit-tax` reports it and this finding is dropped. Nor does it report a tax that is
     /// right for the price without one discount entry that the after-total leaves out as well
     /// (C2's "Price Reduction" on a `productGmv` that is already the sale price, docs/klar-api.md §14.4
-    /// item 4): the entry is the mistake, and `line-checksum` reports it.
+    /// item 4): the entry is the mistake, and `line-checksum` reports it. Nor does it report the
+    /// tax 0 of a line that looks free, with a before-total of 0 and every `taxAmount` 0, while
+    /// `productGmv` and the after-total count it as sold (C2's free gifts, docs/klar-api.md §14.4
+    /// item 5): the tax is right if the item was free, and `line-checksum` reports the line
+    /// once, on `productGmv`, with both fixes.
     ///
     /// Amounts the rule works out (the expected tax, a sum, the difference) are shown rounded
     /// to the currency's minor unit; values from the payload are quoted as sent.
@@ -76,7 +80,8 @@ declare_rule! {
     /// `shipping-factor`).
     /// ## References
     /// docs/klar-api.md §5b (5.91 = 37.00 × 0.19 / 1.19), §11.1 (tax after discounts), §11.2 (Example #1:
-    /// 0.16 = (3.50 − 0.98) × 0.07 / 1.07), §14.2, §14.3 items 6 and 16, §15 item 11.
+    /// 0.16 = (3.50 − 0.98) × 0.07 / 1.07), §14.2, §14.3 items 6 and 16, §14.4 items 4 and 5,
+    /// §15 item 11.
     pub TaxAmountMismatch {
         name: "tax-amount-mismatch", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],
