@@ -469,4 +469,28 @@ mod tests {
         let free = r#"{"shippingTotalAmountBeforeTaxAndDiscounts": 4.99, "discounts": [{"title": "d", "discountAmount": 4.99}], "taxes": [{"title": "t", "taxRate": 0.19, "taxAmount": 0}], "shippingTotalAmountAfterTaxAndDiscounts": 0}"#;
         assert!(findings("EUR", &line("37.00", &[("0.19", "5.91")], &[]), free).is_empty());
     }
+
+    #[test]
+    fn a_gift_s_tax_0_is_left_to_line_checksum_and_only_a_gift_s() {
+        // C2's free gift (docs/klar-api.md §14.4 item 5): before-total 0, tax 0, `productGmv`
+        // and the after-total counting it as sold. `line-checksum` reports it on the price.
+        let gift = |before: &str| {
+            line("9.95", &[("0.19", "0.0")], &[]).replace(
+                r#""quantity": 1"#,
+                &format!(
+                    r#""quantity": 2, "totalAmountBeforeTaxesAndDiscounts": {before}, "totalAmountAfterTaxesAndDiscounts": 19.9"#
+                ),
+            )
+        };
+        let got = findings("EUR", &gift("0.0"), SHIPPING);
+        let rules: Vec<&str> = got.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(rules, ["line-checksum"], "{got:?}");
+        // Sold at 19.90 (the before-total says so): the tax 0 is wrong, and said so.
+        let got = findings("EUR", &gift("19.9"), SHIPPING);
+        assert!(
+            got.iter().any(|f| f.0 == "tax-amount-mismatch"
+                && f.2 == "`taxAmount` 0.00 disagrees with rate 0.19, which gives 1.59 per unit (1.59 less)"),
+            "{got:?}"
+        );
+    }
 }
