@@ -6,7 +6,9 @@ use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
-use super::line_money::{difference, sum_expr, LeftOut, LeftOutReading, LineMath};
+use super::line_money::{
+    contained_tax, difference, rate_sum, sum_expr, LeftOut, LeftOutReading, LineMath,
+};
 
 declare_rule! {
     /// ## What it does
@@ -46,6 +48,20 @@ declare_rule! {
     ///
     ///   An entry too small to tell from rounding (quantity × amount at most twice the
     ///   allowance), or two entries that would each explain the gap, get the plain finding.
+    /// * **A free item counted as revenue**: `totalAmountBeforeTaxesAndDiscounts` is 0 and every
+    ///   `taxAmount` is 0 (or there are no taxes), while `productGmv` is above the line's
+    ///   discounts and the after-total is quantity × (`productGmv` − Σ `discountAmount`). The
+    ///   current Magento connector sends a gift (custom price 0) like this: `productGmv` falls
+    ///   back to the catalogue price, the before-total is the row total the customer paid
+    ///   (docs/klar-api.md §14.1, §14.4 item 5). The before-total and the tax say the item was
+    ///   free, `productGmv` and the after-total count it as sold, and the numbers cannot tell
+    ///   which is right. So there is one finding, on `productGmv`, saying the line looks free
+    ///   yet counts as revenue, and the help gives both fixes: for a gift, `productGmv` 0 and
+    ///   the after-total 0 (or a discount of the full price per unit, with the before-total
+    ///   quantity × `productGmv`); for a sale, the before-total, the tax the rate gives and the
+    ///   after-total that follows. The plain before-total and after-total findings are dropped,
+    ///   and `tax-amount-mismatch` stays silent on that line. A line whose after-total is 0 too,
+    ///   or counts no more than the allowance, is not read this way.
     ///
     /// Amounts the rule works out (the expected total, the difference) are shown rounded to the
     /// currency's minor unit; values from the payload are quoted as sent, float noise such as
@@ -87,7 +103,8 @@ declare_rule! {
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
     /// docs/klar-api.md §5 (the totals), §11.1 (per unit and per line), §11.2 (checksums, worked examples,
-    /// tolerance), §14.2 (the old connector's sign), §14.3 items 2-4, §14.4 items 4 and 10.
+    /// tolerance), §14.1 (the current connector's fields), §14.2 (the old connector's sign),
+    /// §14.3 items 2-4, §14.4 items 4, 5 and 10.
     pub LineChecksum {
         name: "line-checksum", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],
@@ -107,6 +124,12 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
     let Some(math) = LineMath::of(line) else {
         return;
     };
+    // A free item that `productGmv` and the after-total count as sold (C2's gifts,
+    // docs/klar-api.md §14.4 item 5): one finding on the price, none on the totals.
+    if math.looks_free(line, exp, cx.tolerance()) {
+        report_free(line, &math, exp, cx);
+        return;
+    }
     if let Some(before) = line.before {
         check_before(line, &math, before, exp, cx);
     }
@@ -286,6 +309,83 @@ fn report_left_out(
     .help(help)
     .label(at_after, "after-total")
     .label(line.at("productGmv"), "unit price");
+}
+
+/// A line whose before-total and taxes say it was free while `productGmv` and the after-total
+/// count it as revenue: on `productGmv`, with the fix for a gift and the fix for a sale, so that
+/// no correct value is called wrong.
+fn report_free(line: &LineItem<'_>, math: &LineMath, exp: u32, cx: &mut Context<'_>) {
+    let (Some(before), Some(after)) = (line.before, line.after) else {
+        return;
+    };
+    // What is left of the price after the listed discounts, and the units' gross.
+    let (Some(left), Some(gross)) = (math.gmv.checked_sub(math.disc), math.q.checked_mul(math.gmv))
+    else {
+        return;
+    };
+    let gmv = display_in(math.gmv, exp);
+    let gross = display_computed(gross, exp);
+    let taxes = if line.taxes.is_empty() {
+        "no tax"
+    } else {
+        "`taxAmount` 0"
+    };
+    let (no_discounts, full) = if line.discounts.is_empty() {
+        ("", "the full price")
+    } else {
+        (", no discounts", "what the other discounts leave")
+    };
+    let mut sold = format!(
+        "if it was sold, send `totalAmountBeforeTaxesAndDiscounts` = quantity × productGmv = {} × {gmv} = {gross}",
+        math.q.normalize(),
+    );
+    // Sold, the price contains the tax its rates give, and the after-total loses it too.
+    let tax = rate_sum(&line.taxes)
+        .filter(|r| *r > Decimal::ZERO)
+        .and_then(|rates| contained_tax(left, rates, rates));
+    match tax.and_then(|t| Some((t, math.q.checked_mul(left.checked_sub(t)?)?))) {
+        Some((tax, net)) => {
+            let tax_text = match line.taxes.as_slice() {
+                [one] => format!(
+                    "`taxAmount` {} (the tax rate {} gives)",
+                    display_computed(tax, exp),
+                    one.rate.unwrap_or_default().normalize()
+                ),
+                _ => format!(
+                    "the `taxAmount`s the rates give ({} per unit in all)",
+                    display_computed(tax, exp)
+                ),
+            };
+            sold = format!(
+                "{sold}, {tax_text} and `totalAmountAfterTaxesAndDiscounts` {}",
+                display_computed(net, exp)
+            );
+        }
+        None => {
+            sold = format!(
+                "{sold}; `totalAmountAfterTaxesAndDiscounts` {} is then right",
+                display_in(after, exp)
+            );
+        }
+    }
+    let mut reported = cx
+        .report(
+            line.at("productGmv"),
+            format!(
+                "the line looks free (a gift), with `totalAmountBeforeTaxesAndDiscounts` {} and {taxes}, yet `productGmv` {gmv} and `totalAmountAfterTaxesAndDiscounts` {} count it as revenue",
+                display_in(before, exp),
+                display_in(after, exp),
+            ),
+        )
+        .help(format!(
+            "if it was a gift, send `productGmv` 0{no_discounts} and `totalAmountAfterTaxesAndDiscounts` 0, or keep the price and add a discount of {} per unit ({full}) with `totalAmountBeforeTaxesAndDiscounts` {gross} and the after-total 0; {sold}",
+            display_computed(left, exp),
+        ))
+        .label(line.at("totalAmountBeforeTaxesAndDiscounts"), "before-total")
+        .label(line.at("totalAmountAfterTaxesAndDiscounts"), "after-total");
+    for tax in &line.taxes {
+        reported = reported.label(tax.ptr.key("taxAmount"), "tax");
+    }
 }
 
 // ---- Line arithmetic shared by the line money rules (per-unit-tax, per-unit-discount,
@@ -531,5 +631,101 @@ mod tests {
         );
         assert_eq!(small.len(), 1, "{small:?}");
         assert_eq!(small[0].0, "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts");
+    }
+
+    /// Every money finding on a one-line EUR order, as (rule, pointer, message, help).
+    fn money_findings(line: &str) -> Vec<(String, String, String, String)> {
+        let text = format!(
+            r#"[{{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [{line}]}}]"#
+        );
+        testing::money_findings(ApiVersion::V07_2025, &text)
+    }
+
+    #[test]
+    fn a_free_gift_counted_as_revenue_is_one_finding_on_the_price() {
+        // C2's free gift (docs/klar-api.md §14.4 item 5): custom price 0, so the before-total
+        // and the tax are 0, but `productGmv` falls back to the catalogue price 9.95 and the
+        // after-total is 2 × 9.95.
+        let got = money_findings(&line("2.0", "9.95", "0.0", "0.19", &[], "0.0", "19.9"));
+        assert_eq!(got.len(), 1, "{got:?}");
+        let (rule, pointer, message, help) = &got[0];
+        assert_eq!(rule, "line-checksum");
+        assert_eq!(pointer, "/0/lineItems/0/productGmv");
+        assert_eq!(
+            message,
+            "the line looks free (a gift), with `totalAmountBeforeTaxesAndDiscounts` 0.00 and `taxAmount` 0, yet `productGmv` 9.95 and `totalAmountAfterTaxesAndDiscounts` 19.90 count it as revenue"
+        );
+        // Both fixes, each complete: 9.95 × 0.19 / 1.19 = 1.5887 → 1.59; 2 × (9.95 − 1.5887)
+        // = 16.72.
+        assert_eq!(
+            help,
+            "if it was a gift, send `productGmv` 0 and `totalAmountAfterTaxesAndDiscounts` 0, or keep the price and add a discount of 9.95 per unit (the full price) with `totalAmountBeforeTaxesAndDiscounts` 19.90 and the after-total 0; if it was sold, send `totalAmountBeforeTaxesAndDiscounts` = quantity × productGmv = 2 × 9.95 = 19.90, `taxAmount` 1.59 (the tax rate 0.19 gives) and `totalAmountAfterTaxesAndDiscounts` 16.72"
+        );
+    }
+
+    #[test]
+    fn a_free_line_with_a_discount_or_a_zero_rate() {
+        // A 2.00 discount leaves 7.95 counted: 7.95 × 0.19 / 1.19 = 1.2693 → 1.27, net 6.68.
+        let got = money_findings(&line("1", "9.95", "0", "0.19", &["2.00"], "0", "7.95"));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].1, "/0/lineItems/0/productGmv");
+        assert!(
+            got[0].3.starts_with("if it was a gift, send `productGmv` 0, no discounts and `totalAmountAfterTaxesAndDiscounts` 0, or keep the price and add a discount of 7.95 per unit (what the other discounts leave) with `totalAmountBeforeTaxesAndDiscounts` 9.95"),
+            "{}",
+            got[0].3
+        );
+        assert!(
+            got[0].3.ends_with(", `taxAmount` 1.27 (the tax rate 0.19 gives) and `totalAmountAfterTaxesAndDiscounts` 6.68"),
+            "{}",
+            got[0].3
+        );
+        // A zero rate: sold, the after-total is already right.
+        let got = money_findings(&line("2", "9.95", "0", "0", &[], "0", "19.90"));
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(
+            got[0].3.ends_with("= 2 × 9.95 = 19.90; `totalAmountAfterTaxesAndDiscounts` 19.90 is then right"),
+            "{}",
+            got[0].3
+        );
+    }
+
+    #[test]
+    fn only_the_free_signature_is_read_as_a_gift() {
+        // A tax above 0: sold, and the before-total is wrong.
+        let got = findings(
+            &line("2", "9.95", "1.59", "0.19", &[], "0", "16.72"),
+            ApiVersion::V07_2025,
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "/0/lineItems/0/totalAmountBeforeTaxesAndDiscounts");
+        // An after-total of 0 does not count the units as revenue: the plain findings.
+        let got = findings(
+            &line("2", "9.95", "0", "0.19", &[], "0", "0"),
+            ApiVersion::V07_2025,
+        );
+        let pointers: Vec<&str> = got.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/0/lineItems/0/totalAmountBeforeTaxesAndDiscounts",
+                "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts"
+            ]
+        );
+        // A before-total of 0.01: not free.
+        let got = findings(
+            &line("2", "9.95", "0", "0.19", &[], "0.01", "19.90"),
+            ApiVersion::V07_2025,
+        );
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, "/0/lineItems/0/totalAmountBeforeTaxesAndDiscounts");
+        // Free by a full discount, and free at price 0: clean.
+        for clean in [
+            line("2", "9.95", "0", "0.19", &["9.95"], "19.90", "0"),
+            line("2", "0", "0", "0.19", &[], "0", "0"),
+            // 0.01 counted is within the allowance of 0: nothing to tell.
+            line("1", "0.01", "0", "0.19", &[], "0", "0"),
+        ] {
+            assert!(money_findings(&clean).is_empty(), "{clean}");
+        }
     }
 }

@@ -309,3 +309,37 @@ pub(super) fn difference(sent: Decimal, expected: Decimal, exp: u32) -> String {
         None => "far off".to_owned(),
     }
 }
+
+impl LineMath {
+    /// Whether the line looks free yet counts as revenue: a free item (a gift,
+    /// docs/klar-api.md §14.4 item 5) whose `totalAmountBeforeTaxesAndDiscounts` is 0 and every
+    /// `taxAmount` 0, while `productGmv` is above the discounts and the after-total is
+    /// quantity × (`productGmv` − Σ `discountAmount`) within the line tolerance (of the exact
+    /// value or its rounding): the before-total and the taxes say the customer paid nothing,
+    /// `productGmv` and the after-total count the units as sold. `false` when an amount is
+    /// missing or a discount negative.
+    pub(super) fn looks_free(&self, line: &LineItem<'_>, exp: u32, tolerance: &Tolerance) -> bool {
+        let (Some(before), Some(after)) = (line.before, line.after) else {
+            return false;
+        };
+        let untaxed = line
+            .taxes
+            .iter()
+            .all(|t| t.amount.is_some_and(|a| a.is_zero()));
+        let discounts_read = line
+            .discounts
+            .iter()
+            .all(|d| d.amount.is_some_and(|a| a >= Decimal::ZERO));
+        if !before.is_zero() || !untaxed || !discounts_read || self.gmv <= self.disc {
+            return false;
+        }
+        let Some(counted) = self.after(false, false) else {
+            return false;
+        };
+        let tol = tolerance.line_abs(exp, self.q, line.entries());
+        let rounded = round_to_minor(counted, exp);
+        let counts =
+            Tolerance::within(after, counted, tol) || Tolerance::within(after, rounded, tol);
+        counts && counted > tol
+    }
+}

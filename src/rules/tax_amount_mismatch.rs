@@ -49,7 +49,11 @@ declare_rule! {
     /// `per-unit-tax` reports it and this finding is dropped. Nor does it report a tax that is
     /// right for the price without one discount entry that the after-total leaves out as well
     /// (C2's "Price Reduction" on a `productGmv` that is already the sale price, docs/klar-api.md §14.4
-    /// item 4): the entry is the mistake, and `line-checksum` reports it.
+    /// item 4): the entry is the mistake, and `line-checksum` reports it. Nor does it report the
+    /// tax 0 of a line that looks free, with a before-total of 0 and every `taxAmount` 0, while
+    /// `productGmv` and the after-total count it as sold (C2's free gifts, docs/klar-api.md §14.4
+    /// item 5): the tax is right if the item was free, and `line-checksum` reports the line
+    /// once, on `productGmv`, with both fixes.
     ///
     /// Amounts the rule works out (the expected tax, a sum, the difference) are shown rounded
     /// to the currency's minor unit; values from the payload are quoted as sent.
@@ -76,7 +80,8 @@ declare_rule! {
     /// `shipping-factor`).
     /// ## References
     /// docs/klar-api.md §5b (5.91 = 37.00 × 0.19 / 1.19), §11.1 (tax after discounts), §11.2 (Example #1:
-    /// 0.16 = (3.50 − 0.98) × 0.07 / 1.07), §14.2, §14.3 items 6 and 16, §15 item 11.
+    /// 0.16 = (3.50 − 0.98) × 0.07 / 1.07), §14.2, §14.3 items 6 and 16, §14.4 items 4 and 5,
+    /// §15 item 11.
     pub TaxAmountMismatch {
         name: "tax-amount-mismatch", category: Money, severity: Warning,
         versions: [V12_2022, V07_2025], kinds: [Orders],
@@ -97,6 +102,11 @@ impl Rule for TaxAmountMismatch {
                 .left_out_discount(line, exp, cx.tolerance())
                 .is_some_and(|l| l.wrong == LeftOutReading::Entry)
             {
+                continue;
+            }
+            // A free item counted as sold (C2's gifts): its tax 0 is right if it was free, and
+            // `line-checksum` reports the price. One root cause, one finding.
+            if math.looks_free(line, exp, cx.tolerance()) {
                 continue;
             }
             // Below one unit, a rounded row tax divided by the quantity (C2) is off by up to
@@ -458,5 +468,29 @@ mod tests {
         // A fully discounted shipping with no tax left is fine.
         let free = r#"{"shippingTotalAmountBeforeTaxAndDiscounts": 4.99, "discounts": [{"title": "d", "discountAmount": 4.99}], "taxes": [{"title": "t", "taxRate": 0.19, "taxAmount": 0}], "shippingTotalAmountAfterTaxAndDiscounts": 0}"#;
         assert!(findings("EUR", &line("37.00", &[("0.19", "5.91")], &[]), free).is_empty());
+    }
+
+    #[test]
+    fn a_gift_s_tax_0_is_left_to_line_checksum_and_only_a_gift_s() {
+        // C2's free gift (docs/klar-api.md §14.4 item 5): before-total 0, tax 0, `productGmv`
+        // and the after-total counting it as sold. `line-checksum` reports it on the price.
+        let gift = |before: &str| {
+            line("9.95", &[("0.19", "0.0")], &[]).replace(
+                r#""quantity": 1"#,
+                &format!(
+                    r#""quantity": 2, "totalAmountBeforeTaxesAndDiscounts": {before}, "totalAmountAfterTaxesAndDiscounts": 19.9"#
+                ),
+            )
+        };
+        let got = findings("EUR", &gift("0.0"), SHIPPING);
+        let rules: Vec<&str> = got.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(rules, ["line-checksum"], "{got:?}");
+        // Sold at 19.90 (the before-total says so): the tax 0 is wrong, and said so.
+        let got = findings("EUR", &gift("19.9"), SHIPPING);
+        assert!(
+            got.iter().any(|f| f.0 == "tax-amount-mismatch"
+                && f.2 == "`taxAmount` 0.00 disagrees with rate 0.19, which gives 1.59 per unit (1.59 less)"),
+            "{got:?}"
+        );
     }
 }
