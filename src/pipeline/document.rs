@@ -112,14 +112,7 @@ impl Pipeline {
         let objects: Vec<(Pointer, &Value)> = objects
             .iter()
             .enumerate()
-            .map(|(i, object)| {
-                let ptr = if objects.len() == 1 && base.is_none() {
-                    Pointer::root()
-                } else {
-                    base.clone().unwrap_or_default().index(i)
-                };
-                (ptr, *object)
-            })
+            .map(|(i, object)| (base.of(i), *object))
             .collect();
         let mut state = FileState::default();
         let mut cap = Cap {
