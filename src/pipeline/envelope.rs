@@ -164,10 +164,10 @@ impl Pipeline {
                 }
                 _ => None,
             })?;
-        let others = if object.len() > 1 {
-            format!(", and drop the other {} members", object.len() - 1)
-        } else {
-            String::new()
+        let others = match object.len() {
+            1 => String::new(),
+            2 => ", and drop the other member".to_owned(),
+            n => format!(", and drop the other {} members", n - 1),
         };
         out.push(
             Diagnostic::new(

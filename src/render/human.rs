@@ -175,8 +175,9 @@ impl Reporter for Human {
         if hidden > 0 {
             writeln!(
                 out,
-                "{}: {hidden} more findings not shown (raise --max-diagnostics to see them)\n",
-                report.path
+                "{}: {} not shown (raise --max-diagnostics to see them)\n",
+                report.path,
+                super::plural(hidden, "more finding")
             )?;
         }
         if let Some(note) = super::truncated_note(report) {

@@ -93,7 +93,11 @@ pub fn truncated_note(report: &FileReport) -> Option<String> {
     ))
 }
 
-pub(crate) fn plural(n: usize, word: &str) -> String {
+/// A count and its noun, plural unless the count is one: `plural(1, "finding")` is
+/// "1 finding", `plural(3, "more finding")` is "3 more findings". Every count in a message
+/// goes through it.
+#[must_use]
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -195,9 +199,10 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
         let exp = crate::iso::currency_exponent(currency).unwrap_or(2);
         let display = |d| display_computed(d, exp);
         for (bucket, s) in &t.by_status {
+            let orders = if s.orders == 1 { "order " } else { "orders" };
             writeln!(
                 out,
-                "  {currency:<6} {bucket:<20} {:>6} orders {:>14}",
+                "  {currency:<6} {bucket:<20} {:>6} {orders} {:>14}",
                 s.orders,
                 display(s.net)
             )?;

@@ -1,0 +1,103 @@
+//! What a newcomer meets in the first hour (issue 15): counts in words, how each file was
+//! read, what to do next, JSON Lines numbering, `explain` of a category.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn klar(args: &[&str], cwd: &Path) -> Output {
+    klar_with_stdin(args, cwd, None)
+}
+
+fn klar_with_stdin(args: &[&str], cwd: &Path, input: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(text) = input {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One order with a string `productGmv` (one `schema` error) and nothing else wrong.
+const ONE_ERROR: &str = r#"[{"id": "2", "createdAt": 1700000000, "currencyCodeIso3Letter": "EUR", "updatedAt": 1700000000, "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "2", "customer": {"id": "c2"}, "shipping": {"shippingTotalAmountBeforeTaxAndDiscounts": 0, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR"},
+   "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1, "productName": "Socks", "productId": "p1", "sku": "s1", "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}
+]"#;
+
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let two = ONE_ERROR.replace(r#""orderNumber": "2""#, r#""orderNumber": 2"#);
+    std::fs::write(dir.path().join("orders.json"), &two).unwrap();
+    let out = klar(&["--max-diagnostics", "2", "orders.json"], dir.path());
+    let text = stdout(&out);
+    assert!(text.contains("1 more finding not shown"), "{text}");
+    assert!(!text.contains("1 more findings"), "{text}");
+
+    std::fs::write(dir.path().join("orders.json"), ONE_ERROR).unwrap();
+    let out = klar(&["--write-baseline", "b.json", "orders.json"], dir.path());
+    let err = stderr(&out);
+    assert!(err.contains("Wrote 1 finding to"), "{err}");
+
+    let good = ONE_ERROR.replace(r#""productGmv": "10""#, r#""productGmv": 10.00"#);
+    std::fs::write(dir.path().join("orders.json"), good).unwrap();
+    let out = klar(&["--summary", "orders.json"], dir.path());
+    let text = stdout(&out);
+    assert!(text.contains(" 1 order "), "{text}");
+    assert!(!text.contains(" 1 orders"), "{text}");
+}
+
+#[test]
+fn explain_a_category_lists_its_rules() {
+    let out = klar(&["explain", "money"], root());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("# money"), "{text}");
+    for rule in ["per-unit-tax", "line-checksum", "tax-rate-range"] {
+        assert!(text.contains(rule), "{rule}: {text}");
+    }
+    assert!(!text.contains("timestamp-unit"), "{text}");
+}
+
+#[test]
+fn the_rules_table_keeps_its_columns_in_line() {
+    let out = klar(&["rules"], root());
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let summary_at = header.find("summary").unwrap();
+    for line in lines {
+        let (before, after) = line.split_at(summary_at);
+        assert!(before.ends_with(' '), "{line}");
+        assert!(!after.starts_with(' '), "{line}");
+    }
+}
