@@ -101,3 +101,82 @@ fn the_rules_table_keeps_its_columns_in_line() {
         assert!(!after.starts_with(' '), "{line}");
     }
 }
+
+#[test]
+fn refunds_in_an_orders_folder_say_the_kind_came_from_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("orders")).unwrap();
+    let refunds =
+        std::fs::read_to_string(root().join("examples/payloads/07.2025/refunds/refunds.json"))
+            .unwrap();
+    std::fs::write(dir.path().join("orders/day1.json"), refunds).unwrap();
+    let expected = "checked as orders 07.2025 (kind from the folder `orders/`, version by default)";
+    let human = stdout(&klar(&["orders/day1.json"], dir.path()));
+    assert!(
+        human.starts_with(&format!("orders/day1.json: {expected}")),
+        "{human}"
+    );
+    let concise = stdout(&klar(
+        &["--format", "concise", "orders/day1.json"],
+        dir.path(),
+    ));
+    assert!(concise.contains(expected), "{concise}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&klar(
+        &["--format", "json", "orders/day1.json"],
+        dir.path(),
+    )))
+    .unwrap();
+    let file = &json["files"][0];
+    assert_eq!(file["kindSource"], "folder");
+    assert_eq!(file["apiVersionSource"], "default");
+    assert_eq!(file["readAs"], expected);
+    for format in ["sarif", "junit", "gitlab", "github"] {
+        let text = stdout(&klar(&["--format", format, "orders/day1.json"], dir.path()));
+        assert!(
+            text.contains("kind from the folder `orders/`"),
+            "{format}: {text}"
+        );
+    }
+    // Named by the file itself, the version by a folder.
+    std::fs::create_dir_all(dir.path().join("12.2022")).unwrap();
+    std::fs::write(dir.path().join("12.2022/my-refunds.json"), "[{}]").unwrap();
+    let human = stdout(&klar(&["12.2022/my-refunds.json"], dir.path()));
+    assert!(
+        human.contains(
+            "checked as refunds 12.2022 (kind from the file name, version from the folder `12.2022/`)"
+        ),
+        "{human}"
+    );
+}
+
+#[test]
+fn the_readme_s_first_run_ends_with_what_to_do_next() {
+    let out = klar(&["examples/"], root());
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let last = text.lines().last().unwrap();
+    assert!(last.starts_with("Next: `klar-lint explain "), "{last}");
+    let rule = last
+        .trim_start_matches("Next: `klar-lint explain ")
+        .split('`')
+        .next()
+        .unwrap();
+    let explained = klar(&["explain", rule], root());
+    assert_eq!(explained.status.code(), Some(0), "{rule}");
+
+    // The most frequent rule, with its count.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("orders")).unwrap();
+    let refunds =
+        std::fs::read_to_string(root().join("examples/payloads/07.2025/refunds/refunds.json"))
+            .unwrap();
+    std::fs::write(dir.path().join("orders/day1.json"), refunds).unwrap();
+    let text = stdout(&klar(&["orders"], dir.path()));
+    assert!(
+        text.contains("Next: `klar-lint explain unknown-field` explains the most frequent rule here (14 findings)"),
+        "{text}"
+    );
+    // Nothing to do after a clean run.
+    let clean = stdout(&klar(&["examples/payloads"], root()));
+    assert!(!clean.contains("Next:"), "{clean}");
+}

@@ -26,8 +26,8 @@ impl Pipeline {
             return (Some(kind), Some(Source::Config));
         }
         if path != "-" {
-            if let Some(kind) = payload::kind_from_path(p) {
-                return (Some(kind), Some(Source::Path));
+            if let Some((kind, part)) = payload::kind_from_path_part(p) {
+                return (Some(kind), Some(Source::from_part(part)));
             }
         }
         match document.and_then(payload::sniff_document) {
@@ -43,8 +43,8 @@ impl Pipeline {
         if self.config.api_version_from_config {
             return (self.config.default_api_version, Source::Config);
         }
-        if let Some(v) = payload::version_from_path(Path::new(path)) {
-            return (v, Source::Path);
+        if let Some((v, part)) = payload::version_from_path_part(Path::new(path)) {
+            return (v, Source::from_part(part));
         }
         if objects.iter().any(|o| payload::sniff_version(o).is_some()) {
             return (ApiVersion::V07_2025, Source::Content);
@@ -324,7 +324,7 @@ pub(super) fn undocumented_endpoint(
         endpoints.join(" or ")
     );
     let help = match source {
-        Source::Path => format!(
+        Source::FileName | Source::Folder => format!(
             "{send}; if `{version}` in the path is a date rather than the API version, pass `--api-version` or set `api-version` in klar-lint.toml"
         ),
         Source::Config => format!(

@@ -46,8 +46,10 @@ impl Pipeline {
         let (version, version_source) = self.detect_version(path, &[]);
         // The content was not read: trust the answer only where the content could not have
         // changed it (no object can name `bundledProducts`, not even through a `\u` escape).
-        if !matches!(version_source, Source::Flag | Source::Path)
-            && (text.contains("bundledProducts") || text.contains("\\u"))
+        if !matches!(
+            version_source,
+            Source::Flag | Source::FileName | Source::Folder
+        ) && (text.contains("bundledProducts") || text.contains("\\u"))
         {
             return None;
         }

@@ -146,6 +146,33 @@ pub fn summary_line(summary: &Summary) -> String {
     )
 }
 
+/// What to do after a run with findings, the last line of human output: "Next: `klar-lint
+/// explain per-unit-tax` explains the most frequent rule here (5 findings); ...".
+#[must_use]
+pub fn next_step(summary: &Summary, statistics_shown: bool) -> Option<String> {
+    let counts = summary.statistics();
+    let (rule, n) = counts.first()?;
+    let tied = counts.iter().filter(|(_, m)| m == n).count();
+    let mut next = if tied > 1 {
+        format!(
+            "Next: `klar-lint explain {rule}` explains one of the {tied} most frequent rules here ({} each)",
+            plural(*n, "finding")
+        )
+    } else {
+        format!(
+            "Next: `klar-lint explain {rule}` explains the most frequent rule here ({})",
+            plural(*n, "finding")
+        )
+    };
+    if counts.len() > 1 && !statistics_shown {
+        next.push_str("; `--statistics` counts the findings of all ");
+        next.push_str(&counts.len().to_string());
+        next.push_str(" rules");
+    }
+    next.push('.');
+    Some(next)
+}
+
 /// The revenue table printed by `--summary`.
 ///
 /// # Errors
