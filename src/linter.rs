@@ -111,6 +111,15 @@ impl Linter {
         self.guarded(path, |p| p.read_document(path, reader, "read"))
     }
 
+    /// Lints a stream as the file `name` would be linted (standard input with
+    /// `--stdin-filename`): gzip when it starts with gzip's magic number, JSON Lines (streamed)
+    /// when `name` ends in `.jsonl` or `.ndjson` (before any `.gz`), one document otherwise.
+    /// The kind and version are told from `name` as from a path.
+    #[must_use]
+    pub fn lint_named<R: BufRead>(&self, name: &str, reader: R) -> FileReport {
+        self.guarded(name, |p| p.lint_named(name, reader))
+    }
+
     /// Runs one file's lint under the panic guard: a bug becomes that file's `internal-error`.
     fn guarded(&self, path: &str, lint: impl FnOnce(&Pipeline) -> FileReport) -> FileReport {
         guard(path, || {

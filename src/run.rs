@@ -27,6 +27,10 @@ pub enum Input {
     /// Standard input, read whole when its turn comes and reported as `-`; gzip is recognised by
     /// its magic number.
     Stdin,
+    /// Standard input read as the file of this name would be (`--stdin-filename`): reported
+    /// under the name, its kind and version told from it, JSON Lines (streamed) when it ends
+    /// in `.jsonl` or `.ndjson`; see [`Linter::lint_named`].
+    StdinAs(String),
     /// A document held in memory, under a name that tells its kind and version as a path would.
     Bytes {
         /// The name it is reported under.
@@ -284,6 +288,7 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
                 Err(e) => linter.lint_path(Path::new(&format!("<stdin: {e}>"))),
             }
         }
+        Input::StdinAs(name) => linter.lint_named(name, std::io::stdin().lock()),
         Input::Bytes { name, bytes } => linter.lint_bytes(name, bytes),
         Input::Unreadable { path, why } => not_linted(
             path,

@@ -180,3 +180,71 @@ fn the_readme_s_first_run_ends_with_what_to_do_next() {
     let clean = stdout(&klar(&["examples/payloads"], root()));
     assert!(!clean.contains("Next:"), "{clean}");
 }
+
+const JSONL_ORDER: &str =
+    r#"{"id":"1","createdAt":1700000000,"currencyCodeIso3Letter":"EUR","lineItems":[]}"#;
+
+/// Two orders with one id around a blank line, then a broken record: record `/2` on line 4.
+fn jsonl_with_a_blank_line() -> String {
+    format!("{JSONL_ORDER}\n\n{JSONL_ORDER}\n{{bad}}\n")
+}
+
+#[test]
+fn json_lines_name_records_by_pointer_and_line_each_in_its_own_base() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.jsonl"), jsonl_with_a_blank_line()).unwrap();
+    let out = klar(&["--format", "json", "orders.jsonl"], dir.path());
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let diagnostics = json["files"][0]["diagnostics"].as_array().unwrap();
+    let find = |rule: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule}: {json}"))
+    };
+    let invalid = find("invalid-json");
+    assert_eq!(invalid["line"], 4);
+    assert_eq!(invalid["pointer"], "/2");
+    assert_eq!(
+        invalid["message"],
+        "record `/2` on line 4: invalid JSON: key must be a string"
+    );
+    let duplicate = find("duplicate-id");
+    assert_eq!(duplicate["line"], 3);
+    let help = duplicate["help"].as_str().unwrap();
+    assert!(
+        help.ends_with("this order at `/1` (line 3) replaces the one at `/0` (line 1)"),
+        "{help}"
+    );
+}
+
+#[test]
+fn json_lines_on_standard_input_are_declared_with_stdin_filename() {
+    let text = jsonl_with_a_blank_line();
+    // Undeclared: one document with trailing characters, and the help says how to declare it
+    // (there is no file to rename).
+    let out = klar_with_stdin(&["-"], root(), Some(&text));
+    let human = stdout(&out);
+    assert!(human.contains("--stdin-filename"), "{human}");
+    assert!(!human.contains("name the file"), "{human}");
+    // Declared: JSON Lines, named and kind-told by the name.
+    let out = klar_with_stdin(
+        &["--format", "json", "--stdin-filename", "orders.jsonl", "-"],
+        root(),
+        Some(&text),
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let file = &json["files"][0];
+    assert_eq!(file["path"], "orders.jsonl");
+    assert_eq!(file["kind"], "orders");
+    assert_eq!(file["kindSource"], "file-name");
+    assert_eq!(file["objects"], 2);
+    let rules: Vec<&str> = file["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"duplicate-id"), "{rules:?}");
+    assert!(rules.contains(&"invalid-json"), "{rules:?}");
+}

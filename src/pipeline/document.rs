@@ -67,7 +67,7 @@ impl Pipeline {
                 let offset = index.offset_of(text, e.line(), e.column());
                 let mut d =
                     Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), syntax_message(&e))
-                        .with_help(syntax_help(&e, text, offset));
+                        .with_help(syntax_help(&e, text, offset, path == "-"));
                 set_span(
                     &mut d,
                     Span {

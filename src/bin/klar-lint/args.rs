@@ -29,6 +29,11 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
+    /// Read standard input (`-`) as the file NAME: reported under NAME, its kind and version
+    /// told from it, JSON Lines when it ends in `.jsonl` or `.ndjson` (`--stdin-filename orders.jsonl`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
     /// Payload kind of every file (default: from the config's [kinds], the file name, then the content).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     pub kind: KindArg,

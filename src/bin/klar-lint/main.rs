@@ -147,7 +147,14 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         // is linted on this thread, with no pool).
         rayon::spawn(|| {});
     }
-    let inputs = walk::collect(&args.paths);
+    let mut inputs = walk::collect(&args.paths);
+    if let Some(name) = &args.stdin_filename {
+        for input in &mut inputs {
+            if *input == klar_lint::run::Input::Stdin {
+                *input = klar_lint::run::Input::StdinAs(name.clone());
+            }
+        }
+    }
     let fail_on = args.fail_on.severity();
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(Human::new(HumanOptions {
