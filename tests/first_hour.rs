@@ -248,3 +248,14 @@ fn json_lines_on_standard_input_are_declared_with_stdin_filename() {
     assert!(rules.contains(&"duplicate-id"), "{rules:?}");
     assert!(rules.contains(&"invalid-json"), "{rules:?}");
 }
+
+#[test]
+fn the_man_page_names_no_page_that_does_not_exist() {
+    let out = klar(&["manpage"], root());
+    assert_eq!(out.status.code(), Some(0));
+    let roff = stdout(&out);
+    assert!(!roff.contains("klar\\-lint\\-"), "{roff}");
+    assert!(roff.contains(".SH SUBCOMMANDS"), "{roff}");
+    assert!(roff.contains("\\fBklar\\-lint explain\\fR RULE"), "{roff}");
+    assert!(!roff.contains("manpage"), "hidden: {roff}");
+}

@@ -122,9 +122,9 @@ pub struct CheckArgs {
 pub enum Command {
     /// List every rule and built-in code: name, category, severity, versions, kinds, summary.
     Rules,
-    /// Print a rule's documentation page.
+    /// Print a rule's documentation page, or list a category's rules.
     Explain {
-        /// A rule or code name, such as `zero-date` or `schema`.
+        /// A rule or code name, such as `zero-date` or `schema`, or a category, such as `money`.
         rule: String,
     },
     /// Print the embedded JSON Schema of a kind and version (for editors), or write them all.

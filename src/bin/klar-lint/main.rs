@@ -365,13 +365,50 @@ impl Write for Output {
     }
 }
 
+/// The man page: clap_mangen's sections, but the subcommands listed in this page (clap_mangen
+/// would point to `klar-lint-rules(1)` and other pages that are not installed).
 fn manpage() -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
-    match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+    match write_manpage(&mut out) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(Box::new(UsageError::Io("standard output".into(), e))),
     }
+}
+
+fn write_manpage(out: &mut dyn Write) -> io::Result<()> {
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    writeln!(out, ".SH SUBCOMMANDS")?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let args: Vec<String> = sub
+            .get_positionals()
+            .map(|a| a.get_id().as_str().to_uppercase())
+            .collect();
+        let args = if args.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", args.join(" "))
+        };
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        writeln!(
+            out,
+            ".TP\n\\fBklar\\-lint {}\\fR{}\n{}",
+            sub.get_name(),
+            args.replace('-', "\\-"),
+            about.replace('\\', "\\e").replace('-', "\\-")
+        )?;
+    }
+    man.render_version_section(out)?;
+    writeln!(
+        out,
+        ".SH SEE ALSO\n\\fBklar\\-lint rules\\fR and \\fBklar\\-lint explain\\fR \\fIRULE\\fR print the rules and their pages; docs/cli.md in the source repository"
+    )
 }
 
 /// Where the run's reports go, in path order: the baseline (recorded, or applied and the
