@@ -259,3 +259,45 @@ fn the_man_page_names_no_page_that_does_not_exist() {
     assert!(roff.contains("\\fBklar\\-lint explain\\fR RULE"), "{roff}");
     assert!(!roff.contains("manpage"), "hidden: {roff}");
 }
+
+#[test]
+fn library_users_compile_no_command_line_dependency_without_default_features() {
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root().join("Cargo.toml")).unwrap()).unwrap();
+    let dependencies = manifest["dependencies"].as_table().unwrap();
+    let features = manifest["features"].as_table().unwrap();
+    let cli: Vec<&str> = features["cli"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        features["default"].as_array().unwrap()[0].as_str(),
+        Some("cli")
+    );
+    for binary_only in [
+        "clap",
+        "clap_complete",
+        "clap_mangen",
+        "indicatif",
+        "walkdir",
+        "mimalloc",
+    ] {
+        let dependency = &dependencies[binary_only];
+        assert_eq!(
+            dependency.get("optional").and_then(toml::Value::as_bool),
+            Some(true),
+            "{binary_only} is compiled by library users"
+        );
+        assert!(
+            cli.contains(&format!("dep:{binary_only}").as_str()) || cli.contains(&binary_only),
+            "{binary_only} is not in the `cli` feature"
+        );
+    }
+    let bin = &manifest["bin"].as_array().unwrap()[0];
+    assert_eq!(
+        bin["required-features"].as_array().unwrap()[0].as_str(),
+        Some("cli")
+    );
+}
