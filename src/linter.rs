@@ -34,6 +34,16 @@ impl Linter {
         &self.pipeline.config
     }
 
+    /// Bytes this linter has read so far, over every file and thread: JSON Lines as they
+    /// stream (decompressed bytes for `.gz`), a document file once it is read whole. What a
+    /// progress bar advances by while one big JSON Lines file is checked.
+    #[must_use]
+    pub fn bytes_read(&self) -> u64 {
+        self.pipeline
+            .bytes_read
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The schemas in force.
     #[must_use]
     pub fn schemas(&self) -> &SchemaSet {

@@ -62,7 +62,11 @@ impl Pipeline {
             max_bytes: max_bytes.max(1),
         };
         let mut chunk = Chunk::default();
+        // Bytes of the file counted as read so far (see `Pipeline::count_read`).
+        let mut counted = 0;
         input.read_into(&mut chunk);
+        self.count_read(input.offset - counted);
+        counted = input.offset;
         loop {
             let Chunk {
                 buf,
@@ -271,6 +275,8 @@ impl Pipeline {
                 break;
             }
             input.read_into(&mut chunk);
+            self.count_read(input.offset - counted);
+            counted = input.offset;
         }
         report.diagnostics.extend(ids_unreadable(&state));
         if let (Some(k), Some(v), Some(source)) =

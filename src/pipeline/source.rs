@@ -153,6 +153,7 @@ impl Pipeline {
                 "check the file and its permissions",
             );
         }
+        self.count_read(bytes.len());
         self.lint_document(name, &bytes)
     }
 }

@@ -183,6 +183,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         &inputs,
     );
     let mut printer = Printer {
+        linter: &linter,
         reporter: reporter.as_mut(),
         out: &mut out,
         progress: &mut progress,
@@ -414,6 +415,7 @@ fn write_manpage(out: &mut dyn Write) -> io::Result<()> {
 /// Where the run's reports go, in path order: the baseline (recorded, or applied and the
 /// per-file limit after it), the reporter, the progress bar.
 struct Printer<'a> {
+    linter: &'a Linter,
     reporter: &'a mut dyn Reporter,
     out: &'a mut Output,
     progress: &'a mut Progress,
@@ -451,7 +453,8 @@ impl Visitor for Printer<'_> {
     }
 
     fn tick(&mut self) -> io::Result<()> {
-        self.progress.tick(self.started.elapsed());
+        self.progress
+            .tick(self.started.elapsed(), self.linter.bytes_read());
         Ok(())
     }
 }
