@@ -301,3 +301,38 @@ fn library_users_compile_no_command_line_dependency_without_default_features() {
         Some("cli")
     );
 }
+
+#[test]
+fn the_revenue_summary_leaves_out_a_rejected_batch_and_marks_an_unknown_currency() {
+    let out = klar(
+        &["--summary", "examples/broken/orders-batch-size.json"],
+        root(),
+    );
+    let text = stdout(&out);
+    assert!(text.contains("Revenue: no orders counted."), "{text}");
+    assert!(
+        text.contains(
+            "Left out of these totals: 1001 objects in a request Klar would reject whole"
+        ),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&klar(
+        &["--format", "json", "examples/broken/orders-batch-size.json"],
+        root(),
+    )))
+    .unwrap();
+    let revenue = &json["summary"]["revenue"];
+    assert_eq!(revenue["rejected"]["objects"], 1001, "{revenue}");
+    assert_eq!(revenue["currencies"], serde_json::json!({}), "{revenue}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let good = ONE_ERROR
+        .replace(r#""productGmv": "10""#, r#""productGmv": 10.00"#)
+        .replace("EUR", "EUX");
+    std::fs::write(dir.path().join("orders.json"), good).unwrap();
+    let text = stdout(&klar(&["--summary", "orders.json"], dir.path()));
+    assert!(
+        text.contains("Not ISO 4217 currencies, counted as sent: EUX"),
+        "{text}"
+    );
+}

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
-use super::envelope::undocumented_endpoint;
+use super::envelope::{reject_batch, undocumented_endpoint};
 use super::finish::ids_unreadable;
 use super::locate::set_span;
 use super::object::Cap;
@@ -139,6 +139,7 @@ impl Pipeline {
         }
         diagnostics.extend(ids_unreadable(&state));
         self.finish_document(&mut report, diagnostics, text);
+        reject_batch(&mut report);
         report
     }
 }

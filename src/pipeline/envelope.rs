@@ -290,6 +290,18 @@ impl Base {
     }
 }
 
+/// A request with a `batch-size` finding is one Klar rejects whole: none of its objects count
+/// in the revenue totals (`--summary`), and the totals say how many were left out and why.
+pub(super) fn reject_batch(report: &mut super::report::FileReport) {
+    if report
+        .diagnostics
+        .iter()
+        .any(|d| d.code == &codes::BATCH_SIZE)
+    {
+        report.revenue.reject_batch(report.objects);
+    }
+}
+
 /// An `undocumented-endpoint` warning when Klar documents `version` only for other kinds
 /// (orders under 04.2024): the file is still checked, as 12.2022 (see
 /// [`ApiVersion::checked_as`]), and the report says so rather than guess silently.

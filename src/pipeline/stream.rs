@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::decode::duplicate_keys;
-use super::envelope::undocumented_endpoint;
+use super::envelope::{reject_batch, undocumented_endpoint};
 use super::finish::ids_unreadable;
 use super::object::{Cap, Checked};
 use super::report::{FileReport, Source};
@@ -125,6 +125,7 @@ impl Pipeline {
         }
         diagnostics.extend(ids_unreadable(&state));
         self.finish_document(&mut report, diagnostics, text);
+        reject_batch(&mut report);
         Some(report)
     }
 }

@@ -180,7 +180,7 @@ pub fn next_step(summary: &Summary, statistics_shown: bool) -> Option<String> {
 pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     use crate::money::display_computed;
     if revenue.currencies.iter().all(|(_, t)| t.orders == 0) {
-        writeln!(out, "Revenue: no orders checked.")?;
+        writeln!(out, "Revenue: no orders counted.")?;
         return left_out_note(out, revenue);
     }
     writeln!(out, "Revenue, recomputed as Klar does (lines: quantity x per-unit values; bundles from their constituents):")?;
@@ -238,8 +238,33 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     left_out_note(out, revenue)
 }
 
-/// Says how many objects the totals leave out, and why, so a total is never silently short.
+/// Says how many objects the totals leave out, and why, so a total is never silently short;
+/// and which currencies are no ISO 4217 code (counted as sent, flagged by `currency-code`).
 fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
+    let unknown: Vec<&str> = revenue
+        .currencies
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .filter(|c| *c != "?" && !crate::iso::is_currency(c))
+        .collect();
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "Not ISO 4217 currencies, counted as sent: {} (see `currency-code`; Klar may file them under a currency of their own or reject them).",
+            unknown.join(", ")
+        )?;
+    }
+    if revenue.rejected > 0 {
+        writeln!(
+            out,
+            "Left out of these totals: {} {}.",
+            plural(
+                usize::try_from(revenue.rejected).unwrap_or(usize::MAX),
+                "object"
+            ),
+            crate::revenue::REJECTED_REASON
+        )?;
+    }
     match revenue.left_out {
         0 => Ok(()),
         1 => writeln!(
