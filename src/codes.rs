@@ -117,7 +117,9 @@ builtin! {
     /// ## What it does
     /// Reports a request body of the wrong shape: orders and refunds are a bare JSON array;
     /// COGS, logistics costs and transaction costs are an object `{"items": [...]}`.
-    /// The objects inside are still checked.
+    /// The objects inside are still checked. The help names the fix: an array wrapped in an
+    /// object (`{"orders": [...]}`) is to be unwrapped and sent as it is; costs whose `items`
+    /// holds one object (`{"items": {...}}`) need `items` turned into an array.
     /// ## Why is this bad?
     /// Klar rejects the whole request.
     /// ## Example

@@ -34,6 +34,16 @@ impl Linter {
         &self.pipeline.config
     }
 
+    /// Bytes this linter has read so far, over every file and thread: JSON Lines as they
+    /// stream (decompressed bytes for `.gz`), a document file once it is read whole. What a
+    /// progress bar advances by while one big JSON Lines file is checked.
+    #[must_use]
+    pub fn bytes_read(&self) -> u64 {
+        self.pipeline
+            .bytes_read
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The schemas in force.
     #[must_use]
     pub fn schemas(&self) -> &SchemaSet {
@@ -109,6 +119,15 @@ impl Linter {
     #[must_use]
     pub fn lint_reader<R: Read>(&self, path: &str, reader: R) -> FileReport {
         self.guarded(path, |p| p.read_document(path, reader, "read"))
+    }
+
+    /// Lints a stream as the file `name` would be linted (standard input with
+    /// `--stdin-filename`): gzip when it starts with gzip's magic number, JSON Lines (streamed)
+    /// when `name` ends in `.jsonl` or `.ndjson` (before any `.gz`), one document otherwise.
+    /// The kind and version are told from `name` as from a path.
+    #[must_use]
+    pub fn lint_named<R: BufRead>(&self, name: &str, reader: R) -> FileReport {
+        self.guarded(name, |p| p.lint_named(name, reader))
     }
 
     /// Runs one file's lint under the panic guard: a bug becomes that file's `internal-error`.

@@ -198,10 +198,39 @@ impl FromStr for PayloadKind {
 /// `transaction` in it), then each folder from the nearest up.
 #[must_use]
 pub fn kind_from_path(path: &Path) -> Option<PayloadKind> {
-    path.components()
+    kind_from_path_part(path).map(|(kind, _)| kind)
+}
+
+/// The kind named by a path, and where: `None` for the file's own name, the folder's name
+/// (`orders` for `orders/day1.json`) for a folder.
+#[must_use]
+pub fn kind_from_path_part(path: &Path) -> Option<(PayloadKind, Option<&str>)> {
+    from_path_part(path, kind_from_name)
+}
+
+/// The version named by a path, and where: `None` for the file's own name, the folder's name
+/// for a folder.
+#[must_use]
+pub fn version_from_path_part(path: &Path) -> Option<(ApiVersion, Option<&str>)> {
+    from_path_part(path, |segment| {
+        ApiVersion::ALL
+            .into_iter()
+            .find(|v| segment.contains(v.as_str()))
+    })
+}
+
+/// The first segment, from the file name up, that `tell` reads something from.
+fn from_path_part<T>(path: &Path, tell: impl Fn(&str) -> Option<T>) -> Option<(T, Option<&str>)> {
+    let mut segments = path
+        .components()
+        .filter(|c| matches!(c, std::path::Component::Normal(_)))
         .rev()
-        .filter_map(|c| c.as_os_str().to_str())
-        .find_map(kind_from_name)
+        .filter_map(|c| c.as_os_str().to_str());
+    let file = segments.next()?;
+    if let Some(found) = tell(file) {
+        return Some((found, None));
+    }
+    segments.find_map(|folder| tell(folder).map(|found| (found, Some(folder))))
 }
 
 fn kind_from_name(name: &str) -> Option<PayloadKind> {
@@ -225,14 +254,7 @@ fn kind_from_name(name: &str) -> Option<PayloadKind> {
 /// in any segment, the nearest segment first.
 #[must_use]
 pub fn version_from_path(path: &Path) -> Option<ApiVersion> {
-    path.components()
-        .rev()
-        .filter_map(|c| c.as_os_str().to_str())
-        .find_map(|segment| {
-            ApiVersion::ALL
-                .into_iter()
-                .find(|v| segment.contains(v.as_str()))
-        })
+    version_from_path_part(path).map(|(version, _)| version)
 }
 
 /// The kind told from one top-level object's fields, or `None`.

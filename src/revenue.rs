@@ -156,6 +156,24 @@ pub struct Revenue {
         serialize_with = "left_out"
     )]
     pub left_out: u64,
+    /// Orders and cost items left out because their request holds more objects than Klar
+    /// takes in one request (`batch-size`): Klar rejects the whole batch, so none of it would
+    /// count. Serialized as `"rejected": {"objects": N, "reason": "…"}` when there are any.
+    #[serde(skip_serializing_if = "is_zero", serialize_with = "rejected")]
+    pub rejected: u64,
+}
+
+/// Why objects of a batch too big are left out of the totals, as the reports say it.
+pub const REJECTED_REASON: &str =
+    "in a request Klar would reject whole: more objects than `max-batch-size` (`batch-size`)";
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
+fn rejected<S: serde::Serializer>(n: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut s = serializer.serialize_struct("Rejected", 2)?;
+    s.serialize_field("objects", n)?;
+    s.serialize_field("reason", REJECTED_REASON)?;
+    s.end()
 }
 
 /// Why objects are left out of the totals, as the reports say it.
@@ -294,6 +312,7 @@ impl Revenue {
     /// Adds another report's totals.
     pub fn merge(&mut self, other: &Revenue) {
         self.left_out += other.left_out;
+        self.rejected += other.rejected;
         for (currency, t) in &other.currencies {
             let Some(mine) = entry(&mut self.currencies, currency.as_str(), || currency.clone())
             else {
@@ -321,7 +340,16 @@ impl Revenue {
     /// Whether nothing was counted.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.currencies.is_empty() && self.left_out == 0
+        self.currencies.is_empty() && self.left_out == 0 && self.rejected == 0
+    }
+
+    /// Leaves a whole batch out: Klar would reject the request (`batch-size`), so none of
+    /// its `objects` count.
+    pub fn reject_batch(&mut self, objects: usize) {
+        *self = Revenue {
+            rejected: objects as u64,
+            ..Revenue::default()
+        };
     }
 }
 

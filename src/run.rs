@@ -27,6 +27,10 @@ pub enum Input {
     /// Standard input, read whole when its turn comes and reported as `-`; gzip is recognised by
     /// its magic number.
     Stdin,
+    /// Standard input read as the file of this name would be (`--stdin-filename`): reported
+    /// under the name, its kind and version told from it, JSON Lines (streamed) when it ends
+    /// in `.jsonl` or `.ndjson`; see [`Linter::lint_named`].
+    StdinAs(String),
     /// A document held in memory, under a name that tells its kind and version as a path would.
     Bytes {
         /// The name it is reported under.
@@ -175,10 +179,12 @@ impl<'l> Run<'l> {
         let stop = AtomicBool::new(false);
         let stop = &stop;
         std::thread::scope(|scope| {
-            if let [input] = inputs {
+            if let ([input], false) = (inputs, inputs.first().is_some_and(is_big)) {
                 // One file (a pre-commit hook, a start-up) is linted right here: starting
-                // threads costs more than checking a small file. A big one gets the pool from
-                // the linter.
+                // threads costs more than checking a small file. A big one (or standard input,
+                // of unknown size) goes to a thread of its own below, so that this thread
+                // ticks the visitor while it is checked (a progress bar advances by the bytes
+                // read); it gets the pool from the linter either way.
                 let _ = tx.send((0, vec![lint_input(linter, input)]));
                 drop(tx);
             } else {
@@ -222,6 +228,20 @@ impl<'l> Run<'l> {
         Ok(())
     }
 }
+
+/// Whether one input is big enough, or of unknown size, for the run to tick while it is
+/// checked (one `stat` for a single file, none for many).
+fn is_big(input: &Input) -> bool {
+    match input {
+        Input::Path(path) => std::fs::metadata(path).is_ok_and(|m| m.len() >= BIG_INPUT),
+        Input::Stdin | Input::StdinAs(_) => true,
+        Input::Bytes { bytes, .. } => bytes.len() as u64 >= BIG_INPUT,
+        Input::Unreadable { .. } | Input::Skipped { .. } => false,
+    }
+}
+
+/// A single input this size or larger is checked on a thread of its own, with ticks.
+const BIG_INPUT: u64 = 4 << 20;
 
 /// How long the run waits for a report before it ticks.
 const TICK: Duration = Duration::from_millis(100);
@@ -284,6 +304,7 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
                 Err(e) => linter.lint_path(Path::new(&format!("<stdin: {e}>"))),
             }
         }
+        Input::StdinAs(name) => linter.lint_named(name, std::io::stdin().lock()),
         Input::Bytes { name, bytes } => linter.lint_bytes(name, bytes),
         Input::Unreadable { path, why } => not_linted(
             path,
@@ -399,6 +420,52 @@ mod tests {
                 bytes: format!("[{}]", vec![order; (n - i) % 7 + 1].join(",")).into_bytes(),
             })
             .collect()
+    }
+
+    #[test]
+    fn one_big_json_lines_file_is_ticked_while_it_is_read() {
+        struct Ticks<'l> {
+            linter: &'l Linter,
+            seen: Vec<u64>,
+            reported: bool,
+        }
+        impl Visitor for Ticks<'_> {
+            type Error = Infallible;
+            fn report(&mut self, _: usize, _: &mut FileReport) -> Result<(), Infallible> {
+                self.reported = true;
+                Ok(())
+            }
+            fn tick(&mut self) -> Result<(), Infallible> {
+                if !self.reported {
+                    self.seen.push(self.linter.bytes_read());
+                }
+                Ok(())
+            }
+        }
+        let order = r#"{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [{"id": "a", "productGmv": 1, "quantity": 1}]}"#;
+        let mut text = String::new();
+        while (text.len() as u64) < BIG_INPUT + 1 {
+            text.push_str(order);
+            text.push('\n');
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.jsonl");
+        std::fs::write(&path, &text).unwrap();
+        let linter = Linter::new(Config::default()).unwrap();
+        let mut ticks = Ticks {
+            linter: &linter,
+            seen: Vec::new(),
+            reported: false,
+        };
+        Run::new(&linter)
+            .visit(&[Input::Path(path)], &mut ticks)
+            .unwrap();
+        assert!(
+            ticks.seen.iter().any(|&n| n > 0),
+            "no tick saw bytes read before the report: {:?}",
+            ticks.seen
+        );
+        assert_eq!(linter.bytes_read(), text.len() as u64);
     }
 
     #[test]

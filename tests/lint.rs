@@ -381,3 +381,50 @@ fn json_lines_labels_in_other_records_get_their_line_and_no_span_from_this_recor
         (None, Some(1), None)
     );
 }
+
+#[test]
+fn items_holding_one_object_is_told_to_become_an_array_not_removed() {
+    let cogs = Linter::new(Config::default().with_kind(PayloadKind::Cogs)).unwrap();
+    let report = cogs.lint_str(
+        "cogs.json",
+        "{\"items\": {\"orderId\": \"1\", \"sku\": \"A\", \"productCogs\": \"3\"}}",
+    );
+    assert_eq!(
+        rules(&report),
+        vec![
+            ("body-shape", "/items".to_owned()),
+            ("schema", "/items/productCogs".to_owned())
+        ]
+    );
+    let help = report.diagnostics[0].help.as_deref().unwrap();
+    assert!(help.contains("turn `items` into an array"), "{help}");
+    assert!(report
+        .diagnostics
+        .iter()
+        .all(|d| !d.help.as_deref().unwrap_or("").contains("remove")));
+}
+
+#[test]
+fn orders_wrapped_in_an_object_are_told_to_unwrap_and_still_checked() {
+    let orders = Linter::new(Config::default().with_kind(PayloadKind::Orders)).unwrap();
+    let mut bad = template_order();
+    bad["id"] = Value::String("other".into());
+    bad["lineItems"][0]["quantity"] = Value::String("x".into());
+    for key in ["orders", "items", "data"] {
+        let text =
+            serde_json::to_string(&serde_json::json!({ key: [template_order(), bad] })).unwrap();
+        let report = orders.lint_str("orders.json", &text);
+        assert_eq!(
+            rules(&report),
+            vec![
+                ("body-shape", String::new()),
+                ("schema", format!("/{key}/1/lineItems/0/quantity"))
+            ],
+            "{key}"
+        );
+        let help = report.diagnostics[0].help.as_deref().unwrap();
+        assert!(help.starts_with("unwrap it"), "{help}");
+        assert!(!help.contains("wrap it in"), "{help}");
+        assert_eq!(report.objects, 2);
+    }
+}

@@ -49,7 +49,7 @@ pub(super) fn syntax_message(e: &serde_json::Error) -> String {
 
 /// The help for a syntax error: the usual causes (a trailing comma, NaN, a cut-off export,
 /// one object per line in a `.json` file) named, else "fix the syntax".
-pub(super) fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> String {
+pub(super) fn syntax_help(e: &serde_json::Error, text: &str, offset: usize, stdin: bool) -> String {
     let message = e.to_string();
     let before = text.get(..offset).unwrap_or("").trim_end();
     let at = text.get(offset..).unwrap_or("");
@@ -73,6 +73,9 @@ pub(super) fn syntax_help(e: &serde_json::Error, text: &str, offset: usize) -> S
         "the file ends early: was the export cut off?".to_owned()
     } else if message.contains("key must be a string") {
         "object keys are double-quoted strings".to_owned()
+    } else if message.contains("trailing characters") && stdin {
+        "standard input holds one JSON document; for one object per line pass `--stdin-filename orders.jsonl` (or the kind you send)"
+            .to_owned()
     } else if message.contains("trailing characters") {
         "one file holds one JSON document; for one object per line name the file `.jsonl`"
             .to_owned()

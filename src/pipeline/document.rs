@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
-use super::envelope::undocumented_endpoint;
+use super::envelope::{reject_batch, undocumented_endpoint};
 use super::finish::ids_unreadable;
 use super::locate::set_span;
 use super::object::Cap;
@@ -67,7 +67,7 @@ impl Pipeline {
                 let offset = index.offset_of(text, e.line(), e.column());
                 let mut d =
                     Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), syntax_message(&e))
-                        .with_help(syntax_help(&e, text, offset));
+                        .with_help(syntax_help(&e, text, offset, path == "-"));
                 set_span(
                     &mut d,
                     Span {
@@ -112,14 +112,7 @@ impl Pipeline {
         let objects: Vec<(Pointer, &Value)> = objects
             .iter()
             .enumerate()
-            .map(|(i, object)| {
-                let ptr = if objects.len() == 1 && base.is_none() {
-                    Pointer::root()
-                } else {
-                    base.clone().unwrap_or_default().index(i)
-                };
-                (ptr, *object)
-            })
+            .map(|(i, object)| (base.of(i), *object))
             .collect();
         let mut state = FileState::default();
         let mut cap = Cap {
@@ -146,6 +139,7 @@ impl Pipeline {
         }
         diagnostics.extend(ids_unreadable(&state));
         self.finish_document(&mut report, diagnostics, text);
+        reject_batch(&mut report);
         report
     }
 }

@@ -26,8 +26,8 @@ impl Pipeline {
             return (Some(kind), Some(Source::Config));
         }
         if path != "-" {
-            if let Some(kind) = payload::kind_from_path(p) {
-                return (Some(kind), Some(Source::Path));
+            if let Some((kind, part)) = payload::kind_from_path_part(p) {
+                return (Some(kind), Some(Source::from_part(part)));
             }
         }
         match document.and_then(payload::sniff_document) {
@@ -43,8 +43,8 @@ impl Pipeline {
         if self.config.api_version_from_config {
             return (self.config.default_api_version, Source::Config);
         }
-        if let Some(v) = payload::version_from_path(Path::new(path)) {
-            return (v, Source::Path);
+        if let Some((v, part)) = payload::version_from_path_part(Path::new(path)) {
+            return (v, Source::from_part(part));
         }
         if objects.iter().any(|o| payload::sniff_version(o).is_some()) {
             return (ApiVersion::V07_2025, Source::Content);
@@ -53,24 +53,25 @@ impl Pipeline {
     }
 
     /// Splits the body into its top-level objects, reporting a wrong envelope and batch size.
-    /// Returns the objects and the pointer of the array they sit in (`None` when the body is a
-    /// single object checked in place).
+    /// Returns the objects and where they sit: in an array (its pointer), or alone (a single
+    /// object checked in place, at its pointer).
     pub(super) fn envelope<'v>(
         &self,
         kind: PayloadKind,
         document: &'v Value,
         out: &mut Vec<Diagnostic>,
-    ) -> (Vec<&'v Value>, Option<Pointer>) {
+    ) -> (Vec<&'v Value>, Base) {
         let wrapped = kind.wrapped_in_items();
+        if let Some(object) = document.as_object() {
+            if let Some(found) = Self::misshapen_envelope(kind, object, out) {
+                return found;
+            }
+        }
         let items = match document.as_object() {
             Some(o) if wrapped => Self::envelope_items(o, out),
-            Some(o) => o
-                .get("items")
-                .and_then(Value::as_array)
-                .map(|array| ("items", array)),
-            None => None,
+            _ => None,
         };
-        let (objects, base): (Vec<&Value>, Option<Pointer>) = match (document, items) {
+        let (objects, base): (Vec<&Value>, Base) = match (document, items) {
             (Value::Array(array), _) => {
                 if wrapped {
                     out.push(
@@ -79,22 +80,12 @@ impl Pipeline {
                             .with_help("wrap the array: `{\"items\": [ ... ]}`"),
                     );
                 }
-                (array.iter().collect(), Some(Pointer::root()))
+                (array.iter().collect(), Base::Array(Pointer::root()))
             }
-            (Value::Object(_), Some((key, array))) => {
-                if !wrapped {
-                    out.push(
-                        Diagnostic::new(
-                            &codes::BODY_SHAPE,
-                            Pointer::root(),
-                            format!("{kind} are sent as a bare JSON array, not wrapped in `items`"),
-                        )
-                        .with_anchor(Anchor::Start)
-                        .with_help("send the array itself: `[ ... ]`"),
-                    );
-                }
-                (array.iter().collect(), Some(Pointer::root().key(key)))
-            }
+            (Value::Object(_), Some((key, array))) => (
+                array.iter().collect(),
+                Base::Array(Pointer::root().key(key)),
+            ),
             (Value::Object(_), None) => {
                 let expected = if wrapped {
                     "an object `{\"items\": [...]}`"
@@ -114,20 +105,83 @@ impl Pipeline {
                         "wrap it in an array: `[ { ... } ]`"
                     }),
                 );
-                (vec![document], None)
+                (vec![document], Base::Single(Pointer::root()))
             }
             (other, _) => {
                 out.push(
                     Diagnostic::new(&codes::BODY_SHAPE, Pointer::root(), format!("the body is {}, not {}", crate::diagnostic::describe(other), if wrapped { "an object `{\"items\": [...]}`" } else { "a JSON array" }))
                         .with_help("a request body is a JSON array (orders, refunds) or `{\"items\": [...]}` (costs)"),
                 );
-                (Vec::new(), None)
+                (Vec::new(), Base::Single(Pointer::root()))
             }
         };
-        if let Some(array_ptr) = &base {
+        if let Base::Array(array_ptr) = &base {
             self.batch_envelope(kind, objects.len(), array_ptr, out);
         }
         (objects, base)
+    }
+
+    /// An object body whose envelope is almost right, with the fix that makes it right:
+    /// - costs whose `items` holds one object rather than an array: turn `items` into an
+    ///   array (the object inside is checked as the one item);
+    /// - orders or refunds wrapped in an object (`{"orders": [...]}`, `{"items": [...]}`, or
+    ///   any object whose only member is an array): unwrap it, send the array itself (its
+    ///   objects are checked).
+    ///
+    /// `None` for any other object.
+    fn misshapen_envelope<'v>(
+        kind: PayloadKind,
+        object: &'v serde_json::Map<String, Value>,
+        out: &mut Vec<Diagnostic>,
+    ) -> Option<(Vec<&'v Value>, Base)> {
+        if kind.wrapped_in_items() {
+            let single = object.get("items").filter(|v| v.is_object())?;
+            let at = Pointer::root().key("items");
+            out.push(
+                Diagnostic::new(
+                    &codes::BODY_SHAPE,
+                    at.clone(),
+                    format!(
+                        "`items` holds a single object, but {kind} are sent as an array in `items`"
+                    ),
+                )
+                .with_anchor(Anchor::Key)
+                .with_help("turn `items` into an array: `{\"items\": [ { ... } ]}`"),
+            );
+            Self::beside_items(object, "items", out);
+            return Some((vec![single], Base::Single(at)));
+        }
+        let named = ["items", kind.as_str()];
+        let (key, array) = object
+            .iter()
+            .find_map(|(key, value)| {
+                let array = value.as_array()?;
+                named.contains(&key.as_str()).then_some((key, array))
+            })
+            .or_else(|| match object.iter().next() {
+                Some((key, Value::Array(array))) if object.len() == 1 && key != "lineItems" => {
+                    Some((key, array))
+                }
+                _ => None,
+            })?;
+        let others = match object.len() {
+            1 => String::new(),
+            2 => ", and drop the other member".to_owned(),
+            n => format!(", and drop the other {} members", n - 1),
+        };
+        out.push(
+            Diagnostic::new(
+                &codes::BODY_SHAPE,
+                Pointer::root(),
+                format!("the body wraps its {kind} in an object under `{key}`, but {kind} are sent as a bare JSON array"),
+            )
+            .with_anchor(Anchor::Start)
+            .with_help(format!(
+                "unwrap it: send the array under `{key}` itself, `[ {{ ... }} ]`{others}"
+            )),
+        );
+        let base = Pointer::root().key(key);
+        Some((array.iter().collect(), Base::Array(base)))
     }
 
     /// `empty-batch` and `batch-size` for an array of `count` objects at `array_ptr`.
@@ -184,6 +238,17 @@ impl Pipeline {
             }),
         };
         let (used, _) = items?;
+        Self::beside_items(object, used, out);
+        items
+    }
+
+    /// A `{"items": ...}` body's other keys: `used` (a misspelt `items`) with a did-you-mean,
+    /// the others `unknown-field`s.
+    fn beside_items(
+        object: &serde_json::Map<String, Value>,
+        used: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
         for key in object.keys() {
             let at = Pointer::root().key(key);
             let finding = if key == "items" {
@@ -203,7 +268,37 @@ impl Pipeline {
             };
             out.push(finding.with_anchor(Anchor::Key));
         }
-        items
+    }
+}
+
+/// Where a body's objects sit.
+#[derive(Clone, Debug)]
+pub(super) enum Base {
+    /// In the array at this pointer: object `i` is at `pointer/i`.
+    Array(Pointer),
+    /// One object checked in place at this pointer (or none, for a body that is no object).
+    Single(Pointer),
+}
+
+impl Base {
+    /// The pointer of object `i`.
+    pub(super) fn of(&self, i: usize) -> Pointer {
+        match self {
+            Base::Array(array) => array.clone().index(i),
+            Base::Single(at) => at.clone(),
+        }
+    }
+}
+
+/// A request with a `batch-size` finding is one Klar rejects whole: none of its objects count
+/// in the revenue totals (`--summary`), and the totals say how many were left out and why.
+pub(super) fn reject_batch(report: &mut super::report::FileReport) {
+    if report
+        .diagnostics
+        .iter()
+        .any(|d| d.code == &codes::BATCH_SIZE)
+    {
+        report.revenue.reject_batch(report.objects);
     }
 }
 
@@ -241,7 +336,7 @@ pub(super) fn undocumented_endpoint(
         endpoints.join(" or ")
     );
     let help = match source {
-        Source::Path => format!(
+        Source::FileName | Source::Folder => format!(
             "{send}; if `{version}` in the path is a date rather than the API version, pass `--api-version` or set `api-version` in klar-lint.toml"
         ),
         Source::Config => format!(

@@ -62,7 +62,11 @@ impl Pipeline {
             max_bytes: max_bytes.max(1),
         };
         let mut chunk = Chunk::default();
+        // Bytes of the file counted as read so far (see `Pipeline::count_read`).
+        let mut counted = 0;
         input.read_into(&mut chunk);
+        self.count_read(input.offset - counted);
+        counted = input.offset;
         loop {
             let Chunk {
                 buf,
@@ -271,6 +275,8 @@ impl Pipeline {
                 break;
             }
             input.read_into(&mut chunk);
+            self.count_read(input.offset - counted);
+            counted = input.offset;
         }
         report.diagnostics.extend(ids_unreadable(&state));
         if let (Some(k), Some(v), Some(source)) =
@@ -598,13 +604,16 @@ fn decode_record<'b>(
 ) -> (Option<Parsed>, Decoded<'b>) {
     let bytes = buf.get(line.start..line.end).unwrap_or_default();
     let record = line.record;
+    // People count lines from 1, pointers count records from 0 (blank lines are no records):
+    // a message names both, each in its own notation, "record `/4` on line 5".
+    let named = || format!("record `/{record}` on line {}", line.line_no);
     // Built only for a finding: most records have none.
     let ptr = || Pointer::root().index(record);
     if let Some(length) = line.too_long {
         let d = Diagnostic::new(
             &codes::IO_ERROR,
             ptr(),
-            format!("record {record} is {length} bytes, more than the {cap} bytes `max-file-size` allows for one record; it was skipped"),
+            format!("{} is {length} bytes, more than the {cap} bytes `max-file-size` allows for one record; it was skipped", named()),
         )
         .with_help("split the record, or raise `max-file-size` in klar-lint.toml; the records around it were checked");
         return (
@@ -624,7 +633,8 @@ fn decode_record<'b>(
                 at,
                 ptr(),
                 format!(
-                    "record {record} is not UTF-8: invalid byte 0x{:02X}",
+                    "{} is not UTF-8: invalid byte 0x{:02X}",
+                    named(),
                     bytes.get(at).copied().unwrap_or(0)
                 ),
             );
@@ -663,9 +673,9 @@ fn decode_record<'b>(
             let mut d = Diagnostic::new(
                 &codes::INVALID_JSON,
                 ptr(),
-                format!("record {record}: {}", syntax_message(&e)),
+                format!("{}: {}", named(), syntax_message(&e)),
             )
-            .with_help(syntax_help(&e, text, at));
+            .with_help(syntax_help(&e, text, at, false));
             set_span(
                 &mut d,
                 Span {

@@ -52,6 +52,9 @@ pub(crate) struct Pipeline {
     active: Vec<Vec<(usize, Severity)>>,
     /// Whether chunks go to the thread pool (tests turn it off to compare).
     parallel: bool,
+    /// Bytes read so far, over every file and thread: JSON Lines chunk by chunk as they stream,
+    /// a document once read whole. A progress bar's measure (`Linter::bytes_read`).
+    pub(crate) bytes_read: std::sync::atomic::AtomicU64,
 }
 
 impl Pipeline {
@@ -89,7 +92,16 @@ impl Pipeline {
             schemas,
             active,
             parallel: true,
+            bytes_read: std::sync::atomic::AtomicU64::new(0),
         })
+    }
+}
+
+impl Pipeline {
+    /// Counts `n` bytes read (see `bytes_read`).
+    pub(crate) fn count_read(&self, n: usize) {
+        self.bytes_read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -17,12 +17,25 @@ pub enum Source {
     Flag,
     /// A `[kinds]` glob or `api-version` in the config file.
     Config,
-    /// The file's path.
-    Path,
+    /// The file's own name (`orders-day1.json`).
+    FileName,
+    /// The name of a folder the file is in (`orders/day1.json`, `exports/12.2022/x.json`).
+    Folder,
     /// The file's content.
     Content,
     /// Nothing told it: the default (07.2025).
     Default,
+}
+
+impl Source {
+    /// The file name (`None`) or a folder (`Some(name)`) a path part was found in.
+    pub(crate) fn from_part(part: Option<&str>) -> Self {
+        if part.is_some() {
+            Source::Folder
+        } else {
+            Source::FileName
+        }
+    }
 }
 
 /// A piece of a file's text kept for rendering snippets: the whole file for documents, the
@@ -103,6 +116,44 @@ impl Truncated {
 }
 
 impl FileReport {
+    /// How the file was read, in words: "checked as refunds 07.2025 (kind from the folder
+    /// `orders/`, version from the content)". `None` when the kind could not be told.
+    #[must_use]
+    pub fn read_as(&self) -> Option<String> {
+        let kind = self.kind?;
+        let path = std::path::Path::new(&self.path);
+        let folder = |name: Option<&str>| match name {
+            Some(name) => format!("the folder `{name}/`"),
+            None => "the file name".to_owned(),
+        };
+        let kind_from = match self.kind_source? {
+            Source::Flag => "kind from `--kind`".to_owned(),
+            Source::Config => "kind from `[kinds]` in the config".to_owned(),
+            Source::FileName | Source::Folder => format!(
+                "kind from {}",
+                folder(crate::payload::kind_from_path_part(path).and_then(|(_, part)| part))
+            ),
+            Source::Content => "kind from the content".to_owned(),
+            Source::Default => "kind by default".to_owned(),
+        };
+        let Some(version) = self.api_version else {
+            return Some(format!("checked as {kind} ({kind_from})"));
+        };
+        let version_from = match self.version_source.unwrap_or(Source::Default) {
+            Source::Flag => "version from `--api-version`".to_owned(),
+            Source::Config => "version from `api-version` in the config".to_owned(),
+            Source::FileName | Source::Folder => format!(
+                "version from {}",
+                folder(crate::payload::version_from_path_part(path).and_then(|(_, part)| part))
+            ),
+            Source::Content => "version from the content".to_owned(),
+            Source::Default => "version by default".to_owned(),
+        };
+        Some(format!(
+            "checked as {kind} {version} ({kind_from}, {version_from})"
+        ))
+    }
+
     pub(crate) fn new(path: &str) -> Self {
         Self {
             path: path.to_owned(),

@@ -61,6 +61,32 @@ impl Pipeline {
         self.read_document(name, decoder, "decompress")
     }
 
+    /// A stream read as the file `name` would be (see [`crate::Linter::lint_named`]).
+    pub(crate) fn lint_named<R: BufRead>(&self, name: &str, mut reader: R) -> FileReport {
+        let gzip = reader
+            .fill_buf()
+            .is_ok_and(|head| head.starts_with(&[0x1f, 0x8b]));
+        let path = Path::new(name);
+        let path = if is_gzip(path) {
+            path.with_extension("")
+        } else {
+            path.to_path_buf()
+        };
+        match (gzip, is_json_lines(&path)) {
+            (true, true) => {
+                let decoder = GzipErrors(flate2::read::MultiGzDecoder::new(reader));
+                self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder))
+            }
+            (true, false) => self.read_document(
+                name,
+                GzipErrors(flate2::read::MultiGzDecoder::new(reader)),
+                "decompress",
+            ),
+            (false, true) => self.lint_jsonl(name, reader),
+            (false, false) => self.read_document(name, reader, "read"),
+        }
+    }
+
     pub(crate) fn lint_path_inner(&self, path: &Path, name: &str) -> FileReport {
         let io_error = |message: String, help: &str| {
             let mut report = FileReport::new(name);
@@ -127,6 +153,7 @@ impl Pipeline {
                 "check the file and its permissions",
             );
         }
+        self.count_read(bytes.len());
         self.lint_document(name, &bytes)
     }
 }

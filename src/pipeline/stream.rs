@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::decode::duplicate_keys;
-use super::envelope::undocumented_endpoint;
+use super::envelope::{reject_batch, undocumented_endpoint};
 use super::finish::ids_unreadable;
 use super::object::{Cap, Checked};
 use super::report::{FileReport, Source};
@@ -46,8 +46,10 @@ impl Pipeline {
         let (version, version_source) = self.detect_version(path, &[]);
         // The content was not read: trust the answer only where the content could not have
         // changed it (no object can name `bundledProducts`, not even through a `\u` escape).
-        if !matches!(version_source, Source::Flag | Source::Path)
-            && (text.contains("bundledProducts") || text.contains("\\u"))
+        if !matches!(
+            version_source,
+            Source::Flag | Source::FileName | Source::Folder
+        ) && (text.contains("bundledProducts") || text.contains("\\u"))
         {
             return None;
         }
@@ -123,6 +125,7 @@ impl Pipeline {
         }
         diagnostics.extend(ids_unreadable(&state));
         self.finish_document(&mut report, diagnostics, text);
+        reject_batch(&mut report);
         Some(report)
     }
 }

@@ -34,6 +34,10 @@ impl Reporter for Concise {
                 d.message
             )?;
         }
+        if let (false, Some(read_as)) = (report.diagnostics.is_empty(), report.read_as()) {
+            // No line and column: tools that read `path:line:column:` lines pass it by.
+            writeln!(out, "{}: note: {read_as}", report.path)?;
+        }
         Ok(())
     }
 

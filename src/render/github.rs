@@ -29,6 +29,7 @@ fn escape_property(text: &str) -> String {
 impl Reporter for Github {
     fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let file = escape_property(&normalized_path(&report.path));
+        let read_as = report.read_as();
         for d in &report.diagnostics {
             let command = match d.severity {
                 Severity::Error => "error",
@@ -49,6 +50,9 @@ impl Reporter for Github {
             }
             if let Some(help) = &d.help {
                 let _ = write!(message, "\nhelp: {help}");
+            }
+            if let Some(read_as) = &read_as {
+                let _ = write!(message, "\nnote: {read_as}");
             }
             writeln!(out, "::{command} {properties}::{}", escape_data(&message))?;
         }

@@ -32,6 +32,14 @@ struct Issue {
     severity: &'static str,
     fingerprint: String,
     location: Location,
+    /// Code Climate's free text shown under the issue: how the file was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<Content>,
+}
+
+#[derive(Serialize)]
+struct Content {
+    body: String,
 }
 
 /// Collects issues and writes one JSON array at the end.
@@ -56,6 +64,7 @@ fn severity(d: &Diagnostic) -> &'static str {
 impl Reporter for Gitlab {
     fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let path = normalized_path(&report.path);
+        let read_as = report.read_as();
         for d in &report.diagnostics {
             let begin = d.line.unwrap_or(1);
             let end = super::json::end_of(report, d).0.unwrap_or(begin).max(begin);
@@ -75,6 +84,7 @@ impl Reporter for Gitlab {
                     path: path.clone(),
                     lines: Lines { begin, end },
                 },
+                content: read_as.clone().map(|body| Content { body }),
             };
             self.issues
                 .push(serde_json::to_value(issue).map_err(io::Error::other)?);

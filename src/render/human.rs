@@ -164,6 +164,14 @@ impl Human {
 impl Reporter for Human {
     fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let limit = self.options.max_diagnostics.unwrap_or(usize::MAX);
+        let shown = report
+            .diagnostics
+            .iter()
+            .take(limit)
+            .any(|d| !self.options.quiet || d.severity == Severity::Error);
+        if let (true, Some(read_as)) = (shown, report.read_as()) {
+            writeln!(out, "{}: {read_as}\n", report.path)?;
+        }
         for d in report.diagnostics.iter().take(limit) {
             if self.options.quiet && d.severity != Severity::Error {
                 continue;
@@ -175,8 +183,9 @@ impl Reporter for Human {
         if hidden > 0 {
             writeln!(
                 out,
-                "{}: {hidden} more findings not shown (raise --max-diagnostics to see them)\n",
-                report.path
+                "{}: {} not shown (raise --max-diagnostics to see them)\n",
+                report.path,
+                super::plural(hidden, "more finding")
             )?;
         }
         if let Some(note) = super::truncated_note(report) {
@@ -194,7 +203,13 @@ impl Reporter for Human {
             statistics_table(out, summary)?;
             writeln!(out)?;
         }
-        writeln!(out, "{}", summary_line(summary))
+        writeln!(out, "{}", summary_line(summary))?;
+        if !self.options.quiet {
+            if let Some(next) = super::next_step(summary, self.options.statistics) {
+                writeln!(out, "{next}")?;
+            }
+        }
+        Ok(())
     }
 }
 

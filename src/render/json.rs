@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{is_zero, Reporter, Summary};
-use crate::linter::FileReport;
+use crate::linter::{FileReport, Source};
 use crate::revenue::Revenue;
 
 #[derive(Serialize)]
@@ -40,7 +40,13 @@ struct JsonDiagnostic<'a> {
 struct JsonFile<'a> {
     path: &'a str,
     kind: Option<&'a str>,
+    /// How the kind was told: `flag`, `config`, `file-name`, `folder`, `content`.
+    kind_source: Option<Source>,
     api_version: Option<&'a str>,
+    /// How the version was told: as `kindSource`, or `default`.
+    api_version_source: Option<Source>,
+    /// Both in words: "checked as refunds 07.2025 (kind from the folder `orders/`, ...)".
+    read_as: Option<String>,
     objects: usize,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     /// Findings beyond `max-diagnostics-per-file`, counted but not listed.
@@ -113,7 +119,10 @@ impl Json {
         let file = JsonFile {
             path: &report.path,
             kind: report.kind.map(crate::PayloadKind::as_str),
+            kind_source: report.kind_source,
             api_version: report.api_version.map(crate::ApiVersion::as_str),
+            api_version_source: report.version_source,
+            read_as: report.read_as(),
             objects: report.objects,
             diagnostics: report
                 .diagnostics

@@ -107,6 +107,13 @@ impl Reporter for Junit {
             return Ok(());
         }
         self.cases.push_str(">\n");
+        if let Some(read_as) = report.read_as() {
+            let _ = writeln!(
+                self.cases,
+                "      <properties><property name=\"read-as\" value=\"{}\"/></properties>",
+                escape_xml(&read_as)
+            );
+        }
         if !failing.is_empty() {
             self.failures += 1;
             let _ = writeln!(

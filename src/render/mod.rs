@@ -93,7 +93,11 @@ pub fn truncated_note(report: &FileReport) -> Option<String> {
     ))
 }
 
-pub(crate) fn plural(n: usize, word: &str) -> String {
+/// A count and its noun, plural unless the count is one: `plural(1, "finding")` is
+/// "1 finding", `plural(3, "more finding")` is "3 more findings". Every count in a message
+/// goes through it.
+#[must_use]
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -142,6 +146,33 @@ pub fn summary_line(summary: &Summary) -> String {
     )
 }
 
+/// What to do after a run with findings, the last line of human output: "Next: `klar-lint
+/// explain per-unit-tax` explains the most frequent rule here (5 findings); ...".
+#[must_use]
+pub fn next_step(summary: &Summary, statistics_shown: bool) -> Option<String> {
+    let counts = summary.statistics();
+    let (rule, n) = counts.first()?;
+    let tied = counts.iter().filter(|(_, m)| m == n).count();
+    let mut next = if tied > 1 {
+        format!(
+            "Next: `klar-lint explain {rule}` explains one of the {tied} most frequent rules here ({} each)",
+            plural(*n, "finding")
+        )
+    } else {
+        format!(
+            "Next: `klar-lint explain {rule}` explains the most frequent rule here ({})",
+            plural(*n, "finding")
+        )
+    };
+    if counts.len() > 1 && !statistics_shown {
+        next.push_str("; `--statistics` counts the findings of all ");
+        next.push_str(&counts.len().to_string());
+        next.push_str(" rules");
+    }
+    next.push('.');
+    Some(next)
+}
+
 /// The revenue table printed by `--summary`.
 ///
 /// # Errors
@@ -149,7 +180,7 @@ pub fn summary_line(summary: &Summary) -> String {
 pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     use crate::money::display_computed;
     if revenue.currencies.iter().all(|(_, t)| t.orders == 0) {
-        writeln!(out, "Revenue: no orders checked.")?;
+        writeln!(out, "Revenue: no orders counted.")?;
         return left_out_note(out, revenue);
     }
     writeln!(out, "Revenue, recomputed as Klar does (lines: quantity x per-unit values; bundles from their constituents):")?;
@@ -195,9 +226,10 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
         let exp = crate::iso::currency_exponent(currency).unwrap_or(2);
         let display = |d| display_computed(d, exp);
         for (bucket, s) in &t.by_status {
+            let orders = if s.orders == 1 { "order " } else { "orders" };
             writeln!(
                 out,
-                "  {currency:<6} {bucket:<20} {:>6} orders {:>14}",
+                "  {currency:<6} {bucket:<20} {:>6} {orders} {:>14}",
                 s.orders,
                 display(s.net)
             )?;
@@ -206,8 +238,33 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     left_out_note(out, revenue)
 }
 
-/// Says how many objects the totals leave out, and why, so a total is never silently short.
+/// Says how many objects the totals leave out, and why, so a total is never silently short;
+/// and which currencies are no ISO 4217 code (counted as sent, flagged by `currency-code`).
 fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
+    let unknown: Vec<&str> = revenue
+        .currencies
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .filter(|c| *c != "?" && !crate::iso::is_currency(c))
+        .collect();
+    if !unknown.is_empty() {
+        writeln!(
+            out,
+            "Not ISO 4217 currencies, counted as sent: {} (see `currency-code`; Klar may file them under a currency of their own or reject them).",
+            unknown.join(", ")
+        )?;
+    }
+    if revenue.rejected > 0 {
+        writeln!(
+            out,
+            "Left out of these totals: {} {}.",
+            plural(
+                usize::try_from(revenue.rejected).unwrap_or(usize::MAX),
+                "object"
+            ),
+            crate::revenue::REJECTED_REASON
+        )?;
+    }
     match revenue.left_out {
         0 => Ok(()),
         1 => writeln!(

@@ -93,6 +93,16 @@ fn rule_descriptor(meta: &RuleMeta) -> Value {
 impl Reporter for Sarif {
     fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let uri = uri(&report.path);
+        // How the file was read, in each of its results' property bag.
+        let read_as = report.read_as().map(|text| {
+            json!({
+                "readAs": text,
+                "kind": report.kind.map(crate::PayloadKind::as_str),
+                "kindSource": report.kind_source,
+                "apiVersion": report.api_version.map(crate::ApiVersion::as_str),
+                "apiVersionSource": report.version_source,
+            })
+        });
         for d in &report.diagnostics {
             self.rules.insert(d.rule(), d.code);
             let mut physical = Map::new();
@@ -134,6 +144,9 @@ impl Reporter for Sarif {
                 "partialFingerprints".into(),
                 json!({ "klarLintFinding/v1": fingerprint(&report.path, d) }),
             );
+            if let Some(read_as) = &read_as {
+                result.insert("properties".into(), read_as.clone());
+            }
             self.results.push((d.rule(), result));
         }
         if let Some(note) = super::truncated_note(report) {

@@ -77,15 +77,18 @@ impl Rule for DuplicateId {
         // Worked out only for a repeat: this runs once per object, in file order.
         let object = note.at.parent().unwrap_or_default();
         let first_object = first.parent().unwrap_or_default();
+        // Pointers count records and array items from 0, lines from 1: in JSON Lines, where
+        // both are known, each is named in its own notation, "`/1` (line 2)".
+        let on_line = |line: Option<usize>| line.map(|l| format!(" (line {l})")).unwrap_or_default();
         let place = if first_object.is_root() {
             "the first".to_owned()
         } else {
-            format!("the one at `{first_object}`")
+            format!("the one at `{first_object}`{}", on_line(first_line))
         };
         let later = if object.is_root() {
             String::new()
         } else {
-            format!(" at `{object}`")
+            format!(" at `{object}`{}", on_line(state.line))
         };
         let message = format!(
             "{what} `id` {} is used again; Klar keeps only the {what} sent last",

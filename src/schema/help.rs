@@ -107,6 +107,28 @@ fn blank(value: &Value) -> bool {
     }
 }
 
+/// A number written with a decimal comma (`0,57`, `-12,5`, `1.234,56` with dots between
+/// thousands) as JSON writes it (`0.57`, `-12.5`, `1234.56`); `None` for anything else.
+fn decimal_comma(text: &str) -> Option<String> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (whole, fraction) = digits.split_once(',')?;
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(fraction) {
+        return None;
+    }
+    let mut groups = whole.split('.');
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    let grouped = first.len() <= 3 && rest.iter().all(|g| g.len() == 3);
+    if !all_digits(first) || !rest.iter().all(|g| all_digits(g)) || (!rest.is_empty() && !grouped) {
+        return None;
+    }
+    Some(format!("{sign}{first}{}.{fraction}", rest.concat()))
+}
+
 /// The help of a value of the wrong type: `expected` is the type the schema wants (`null`
 /// left out), `property` the field when the value is one (not an array entry).
 pub(super) fn wrong_type(
@@ -129,6 +151,9 @@ pub(super) fn wrong_type(
         }
         if !trimmed.is_empty() && trimmed.parse::<f64>().is_ok() {
             return format!("send the number without quotes: `{trimmed}`");
+        }
+        if let Some(number) = decimal_comma(trimmed) {
+            return format!("send the number without quotes and with a decimal point: `{number}`");
         }
     }
     if expected == "string" && value.is_number() {
@@ -241,6 +266,16 @@ mod tests {
             help(&json!(true), "string", "Discount", "voucherCode", false),
             "send a string, or leave `voucherCode` out"
         );
+        // A decimal comma: the number as JSON writes it.
+        assert_eq!(
+            help(&json!("0,57"), "number", "Tax", "taxAmount", false),
+            "send the number without quotes and with a decimal point: `0.57`"
+        );
+        assert_eq!(super::decimal_comma("1.234,56").as_deref(), Some("1234.56"));
+        assert_eq!(super::decimal_comma("-12,5").as_deref(), Some("-12.5"));
+        for not_a_number in ["1,2,3", "12.34,5.6", "1.23,4", "a,5", ",5", "5,"] {
+            assert_eq!(super::decimal_comma(not_a_number), None, "{not_a_number}");
+        }
         // A number in quotes: the quotes are the mistake.
         assert_eq!(
             help(&json!("1761000000"), "number", "Order", "closedAt", false),

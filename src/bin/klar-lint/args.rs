@@ -29,6 +29,11 @@ pub struct CheckArgs {
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
 
+    /// Read standard input (`-`) as the file NAME: reported under NAME, its kind and version
+    /// told from it, JSON Lines when it ends in `.jsonl` or `.ndjson` (`--stdin-filename orders.jsonl`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+
     /// Payload kind of every file (default: from the config's [kinds], the file name, then the content).
     #[arg(long, value_name = "KIND", default_value = "auto")]
     pub kind: KindArg,
@@ -117,9 +122,9 @@ pub struct CheckArgs {
 pub enum Command {
     /// List every rule and built-in code: name, category, severity, versions, kinds, summary.
     Rules,
-    /// Print a rule's documentation page.
+    /// Print a rule's documentation page, or list a category's rules.
     Explain {
-        /// A rule or code name, such as `zero-date` or `schema`.
+        /// A rule or code name, such as `zero-date` or `schema`, or a category, such as `money`.
         rule: String,
     },
     /// Print the embedded JSON Schema of a kind and version (for editors), or write them all.

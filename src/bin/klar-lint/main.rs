@@ -147,7 +147,14 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         // is linted on this thread, with no pool).
         rayon::spawn(|| {});
     }
-    let inputs = walk::collect(&args.paths);
+    let mut inputs = walk::collect(&args.paths);
+    if let Some(name) = &args.stdin_filename {
+        for input in &mut inputs {
+            if *input == klar_lint::run::Input::Stdin {
+                *input = klar_lint::run::Input::StdinAs(name.clone());
+            }
+        }
+    }
     let fail_on = args.fail_on.severity();
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(Human::new(HumanOptions {
@@ -176,6 +183,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         &inputs,
     );
     let mut printer = Printer {
+        linter: &linter,
         reporter: reporter.as_mut(),
         out: &mut out,
         progress: &mut progress,
@@ -198,8 +206,8 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
             .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
         let _ = writeln!(
             io::stderr().lock(),
-            "Wrote {} findings to the baseline `{}`; runs with `--baseline {}` report only new ones.",
-            file.findings.len(),
+            "Wrote {} to the baseline `{}`; runs with `--baseline {}` report only new ones.",
+            klar_lint::render::plural(file.findings.len(), "finding"),
             path.display(),
             path.display()
         );
@@ -358,18 +366,56 @@ impl Write for Output {
     }
 }
 
+/// The man page: clap_mangen's sections, but the subcommands listed in this page (clap_mangen
+/// would point to `klar-lint-rules(1)` and other pages that are not installed).
 fn manpage() -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
-    match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+    match write_manpage(&mut out) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
         Err(e) => Err(Box::new(UsageError::Io("standard output".into(), e))),
     }
 }
 
+fn write_manpage(out: &mut dyn Write) -> io::Result<()> {
+    let command = Cli::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    writeln!(out, ".SH SUBCOMMANDS")?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let args: Vec<String> = sub
+            .get_positionals()
+            .map(|a| a.get_id().as_str().to_uppercase())
+            .collect();
+        let args = if args.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", args.join(" "))
+        };
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        writeln!(
+            out,
+            ".TP\n\\fBklar\\-lint {}\\fR{}\n{}",
+            sub.get_name(),
+            args.replace('-', "\\-"),
+            about.replace('\\', "\\e").replace('-', "\\-")
+        )?;
+    }
+    man.render_version_section(out)?;
+    writeln!(
+        out,
+        ".SH SEE ALSO\n\\fBklar\\-lint rules\\fR and \\fBklar\\-lint explain\\fR \\fIRULE\\fR print the rules and their pages; docs/cli.md in the source repository"
+    )
+}
+
 /// Where the run's reports go, in path order: the baseline (recorded, or applied and the
 /// per-file limit after it), the reporter, the progress bar.
 struct Printer<'a> {
+    linter: &'a Linter,
     reporter: &'a mut dyn Reporter,
     out: &'a mut Output,
     progress: &'a mut Progress,
@@ -407,7 +453,8 @@ impl Visitor for Printer<'_> {
     }
 
     fn tick(&mut self) -> io::Result<()> {
-        self.progress.tick(self.started.elapsed());
+        self.progress
+            .tick(self.started.elapsed(), self.linter.bytes_read());
         Ok(())
     }
 }
@@ -469,40 +516,65 @@ fn apply_selection(
 fn rules() -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
     let mut write = || -> io::Result<()> {
-        writeln!(
-            out,
-            "{:<26} {:<10} {:<8} {:<24} {:<34} summary",
-            "name", "category", "severity", "versions", "kinds"
-        )?;
         let mut metas: Vec<_> = klar_lint::rules::all_metas().collect();
         metas.sort_by_key(|m| m.name);
-        for m in metas {
-            // The versions the rule runs on: 04.2024 and 06.2024 run 12.2022's rules.
-            let run = m.run_versions();
-            let versions = if run.len() == ApiVersion::ALL.len() {
-                "all".to_owned()
-            } else {
-                run.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",")
-            };
-            let kinds = if m.kinds.len() == PayloadKind::ALL.len() {
-                "all".to_owned()
-            } else {
-                m.kinds
+        let rows: Vec<[String; 6]> = metas
+            .iter()
+            .map(|m| {
+                // The versions the rule runs on: 04.2024 and 06.2024 run 12.2022's rules.
+                let run = m.run_versions();
+                let versions = if run.len() == ApiVersion::ALL.len() {
+                    "all".to_owned()
+                } else {
+                    run.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(",")
+                };
+                let missing: Vec<_> = PayloadKind::ALL
                     .iter()
-                    .map(|k| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
-            writeln!(
-                out,
-                "{:<26} {:<10} {:<8} {:<24} {:<34} {}",
-                m.name,
-                m.category,
-                m.severity,
-                versions,
-                kinds,
-                m.summary()
-            )?;
+                    .filter(|k| !m.kinds.contains(k))
+                    .collect();
+                let kinds = if missing.is_empty() {
+                    "all".to_owned()
+                } else if let ([one], true) = (missing.as_slice(), m.kinds.len() > 2) {
+                    format!("all but {one}")
+                } else {
+                    m.kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
+                [
+                    m.name.to_owned(),
+                    m.category.to_string(),
+                    m.severity.to_string(),
+                    versions,
+                    kinds,
+                    m.summary(),
+                ]
+            })
+            .collect();
+        let header = [
+            "name", "category", "severity", "versions", "kinds", "summary",
+        ];
+        // Each column as wide as its widest cell, so no row pushes the next column out of line.
+        let mut widths = header.map(str::len);
+        for row in &rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: [&str; 6]| {
+            let mut text = String::new();
+            for (cell, width) in cells.iter().zip(widths).take(5) {
+                text.push_str(cell);
+                text.extend(std::iter::repeat_n(' ', width + 1 - cell.chars().count()));
+            }
+            text.push_str(cells[5]);
+            text
+        };
+        writeln!(out, "{}", line(header))?;
+        for row in &rows {
+            writeln!(out, "{}", line(row.each_ref().map(String::as_str)))?;
         }
         Ok(())
     };
@@ -513,8 +585,39 @@ fn rules() -> Result<ExitCode, CliError> {
     }
 }
 
+/// `klar-lint explain money`: a category's rules, each with its summary (`--select money` and
+/// `--ignore money` take the same name).
+fn explain_category(category: klar_lint::Category) -> Result<ExitCode, CliError> {
+    let mut metas: Vec<_> = klar_lint::rules::all_metas()
+        .filter(|m| m.category == category)
+        .collect();
+    metas.sort_by_key(|m| m.name);
+    let width = metas.iter().map(|m| m.name.len()).max().unwrap_or(0);
+    let mut text = format!(
+        "# {category}\n\n`{category}` is a category of {}; `--select {category}` or `--ignore {category}` take them all at once:\n\n",
+        klar_lint::render::plural(metas.len(), "rule")
+    );
+    for m in &metas {
+        let row = format!("  {:<width$}  {:<7}  {}\n", m.name, m.severity, m.summary());
+        text.push_str(&row);
+    }
+    text.push_str("\nRun `klar-lint explain <rule>` for a rule's page.\n");
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Box::new(UsageError::Io("standard output".into(), e))),
+    }
+}
+
 fn explain(name: &str) -> Result<ExitCode, CliError> {
     let Some(meta) = klar_lint::rules::find(name) else {
+        // A rule first: `schema` names both a code and a category.
+        if let Some(category) = klar_lint::Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == name)
+        {
+            return explain_category(category);
+        }
         let best = klar_lint::rules::all_metas()
             .map(|m| (strsim::jaro_winkler(name, m.name), m.name))
             .filter(|(s, _)| *s > 0.8)

@@ -36,6 +36,9 @@ pub struct Progress {
     total_bytes: u64,
     done_files: usize,
     done_bytes: u64,
+    /// Bytes the linter has read, files in progress included: a big JSON Lines file moves
+    /// the bar while it is checked.
+    read_bytes: u64,
 }
 
 impl Progress {
@@ -59,6 +62,7 @@ impl Progress {
             total_bytes: 0,
             done_files: 0,
             done_bytes: 0,
+            read_bytes: 0,
         }
     }
 
@@ -71,9 +75,15 @@ impl Progress {
         self.draw();
     }
 
-    /// Called regularly; shows the bar once the run is due.
-    pub fn tick(&mut self, elapsed: Duration) {
-        if !self.enabled || self.bar.is_some() || !due(elapsed) {
+    /// Called regularly with the bytes the linter has read so far; shows the bar once the
+    /// run is due, and moves it by those bytes.
+    pub fn tick(&mut self, elapsed: Duration, read_bytes: u64) {
+        self.read_bytes = read_bytes;
+        if self.bar.is_some() {
+            self.draw();
+            return;
+        }
+        if !self.enabled || !due(elapsed) {
             return;
         }
         // Sizes are looked up only now: quick runs never pay for them.
@@ -88,13 +98,13 @@ impl Progress {
             .collect();
         self.total_bytes = self.sizes.iter().sum();
         self.done_bytes = self.sizes.iter().take(self.done_files).sum();
+        // The bar is filled by bytes (files done, and the bytes read of the one in progress),
+        // so one big JSON Lines file moves it too; files are counted in the message.
         let bar = ProgressBar::with_draw_target(
-            Some(self.paths.len() as u64),
+            Some(self.total_bytes.max(1)),
             ProgressDrawTarget::stderr(),
         );
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} [{bar:30}] {pos}/{len} files, {msg} ({elapsed})",
-        ) {
+        if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {msg} ({elapsed})") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -102,10 +112,21 @@ impl Progress {
         self.draw();
     }
 
+    /// Bytes done: those of the files done, or, when more, those the linter has read (files in
+    /// progress included), never more than the total.
+    fn bytes_done(&self) -> u64 {
+        self.done_bytes.max(self.read_bytes.min(self.total_bytes))
+    }
+
     fn draw(&self) {
         if let Some(bar) = &self.bar {
-            bar.set_position(self.done_files as u64);
-            bar.set_message(megabytes(self.done_bytes, self.total_bytes));
+            bar.set_position(self.bytes_done());
+            bar.set_message(format!(
+                "{}/{} files, {}",
+                self.done_files,
+                self.paths.len(),
+                megabytes(self.bytes_done(), self.total_bytes)
+            ));
         }
     }
 
@@ -162,8 +183,22 @@ mod tests {
     #[test]
     fn a_disabled_bar_never_appears() {
         let mut p = Progress::new(false, &[Input::Stdin]);
-        p.tick(Duration::from_secs(5));
+        p.tick(Duration::from_secs(5), 0);
         assert!(p.bar.is_none());
+    }
+
+    #[test]
+    fn one_big_file_moves_the_bar_by_the_bytes_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orders.jsonl");
+        std::fs::write(&path, vec![b'x'; 10_000]).unwrap();
+        let mut p = Progress::new(true, &[Input::Path(path)]);
+        p.tick(Duration::from_secs(2), 2_500);
+        assert!(p.bar.is_some());
+        assert_eq!(p.bytes_done(), 2_500, "no file done yet, a quarter read");
+        p.tick(Duration::from_secs(3), 50_000);
+        assert_eq!(p.bytes_done(), 10_000, "never past the total");
+        p.finish();
     }
 
     #[test]
