@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, Parser};
 use klar_lint::render::{
-    render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Reporter, Sarif,
+    render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Klar, Reporter, Sarif,
     Summary,
 };
 use klar_lint::{
@@ -168,6 +168,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Format::Github => Box::new(Github),
         Format::Gitlab => Box::new(Gitlab::default()),
         Format::Junit => Box::new(Junit::new(fail_on)),
+        Format::Klar => Box::new(Klar),
     };
     let mut out = Output::open(args.output.as_deref())?;
     let mut progress = Progress::new(
