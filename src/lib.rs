@@ -81,6 +81,8 @@ pub mod json;
 pub mod linter;
 pub mod money;
 pub mod payload;
+#[cfg(feature = "python")]
+mod python;
 pub mod render;
 pub mod revenue;
 pub mod rule;
