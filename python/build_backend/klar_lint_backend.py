@@ -18,13 +18,10 @@ import os
 import shutil
 import subprocess
 import sys
-from typing import Any, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 
-import maturin
-from maturin import (  # noqa: F401  (the rest of the PEP 517 interface, unchanged)
-    get_requires_for_build_sdist,
-    get_requires_for_build_wheel,
-)
+# maturin is imported in the hooks only: building just the binary (the release workflow runs
+# this file as a script before maturin-action) needs nothing but cargo.
 
 DATA_DIR = os.path.join("target", "wheel-data")
 
@@ -60,6 +57,18 @@ def build_binary() -> str:
     return destination
 
 
+def get_requires_for_build_wheel(config_settings: Optional[Mapping[str, Any]] = None) -> List[str]:
+    import maturin
+
+    return maturin.get_requires_for_build_wheel(config_settings)
+
+
+def get_requires_for_build_sdist(config_settings: Optional[Mapping[str, Any]] = None) -> List[str]:
+    import maturin
+
+    return maturin.get_requires_for_build_sdist(config_settings)
+
+
 def _empty_data_dir() -> None:
     """maturin wants the data directory to exist; an sdist must not carry a binary."""
     shutil.rmtree(DATA_DIR, ignore_errors=True)
@@ -69,11 +78,15 @@ def _empty_data_dir() -> None:
 def prepare_metadata_for_build_wheel(
     metadata_directory: str, config_settings: Optional[Mapping[str, Any]] = None
 ) -> str:
+    import maturin
+
     os.makedirs(DATA_DIR, exist_ok=True)
     return maturin.prepare_metadata_for_build_wheel(metadata_directory, config_settings)
 
 
 def build_sdist(sdist_directory: str, config_settings: Optional[Mapping[str, Any]] = None) -> str:
+    import maturin
+
     _empty_data_dir()
     return maturin.build_sdist(sdist_directory, config_settings)
 
@@ -83,6 +96,8 @@ def build_wheel(
     config_settings: Optional[Mapping[str, Any]] = None,
     metadata_directory: Optional[str] = None,
 ) -> str:
+    import maturin
+
     build_binary()
     return maturin.build_wheel(wheel_directory, config_settings, metadata_directory)
 
@@ -92,6 +107,8 @@ def build_editable(
     config_settings: Optional[Mapping[str, Any]] = None,
     metadata_directory: Optional[str] = None,
 ) -> str:
+    import maturin
+
     build_binary()
     return maturin.build_editable(wheel_directory, config_settings, metadata_directory)
 
