@@ -38,7 +38,7 @@ echo "   $(basename "$wheel"): $(($(stat -c %s "$wheel") / 1024 / 1024)) MB ($(s
 
 echo "-- installing it into a fresh virtualenv with no Rust toolchain on PATH"
 python3 -m venv "$work/venv"
-"$work/venv/bin/pip" install "${pip_quiet[@]}" pytest "dask[distributed]" "pre-commit>=3,<5"
+"$work/venv/bin/pip" install "${pip_quiet[@]}" pytest "dask[distributed]" "pre-commit>=3,<5" mypy
 no_rust_path="$work/venv/bin:/usr/local/bin:/usr/bin:/bin"
 if PATH="$no_rust_path" command -v cargo >/dev/null || PATH="$no_rust_path" command -v rustc >/dev/null; then
   echo "FAIL: a Rust toolchain is on the test PATH ($no_rust_path)" >&2
@@ -92,6 +92,10 @@ fi
 grep -q 'error\[schema\]' "$work/hook-broken.log" || { cat "$work/hook-broken.log"; exit 1; }
 hook exports/clean-orders.json >"$work/hook-clean.log" 2>&1 || { cat "$work/hook-clean.log"; exit 1; }
 echo "   the hook failed on the broken payload and passed on the clean one ($(since "$start"), no compiling)"
+
+echo "-- mypy --strict: the documented API type-checks against the stubs in the wheel"
+(cd "$work" && "$work/venv/bin/python" -m mypy --strict --no-incremental \
+  "$repo_root/python/tests/typecheck_usage.py")
 
 echo "-- pytest python/tests (against the installed wheel)"
 set +e

@@ -308,4 +308,10 @@ class Linter:
         """Lints JSON Lines from any iterable of `str` or `bytes` lines (an open file, a list,
         a generator), one record at a time; pointers start with the record's index. An
         exception raised by the iterable is raised here."""
+        if isinstance(lines, (str, bytes, bytearray, memoryview)):
+            # Iterating a str gives characters, not lines.
+            raise TypeError(
+                "lint_lines takes an iterable of lines, not one str or bytes: "
+                "pass text.splitlines(), an open file, or use lint_str/lint_bytes"
+            )
         return _report(self._native.lint_lines(name, lines, klar))

@@ -143,6 +143,8 @@ def test_lint_lines_raises_what_the_iterable_raises(linter):
         linter.lint_lines("orders.jsonl", ['{"id": "1"}', 42])
     with pytest.raises(TypeError):
         linter.lint_lines("orders.jsonl", 42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"not one str or bytes"):
+        linter.lint_lines("orders.jsonl", '{"id": "1"}\n')
 
 
 def test_an_unreadable_path_is_a_finding_not_an_exception(linter, tmp_path):
