@@ -1,9 +1,8 @@
 //! The built-in codes: findings the linter itself produces (syntax, schema, envelope, I/O), each
 //! with a documentation page like a rule's, so `explain` and `[rules]` work for them too.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Category, RuleMeta, Severity};
 use crate::payload::{ApiVersion, PayloadKind};
-use crate::rule::{Category, RuleMeta};
 
 const VERSIONS: &[ApiVersion] = &ApiVersion::ALL;
 const KINDS: &[PayloadKind] = &PayloadKind::ALL;
@@ -49,6 +48,12 @@ builtin! {
     /// Reports a value that does not match the API's JSON Schema for its version and kind: a wrong
     /// type, a missing required field, a malformed code. Each top-level object is validated on its
     /// own, so one bad order never hides the others.
+    ///
+    /// `null` on an optional field is not reported: Klar validates with class-validator, where an
+    /// optional property skips all its checks when its value is `null` or missing (docs/klar-api.md §3.1,
+    /// §14.4 item 1), so `"descriptor": null` reads as a discount without a descriptor, and the
+    /// rules read it the same way. `null` on a required field is reported, and the help says the
+    /// field is required.
     /// ## Why is this bad?
     /// Klar's validator rejects the object (`taxRate must be a number conforming to the specified
     /// constraints`), and with it, for most endpoints, the whole request.
@@ -70,7 +75,11 @@ builtin! {
 builtin! {
     /// ## What it does
     /// Reports a property the API does not define for that object, with the closest known name
-    /// when one is near (`lineItemid` → `lineItemId`).
+    /// when one is near (`lineItemid` → `lineItemId`). A name that differs only in case
+    /// (`productGMV`, `googleAnalyticsTransactionID`) is always the first suggestion. The
+    /// `{"items": [...]}` body of COGS, logistics costs and transaction costs is checked the same
+    /// way: a key beside `items` is reported, and a misspelt `items` (`itmes`) is a `schema`
+    /// error with the suggestion, whose objects are still checked.
     /// ## Why is this bad?
     /// A misspelt field is as good as a missing one: `shippingTotalAmountBeforeTaxesAndDiscounts`
     /// (plural `Taxes`) is not the shipping checksum, so Klar never sees the shipping revenue.

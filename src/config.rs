@@ -6,11 +6,15 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::RuleMeta;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
-use crate::rule::RuleMeta;
+use crate::rule::Settings;
 use crate::status::StatusMapping;
+
+// Plain data beside `Severity`, so that rules read `[rules]` (see `rule::Settings`) without
+// depending on the configuration; `klar_lint::config::RuleLevel` as before.
+pub use crate::diagnostic::RuleLevel;
 
 /// The file name looked for in the current directory and its parents.
 pub const CONFIG_FILE_NAME: &str = "klar-lint.toml";
@@ -110,28 +114,6 @@ fn did_you_mean(name: &str) -> String {
             format!("did you mean `{candidate}`? `klar-lint rules` lists them all")
         }
         None => "`klar-lint rules` lists every rule".to_owned(),
-    }
-}
-
-/// A rule's level: a severity, or off.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RuleLevel {
-    /// The rule does not run.
-    Off,
-    /// The rule runs and reports at this severity.
-    On(Severity),
-}
-
-impl std::str::FromStr for RuleLevel {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "off" => Ok(RuleLevel::Off),
-            "error" => Ok(RuleLevel::On(Severity::Error)),
-            "warning" | "warn" => Ok(RuleLevel::On(Severity::Warning)),
-            "info" => Ok(RuleLevel::On(Severity::Info)),
-            _ => Err(()),
-        }
     }
 }
 
@@ -387,6 +369,16 @@ impl Config {
         self
     }
 
+    /// What rules may read of this configuration (see [`Settings`]).
+    #[must_use]
+    pub fn settings(&self) -> Settings<'_> {
+        Settings {
+            rules: &self.rules,
+            tolerance: &self.tolerance,
+            status_mapping: &self.status_mapping,
+        }
+    }
+
     /// The level a rule runs at under this configuration.
     #[must_use]
     pub fn level(&self, meta: &RuleMeta) -> RuleLevel {
@@ -496,6 +488,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
 
     #[test]
     fn parses_every_section() {

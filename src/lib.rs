@@ -81,12 +81,14 @@ pub mod json;
 pub mod linter;
 pub mod money;
 pub mod payload;
+mod pipeline;
 #[cfg(feature = "python")]
 mod python;
 pub mod render;
 pub mod revenue;
 pub mod rule;
 pub mod rules;
+pub mod run;
 pub mod schema;
 mod seen_ids;
 pub mod status;
@@ -100,6 +102,7 @@ pub use linter::{FileReport, Linter, Source, Truncated};
 pub use payload::{ApiVersion, PayloadKind};
 pub use revenue::Revenue;
 pub use rule::{Category, RuleMeta};
+pub use run::Run;
 
 /// The typed result of linting one file: an alias of [`FileReport`].
 pub type Report = FileReport;

@@ -1,180 +1,18 @@
-//! The rule engine's vocabulary: `RuleMeta`, `Category`, the `Rule` trait, the `Context` rules
-//! report through, and `declare_rule!`.
+//! The rule engine's vocabulary: the `Rule` trait, the `Context` rules report through, the
+//! `Settings` they read, and `declare_rule!`. `RuleMeta` and `Category` are plain data shared
+//! with the built-in codes, so they live in `diagnostic` and are re-exported here.
 
-use std::fmt;
+use std::collections::BTreeMap;
 
-use serde::Serialize;
-
-use crate::config::Config;
-use crate::diagnostic::{Anchor, Diagnostic, Severity};
+use crate::diagnostic::{Anchor, Diagnostic, RuleLevel, Severity};
 use crate::json::Pointer;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
+use crate::status::StatusMapping;
 use crate::view::{Cost, Order, Refund};
 
+pub use crate::diagnostic::{Category, RuleMeta};
 pub use crate::seen_ids::{FirstSeen, SeenIds};
-
-/// What a rule is about. Borrowed from clippy's idea of groups: each has one meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    /// Syntax, types, required and unknown fields, the request envelope.
-    Schema,
-    /// Prices, taxes, discounts, checksums, bundles: what revenue is computed from.
-    Money,
-    /// References between objects and duplicates.
-    Integrity,
-    /// Timestamps.
-    Dates,
-    /// Statuses, currency and country codes, and how Klar maps them.
-    Mapping,
-    /// Request limits: batch sizes.
-    Limits,
-    /// Version mismatches.
-    Compat,
-    /// Problems of the run itself: unreadable files, unknown kinds, internal errors.
-    Tool,
-}
-
-impl Category {
-    /// Every category.
-    pub const ALL: [Category; 8] = [
-        Category::Schema,
-        Category::Money,
-        Category::Integrity,
-        Category::Dates,
-        Category::Mapping,
-        Category::Limits,
-        Category::Compat,
-        Category::Tool,
-    ];
-
-    /// The lower-case name used by `--select` and in reports.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Schema => "schema",
-            Category::Money => "money",
-            Category::Integrity => "integrity",
-            Category::Dates => "dates",
-            Category::Mapping => "mapping",
-            Category::Limits => "limits",
-            Category::Compat => "compat",
-            Category::Tool => "tool",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// Everything known about a rule or built-in code without running it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct RuleMeta {
-    /// Stable kebab-case name, as used in configs: `zero-date`.
-    pub name: &'static str,
-    /// What the rule is about.
-    pub category: Category,
-    /// Severity unless the configuration says otherwise.
-    pub severity: Severity,
-    /// API versions the rule is declared for. It also runs on the versions checked as one of
-    /// them (04.2024 and 06.2024 as 12.2022, see [`ApiVersion::checked_as`]):
-    /// [`RuleMeta::run_versions`] lists them all.
-    pub versions: &'static [ApiVersion],
-    /// Payload kinds the rule applies to.
-    pub kinds: &'static [PayloadKind],
-    /// A rule that checks totals: its finding is dropped on a line that already has a finding
-    /// from a rule that is not derived (one root cause, one diagnostic).
-    pub derived: bool,
-    /// Produced by the linter itself rather than by a `Rule` implementation.
-    pub builtin: bool,
-    /// The documentation page (Markdown), from the doc comment.
-    pub docs: &'static str,
-}
-
-impl RuleMeta {
-    /// The documentation with the doc comment's leading space removed from each line.
-    #[must_use]
-    pub fn page(&self) -> String {
-        let mut out = String::with_capacity(self.docs.len());
-        for line in self.docs.lines() {
-            out.push_str(line.strip_prefix(' ').unwrap_or(line));
-            out.push('\n');
-        }
-        out
-    }
-
-    /// The first sentence under "What it does", for `klar-lint rules` and SARIF.
-    #[must_use]
-    pub fn summary(&self) -> String {
-        let paragraph = self.first_paragraph();
-        let end = paragraph
-            .match_indices(". ")
-            .map(|(i, _)| i)
-            .find(|&i| {
-                !paragraph
-                    .get(..i)
-                    .is_some_and(|s| s.ends_with("e.g") || s.ends_with("i.e"))
-            })
-            .map_or(paragraph.len(), |i| i + 1);
-        paragraph
-            .get(..end)
-            .unwrap_or(&paragraph)
-            .trim_end_matches('.')
-            .to_owned()
-    }
-
-    /// The whole first paragraph under "What it does".
-    #[must_use]
-    pub fn first_paragraph(&self) -> String {
-        let page = self.page();
-        let mut lines = page
-            .lines()
-            .skip_while(|l| !l.starts_with("## What it does"));
-        lines.next();
-        let mut summary = String::new();
-        for line in lines {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                if summary.is_empty() {
-                    continue;
-                }
-                break;
-            }
-            if !summary.is_empty() {
-                summary.push(' ');
-            }
-            summary.push_str(line);
-        }
-        summary
-    }
-
-    /// Whether the rule runs on this version and kind: a version runs the rules of the version
-    /// it is checked as, so a rule declared for 12.2022 runs on 04.2024 and 06.2024 too.
-    #[must_use]
-    pub fn applies_to(&self, version: ApiVersion, kind: PayloadKind) -> bool {
-        self.runs_on(version) && self.kinds.contains(&kind)
-    }
-
-    /// Whether the rule runs on this version, whatever the kind.
-    #[must_use]
-    pub fn runs_on(&self, version: ApiVersion) -> bool {
-        self.versions.contains(&version) || self.versions.contains(&version.checked_as())
-    }
-
-    /// Every version the rule runs on, oldest first: those it declares and those checked as
-    /// one of them. What `klar-lint rules` and `explain` list.
-    #[must_use]
-    pub fn run_versions(&self) -> Vec<ApiVersion> {
-        ApiVersion::ALL
-            .into_iter()
-            .filter(|&v| self.runs_on(v))
-            .collect()
-    }
-}
 
 /// Gives a rule its metadata; implemented by `declare_rule!`.
 pub trait Meta {
@@ -222,6 +60,20 @@ pub struct FileState {
     pub line: Option<usize>,
 }
 
+/// What rules may read of the configuration, handed to them through [`Context`]: rules never see
+/// the whole `Config`, so the registry sits below the configuration that checks rule names
+/// against it. A rule that needs another setting adds a field here (and its line in
+/// `Config::settings`).
+#[derive(Clone, Copy, Debug)]
+pub struct Settings<'a> {
+    /// The levels `[rules]` sets, by rule name (see [`Context::report_at_most`]).
+    pub rules: &'a BTreeMap<&'static str, RuleLevel>,
+    /// The money tolerance policy (`[tolerance]`).
+    pub tolerance: &'a Tolerance,
+    /// How order statuses map to Klar's buckets (`[status-mapping]`).
+    pub status_mapping: &'a StatusMapping,
+}
+
 /// What a rule reports through, and what it may read of the run.
 ///
 /// The linter checks the objects of a file in parallel, and frees each object's parsed tree
@@ -231,7 +83,7 @@ pub struct FileState {
 pub struct Context<'a> {
     pub(crate) meta: &'static RuleMeta,
     pub(crate) severity: Severity,
-    pub(crate) config: &'a Config,
+    pub(crate) settings: Settings<'a>,
     pub(crate) version: ApiVersion,
     pub(crate) kind: PayloadKind,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
@@ -242,7 +94,7 @@ impl<'a> Context<'a> {
     pub(crate) fn new(
         meta: &'static RuleMeta,
         severity: Severity,
-        config: &'a Config,
+        settings: Settings<'a>,
         (version, kind): (ApiVersion, PayloadKind),
         diagnostics: &'a mut Vec<Diagnostic>,
         notes: &'a mut Vec<Note>,
@@ -250,7 +102,7 @@ impl<'a> Context<'a> {
         Self {
             meta,
             severity,
-            config,
+            settings,
             version,
             kind,
             diagnostics,
@@ -278,7 +130,7 @@ impl Context<'_> {
         pointer: Pointer,
         message: impl Into<String>,
     ) -> Reported<'_> {
-        let configured = self.config.rules.contains_key(self.meta.name);
+        let configured = self.settings.rules.contains_key(self.meta.name);
         let severity = if configured {
             self.severity
         } else {
@@ -293,13 +145,13 @@ impl Context<'_> {
     /// The money tolerance policy in force.
     #[must_use]
     pub fn tolerance(&self) -> &Tolerance {
-        &self.config.tolerance
+        self.settings.tolerance
     }
 
-    /// The whole configuration.
+    /// The settings rules may read (tolerance, status mapping).
     #[must_use]
-    pub fn config(&self) -> &Config {
-        self.config
+    pub fn settings(&self) -> Settings<'_> {
+        self.settings
     }
 
     /// The API version of the file.

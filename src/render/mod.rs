@@ -22,85 +22,13 @@ pub use junit::Junit;
 pub use klar::Klar;
 pub use sarif::Sarif;
 
-use std::collections::BTreeMap;
+/// The totals reporters finish with; they belong to the run (see [`crate::Run`]).
+pub use crate::run::{BaselineCounts, Summary};
+
 use std::io::{self, Write};
 
-use serde::Serialize;
-
-use crate::diagnostic::Severity;
 use crate::linter::FileReport;
 use crate::revenue::Revenue;
-
-/// Totals of a run.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Summary {
-    /// Files checked.
-    pub files: usize,
-    /// Files with at least one finding.
-    #[serde(rename = "filesWithFindings")]
-    pub files_with_findings: usize,
-    /// Top-level objects checked.
-    pub objects: usize,
-    /// Error findings.
-    pub errors: usize,
-    /// Warning findings.
-    pub warnings: usize,
-    /// Info findings.
-    pub infos: usize,
-    /// Of those, findings counted but not listed, past `max-diagnostics-per-file`.
-    #[serde(rename = "notListed", skip_serializing_if = "is_zero")]
-    pub not_listed: usize,
-    /// Revenue over every file, by currency.
-    #[serde(skip)]
-    pub revenue: Revenue,
-    /// Findings per rule, for `--statistics`.
-    #[serde(skip)]
-    pub by_rule: BTreeMap<&'static str, usize>,
-    /// What a `--baseline` left out, when one was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<BaselineCounts>,
-}
-
-/// What applying a baseline did to a run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BaselineCounts {
-    /// Entries in the baseline file.
-    pub entries: usize,
-    /// Findings left out because the baseline holds them.
-    pub suppressed: usize,
-    /// Baseline entries that no finding matches any more: fixed since the baseline was written.
-    pub stale: usize,
-}
-
-impl Summary {
-    /// Adds one file's counts.
-    pub fn add(&mut self, report: &FileReport) {
-        self.files += 1;
-        self.objects += report.objects;
-        if !report.diagnostics.is_empty() || report.truncated.total() > 0 {
-            self.files_with_findings += 1;
-        }
-        // Findings past the per-file limit count too: they decide the exit code like any other.
-        let count = |s| report.count(s) + report.truncated.count(s);
-        self.errors += count(Severity::Error);
-        self.warnings += count(Severity::Warning);
-        self.infos += count(Severity::Info);
-        self.not_listed += report.truncated.total();
-        self.revenue.merge(&report.revenue);
-        for d in &report.diagnostics {
-            *self.by_rule.entry(d.rule()).or_default() += 1;
-        }
-    }
-
-    /// Findings per rule, most frequent first, then by name.
-    #[must_use]
-    pub fn statistics(&self) -> Vec<(&'static str, usize)> {
-        let mut counts: Vec<_> = self.by_rule.iter().map(|(r, n)| (*r, *n)).collect();
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        counts
-    }
-}
 
 /// The `--statistics` table: one line per rule, most frequent first.
 ///
@@ -224,7 +152,7 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
     use crate::money::display_computed;
     if revenue.currencies.iter().all(|(_, t)| t.orders == 0) {
         writeln!(out, "Revenue: no orders checked.")?;
-        return Ok(());
+        return left_out_note(out, revenue);
     }
     writeln!(out, "Revenue, recomputed as Klar does (lines: quantity x per-unit values; bundles from their constituents):")?;
     writeln!(
@@ -277,7 +205,23 @@ pub fn revenue_table(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
             )?;
         }
     }
-    Ok(())
+    left_out_note(out, revenue)
+}
+
+/// Says how many objects the totals leave out, and why, so a total is never silently short.
+fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
+    match revenue.left_out {
+        0 => Ok(()),
+        1 => writeln!(
+            out,
+            "Left out of these totals: 1 object that failed its schema, so its amounts cannot be trusted."
+        ),
+        n => writeln!(
+            out,
+            "Left out of these totals: {n} objects that {}.",
+            crate::revenue::LEFT_OUT_REASON
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -285,6 +229,22 @@ mod tests {
     use super::revenue_table;
     use crate::money::decimal_from_literal;
     use crate::revenue::{CurrencyTotals, Revenue};
+
+    #[test]
+    fn objects_left_out_of_the_totals_are_counted_with_the_reason() {
+        let mut revenue = Revenue::default();
+        let mut text = Vec::new();
+        revenue_table(&mut text, &revenue).unwrap();
+        assert!(!String::from_utf8_lossy(&text).contains("Left out"));
+        revenue.left_out = 2;
+        let mut text = Vec::new();
+        revenue_table(&mut text, &revenue).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.contains("Left out of these totals: 2 objects that failed their schema"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn revenue_sums_are_shown_in_the_currency_s_minor_unit() {

@@ -36,7 +36,9 @@ declare_rule! {
     /// No Klar page covered by docs/klar-api.md marks fields as required (§16 item 1), so this is a
     /// warning based on evidence grades, not on a rejection. A field sent under a misspelled
     /// name (`shippingTotalAmountBeforeTaxesAndDiscounts`) is left to `unknown-field`, which
-    /// suggests the right name.
+    /// suggests the right name. A field sent as `null` counts as missing, exactly as if it were
+    /// left out: Klar's validator (class-validator) skips a `null` optional field (docs/klar-api.md §14.4
+    /// item 1), so the dashboards get nothing from it either.
     /// ## Example
     /// ```json
     /// [{ "id": "200012384", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
@@ -212,6 +214,12 @@ fn misspelled(raw: &Map<String, Value>, known: &[&str], field: &str) -> bool {
         })
 }
 
+/// Whether `raw` lacks `name`: `null` is absent, as Klar's validator reads an optional field
+/// (class-validator, docs/klar-api.md §14.4 item 1).
+fn absent(raw: &Map<String, Value>, name: &str) -> bool {
+    raw.get(name).is_none_or(Value::is_null)
+}
+
 /// Reports the fields of `lists` that `raw` lacks, in one finding at the object (at `ptr()`).
 /// Nothing is allocated unless a field is missing.
 fn check(
@@ -224,7 +232,7 @@ fn check(
     let mut missing = lists
         .iter()
         .flat_map(|list| list.iter())
-        .filter(|(name, _)| !raw.contains_key(*name) && !misspelled(raw, known, name))
+        .filter(|(name, _)| absent(raw, name) && !misspelled(raw, known, name))
         .peekable();
     if missing.peek().is_none() {
         return;

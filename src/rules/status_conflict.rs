@@ -96,7 +96,7 @@ impl Rule for StatusConflict {
         let Some(status) = order.financial_status else {
             return;
         };
-        let Some(bucket) = cx.config().status_mapping.bucket(status) else {
+        let Some(bucket) = cx.settings().status_mapping.bucket(status) else {
             return;
         };
         // Pointers are built only for a finding.
@@ -125,7 +125,11 @@ impl Rule for StatusConflict {
                     format!("`financialStatus` {} reads as {}, but the order has no `refundedLineItems`", quoted(status), reads_as(bucket)),
                 )
                 .help("list the returned units in `refundedLineItems` (Klar works return value out from them), or send the status the order has now");
-            if order.raw.contains_key("refundedLineItems") {
+            if order
+                .raw
+                .get("refundedLineItems")
+                .is_some_and(serde_json::Value::is_array)
+            {
                 reported.label(refunds_at(), "empty");
             }
         }

@@ -75,7 +75,7 @@ impl Rule for UnmappedStatus {
         let Some(status) = order.financial_status else {
             return;
         };
-        if cx.config().status_mapping.bucket(status).is_some() {
+        if cx.settings().status_mapping.bucket(status).is_some() {
             return;
         }
         let at = order.at("financialStatus");

@@ -39,7 +39,8 @@ declare_rule! {
 impl Rule for VersionMismatch {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         for line in &order.lines {
-            let Some(bundled) = line.raw.get("bundledProducts") else {
+            // `null` reads as absent (docs/klar-api.md §14.4 item 1): no bundles sent.
+            let Some(bundled) = line.raw.get("bundledProducts").filter(|v| !v.is_null()) else {
                 continue;
             };
             let help = match bundled {

@@ -3,7 +3,10 @@
 //! time ([`generated`]), an override is compiled when the run starts.
 
 mod generated;
+mod help;
 mod relabel;
+
+pub(crate) use help::did_you_mean;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -83,13 +86,11 @@ pub fn embedded_text(version: ApiVersion, kind: PayloadKind) -> &'static str {
     }
 }
 
-/// Property names of each `$defs` object, with their descriptions, for did-you-mean and help.
-type Defs = Vec<(String, Vec<(String, String)>)>;
-
 struct Compiled {
     check: Check,
-    /// The `$defs` properties: read from the schema text the first time a finding needs them.
-    defs: OnceLock<Defs>,
+    /// The `$defs` of the schema: parsed from the schema text the first time a finding needs
+    /// them (the names, descriptions and required lists of the properties, for help).
+    defs: OnceLock<Map<String, Value>>,
     /// The embedded schema text the definitions are read from (an override fills `defs` when
     /// it is compiled).
     text: &'static str,
@@ -118,39 +119,17 @@ impl Compiled {
         }
     }
 
-    fn defs(&self) -> &Defs {
+    fn defs(&self) -> &Map<String, Value> {
         self.defs.get_or_init(|| {
             serde_json::from_str::<Value>(self.text)
                 .ok()
-                .and_then(|document| {
-                    document
-                        .get("$defs")
-                        .and_then(Value::as_object)
-                        .map(defs_of)
+                .and_then(|mut document| match document.get_mut("$defs")?.take() {
+                    Value::Object(defs) => Some(defs),
+                    _ => None,
                 })
                 .unwrap_or_default()
         })
     }
-}
-
-/// The properties of each definition, with their descriptions.
-fn defs_of(defs: &Map<String, Value>) -> Defs {
-    defs.iter()
-        .filter_map(|(name, def)| {
-            let props = def.get("properties")?.as_object()?;
-            let props = props
-                .iter()
-                .map(|(k, v)| {
-                    let description = v
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    (k.clone(), description.to_owned())
-                })
-                .collect();
-            Some((name.clone(), props))
-        })
-        .collect()
 }
 
 /// The schemas of every version and kind: an override is compiled once, on first use.
@@ -311,7 +290,7 @@ impl SchemaSet {
             .map_err(|e| invalid(version, kind, origin, e.to_string()))?;
         Ok(Compiled {
             check: Check::Compiled(validator),
-            defs: OnceLock::from(defs_of(defs)),
+            defs: OnceLock::from(defs.clone()),
             text: "",
         })
     }
@@ -346,7 +325,14 @@ impl SchemaSet {
         let mut findings = Vec::new();
         let mut passes = true;
         for error in compiled.iter_errors(object) {
-            passes &= convert(compiled, version, &error, base, &mut findings);
+            passes &= convert(
+                compiled,
+                version,
+                kind.object_def(),
+                &error,
+                base,
+                &mut findings,
+            );
         }
         merge_root_causes(&mut findings);
         // The generated and the compiled validators find the same errors, not always in the
@@ -442,64 +428,162 @@ fn first_sentence(text: &str) -> &str {
     text.get(..end).unwrap_or(text).trim_end_matches('.')
 }
 
-/// The `$defs` object whose properties best cover `object`'s keys: the definition it was meant to be.
-fn best_def<'c>(
-    compiled: &'c Compiled,
-    object: &Map<String, Value>,
-) -> Option<&'c [(String, String)]> {
-    compiled
-        .defs()
-        .iter()
-        .max_by_key(|(_, props)| {
-            object
-                .keys()
-                .filter(|k| props.iter().any(|(p, _)| p == *k))
-                .count()
-        })
-        .map(|(_, props)| props.as_slice())
+/// Where a finding is, in the schema's terms: the object definition an instance path leads to.
+struct Place<'d> {
+    /// The definition's name (`Order`, `LineItem`, `Tax`, ...).
+    def: &'d str,
+    /// The definition.
+    schema: &'d Map<String, Value>,
 }
 
-fn suggestion<'p>(
-    unknown: &str,
-    props: &'p [(String, String)],
-    object: &Map<String, Value>,
-) -> Option<&'p str> {
-    let lower = unknown.to_ascii_lowercase();
-    props
-        .iter()
-        .map(|(p, _)| p.as_str())
-        .filter(|p| !object.contains_key(*p))
-        .map(|p| {
-            (
-                strsim::normalized_damerau_levenshtein(&lower, &p.to_ascii_lowercase()),
-                p,
-            )
+impl<'d> Place<'d> {
+    /// The definition of the object at `path` (relative to the top-level object, validated
+    /// against `$defs/<root>`), found by walking the schema along the path: exact, where
+    /// guessing from the object's keys fails on a nested object whose only key is misspelt.
+    /// `None` when the path leaves the schema (a field the definition does not have).
+    fn at(defs: &'d Map<String, Value>, root: &'d str, path: &Pointer) -> Option<Self> {
+        let (mut def, mut schema) = (root, defs.get(root)?);
+        for token in path.tokens() {
+            let (name, object) = resolve(defs, def, schema)?;
+            def = name;
+            schema = object
+                .get("properties")
+                .and_then(|p| p.get(token.as_ref()))
+                .or_else(|| {
+                    object
+                        .get("items")
+                        .filter(|_| token.parse::<usize>().is_ok())
+                })?;
+        }
+        let (def, schema) = resolve(defs, def, schema)?;
+        Some(Self {
+            def,
+            schema: schema.as_object()?,
         })
-        .filter(|(score, _)| *score >= 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, p)| p)
+    }
+
+    /// The definition's property names with their descriptions.
+    fn properties(&self) -> Vec<(&'d str, &'d str)> {
+        properties(self.schema)
+    }
+
+    fn property(&self, name: &str) -> Option<&'d Value> {
+        self.schema.get("properties")?.get(name)
+    }
+
+    fn requires(&self, name: &str) -> bool {
+        self.schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|p| p.as_str() == Some(name)))
+    }
+}
+
+/// Follows `$ref`s into `$defs`, and an `anyOf` whose only other branch is `null` (how an
+/// optional object field is written), to the schema that describes the value.
+fn resolve<'d>(
+    defs: &'d Map<String, Value>,
+    mut def: &'d str,
+    mut schema: &'d Value,
+) -> Option<(&'d str, &'d Value)> {
+    // A bound, not a loop detector: the schemas nest a handful of levels.
+    for _ in 0..16 {
+        if let Some(target) = schema.get("$ref").and_then(Value::as_str) {
+            def = target.strip_prefix("#/$defs/")?;
+            schema = defs.get(def)?;
+        } else if let Some([only]) = schema
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .map(|branches| non_null(branches).collect::<Vec<_>>())
+            .as_deref()
+        {
+            schema = only;
+        } else {
+            return Some((def, schema));
+        }
+    }
+    None
+}
+
+/// The branches of an `anyOf` other than `{"type": "null"}`.
+fn non_null(branches: &[Value]) -> impl Iterator<Item = &Value> {
+    branches
+        .iter()
+        .filter(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+}
+
+fn properties(schema: &Map<String, Value>) -> Vec<(&str, &str)> {
+    schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| {
+            props
+                .iter()
+                .map(|(k, v)| {
+                    let description = v
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    (k.as_str(), description)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The properties of the definition the object at `path` was meant to be: the schema's own
+/// answer where the path leads to a definition, else the definition whose properties best
+/// cover the object's keys.
+fn properties_at<'d>(
+    defs: &'d Map<String, Value>,
+    root: &'d str,
+    path: &Pointer,
+    object: &Map<String, Value>,
+) -> Vec<(&'d str, &'d str)> {
+    if let Some(place) = Place::at(defs, root, path) {
+        return place.properties();
+    }
+    defs.values()
+        .filter_map(Value::as_object)
+        .map(properties)
+        .max_by_key(|props| {
+            object
+                .keys()
+                .filter(|k| props.iter().any(|(p, _)| p == k))
+                .count()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a branch's errors say only "this is not `null`": the failure of the `null` branch of
+/// an optional object field.
+fn only_not_null(errors: &[ValidationError<'_>]) -> bool {
+    matches!(errors, [e] if matches!(e.kind(), ValidationErrorKind::Type { kind: TypeKind::Single(t) } if t.to_string() == "null"))
 }
 
 /// Turns one jsonschema error into findings; returns false when the object fails the schema.
 fn convert(
     compiled: &Compiled,
     version: ApiVersion,
+    root: &str,
     error: &ValidationError<'_>,
     base: &Pointer,
     out: &mut Vec<Diagnostic>,
 ) -> bool {
+    let path = Pointer::parse(error.instance_path().as_str()).unwrap_or_default();
     let at = pointer_under(base, error.instance_path().as_str());
     let instance: &Value = error.instance();
     let field = field_name(&at);
     let keyword = error.kind().keyword().to_owned();
+    let defs = compiled.defs();
     let schema_finding = |message: String| Diagnostic::new(&codes::SCHEMA, at.clone(), message);
     match error.kind() {
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let object = instance.as_object();
             let description = object
-                .and_then(|o| best_def(compiled, o))
-                .and_then(|props| props.iter().find(|(p, _)| p == name))
+                .map(|o| properties_at(defs, root, &path, o))
+                .and_then(|props| props.into_iter().find(|(p, _)| *p == name))
                 .map(|(_, d)| first_sentence(d).to_owned());
             let mut help = match description {
                 Some(d) if !d.is_empty() => format!("add `{name}`: {d}"),
@@ -522,36 +606,40 @@ fn convert(
             let Some(object) = instance.as_object() else {
                 return false;
             };
-            let props = best_def(compiled, object).unwrap_or(&[]);
-            let mut fails = false;
+            let props = properties_at(defs, root, &path, object);
+            let absent: Vec<&str> = props
+                .iter()
+                .map(|(p, _)| *p)
+                .filter(|p| !object.contains_key(*p))
+                .collect();
             for key in unexpected {
                 // 12.2022 has no bundles: the `version-mismatch` rule reports that, once.
                 if version.checked_as() == ApiVersion::V12_2022 && key == "bundledProducts" {
                     continue;
                 }
-                fails = true;
                 let mut d = Diagnostic::new(
                     &codes::UNKNOWN_FIELD,
                     at.key(key),
                     format!("unknown field `{key}`"),
                 )
                 .with_anchor(Anchor::Key);
-                d.help = Some(match suggestion(key, props, object) {
+                d.help = Some(match did_you_mean(key, absent.iter().copied()) {
                     Some(known) => format!("did you mean `{known}`?"),
                     None => "the API defines no such field here: remove it, or check its spelling against `klar-lint schema`".to_owned(),
                 });
                 out.push(d);
             }
             // Unknown fields are warnings: the object is still checked by the rules.
-            let _ = fails;
             true
         }
         ValidationErrorKind::Type { kind } => {
+            // `null` is how an optional field is left out: not a type to offer.
             let expected = match kind {
                 TypeKind::Single(t) => t.to_string(),
                 TypeKind::Multiple(set) => set
                     .iter()
                     .map(|t| t.to_string())
+                    .filter(|t| t != "null")
                     .collect::<Vec<_>>()
                     .join(" or "),
             };
@@ -560,28 +648,24 @@ fn convert(
             } else {
                 "a"
             };
-            let mut d = schema_finding(format!(
+            let d = schema_finding(format!(
                 "{field} must be {article} {expected}, found {}",
                 describe(instance)
             ));
-            if let (Some(text), "number") = (instance.as_str(), expected.as_str()) {
-                let trimmed = text.trim().trim_end_matches('%').trim();
-                d.help = Some(if text.trim().ends_with('%') {
-                    format!(
-                        "send the rate as a number and a fraction: {text} is `{}`",
-                        percent_as_fraction(trimmed)
-                    )
-                } else if trimmed.parse::<f64>().is_ok() {
-                    format!("send the number without quotes: `{trimmed}`")
-                } else {
-                    "send a JSON number, without quotes or units".to_owned()
-                });
-            } else if expected == "string" && instance.is_number() {
-                d.help = Some("ids and codes are strings: quote the value".to_owned());
-            } else {
-                d.help = Some(format!("send {article} {expected}"));
-            }
-            out.push(d);
+            let name = path.last();
+            let parent = path.parent().and_then(|p| Place::at(defs, root, &p));
+            let property = match (&parent, &name) {
+                (Some(place), Some(name)) if place.property(name).is_some() => {
+                    Some(help::Property {
+                        def: place.def,
+                        name,
+                        required: place.requires(name),
+                    })
+                }
+                _ => None,
+            };
+            let help = help::wrong_type(instance, &expected, article, property.as_ref());
+            out.push(d.with_help(help));
             false
         }
         ValidationErrorKind::Pattern { pattern } => {
@@ -595,12 +679,34 @@ fn convert(
             false
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // An optional object field is `anyOf: [{$ref}, {type: null}]`: a value that is not
+            // null failed the definition, and its own errors say how.
+            if let [a, b] = context.as_slice() {
+                let real = match (only_not_null(a), only_not_null(b)) {
+                    (false, true) => Some(a),
+                    (true, false) => Some(b),
+                    _ => None,
+                };
+                if let Some(real) = real {
+                    let mut passes = true;
+                    for e in real {
+                        passes &= convert(compiled, version, root, e, base, out);
+                    }
+                    return passes;
+                }
+            }
             let required: Option<Vec<String>> = context
                 .iter()
                 .map(|branch| match branch.as_slice() {
                     [e] => match e.kind() {
                         ValidationErrorKind::Required { property } => {
                             property.as_str().map(str::to_owned)
+                        }
+                        // A branch that names its field and finds it `null`: left out.
+                        ValidationErrorKind::Type { .. } if e.instance().is_null() => {
+                            Pointer::parse(e.instance_path().as_str())
+                                .ok()
+                                .and_then(|p| p.last().map(std::borrow::Cow::into_owned))
                         }
                         _ => None,
                     },

@@ -48,7 +48,7 @@ def write(rel, payload):
 
 
 # ---------------------------------------------------------------------------------------------
-# C2: placeholder-tech/klar-magento-2 (v2.1.1), API 07.2025. FACTS §14.1, §14.4, §12.
+# C2: placeholder-tech/klar-magento-2 (v2.1.1), API 07.2025. docs/klar-api.md §14.1, §14.4, §12.
 # ---------------------------------------------------------------------------------------------
 
 def c2_tax(title, percent, item_tax_amount, qty):
@@ -201,7 +201,7 @@ def build_c2():
                        php_round(12.95 * sp_q), 3.05, 0.23)
     children = [shampoo, spuelung]
     parent = c2_line("1103", "Pflege-Set Haar", "519", "SET-HAAR", 30.85, 30.85, 1, [], [], 30.85, 0.0, 0.0)
-    # Parent filled as FACTS §12 describes: Bundle Discount = Σ children per-unit discounts (not
+    # Parent filled as docs/klar-api.md §12 describes: Bundle Discount = Σ children per-unit discounts (not
     # × child qty) + the parent's own rules at 0; taxes merged by title as Σ child tax × child
     # qty; weight and both totals = Σ children.
     parent["discounts"] = [{"title": "Bundle Discount", "discountAmount": sh_disc + sp_disc},
@@ -268,7 +268,7 @@ def build_c2():
 
 
 # ---------------------------------------------------------------------------------------------
-# C2old: ltd-iconcept/magento2-klar (ICT_Klar 1.0.18), API 12.2022. FACTS §14.2, §14.4 item 3.
+# C2old: ltd-iconcept/magento2-klar (ICT_Klar 1.0.18), API 12.2022. docs/klar-api.md §14.2, §14.4 item 3.
 # ---------------------------------------------------------------------------------------------
 
 def c2old_line(item_id, name, product_id, sku, original_price, price_excl_tax, qty, discount_row,
@@ -340,7 +340,7 @@ def build_c2old():
 
 
 # ---------------------------------------------------------------------------------------------
-# C1: placeholder-tech/klar-magento-1 (Klar_DataSync), API 12.2022. FACTS §14.2.
+# C1: placeholder-tech/klar-magento-1 (Klar_DataSync), API 12.2022. docs/klar-api.md §14.2.
 # ---------------------------------------------------------------------------------------------
 
 def c1_line(item_id, name, product_id, sku, original_price, price_incl_tax, qty, discounts, cogs):
@@ -417,7 +417,7 @@ def build_c1():
 
 
 # ---------------------------------------------------------------------------------------------
-# Klar's help centre: Order Example #1 and #2, COGS, logistics costs, refunds. FACTS §11.2, §10.
+# Klar's help centre: Order Example #1 and #2, COGS, logistics costs, refunds. docs/klar-api.md §11.2, §10.
 # ---------------------------------------------------------------------------------------------
 
 def build_help_centre():
@@ -472,7 +472,7 @@ def build_help_centre():
              "taxes": [dict(vat7, taxAmount=0.23)],
              "totalAmountBeforeTaxesAndDiscounts": 7.0, "totalAmountAfterTaxesAndDiscounts": 6.54,
              "totalLogisticsCosts": 0},
-            # The doc's second line reuses the first line's id (FACTS §15 item 7).
+            # The doc's second line reuses the first line's id (docs/klar-api.md §15 item 7).
             {"id": "5234123423", "productName": "Free sample", "productId": "A-2344234299-B",
              "productGmv": 0, "sku": "A-123-799-C", "quantity": 1, "productTags": ["free_item"],
              "discounts": [], "taxes": [dict(vat7, taxAmount=0)],
@@ -488,7 +488,7 @@ def build_help_centre():
     write("12.2022/klar-help-centre-orders.json", [ex1, ex2])
 
     # COGS example [D:9346938] made valid JSON (quoted keys, no trailing comma); its
-    # `lineItemid` (lower-case d) kept: that is the doc's own mistake (FACTS §15 item 6).
+    # `lineItemid` (lower-case d) kept: that is the doc's own mistake (docs/klar-api.md §15 item 6).
     write("12.2022/cogs.json", {"items": [
         {"orderId": "2312231241", "lineItemId": "5234123423", "productCogs": 17.33},
         {"orderId": "2312231241", "lineItemid": "5234123424", "productCogs": 4.8},
@@ -512,7 +512,7 @@ def build_help_centre():
 
 # ---------------------------------------------------------------------------------------------
 # Magebit: placeholder-tech/magento2-magebit-klar (overrides of ICT_Klar's line, discount and tax
-# builders, wired by the integrator), API 12.2022. FACTS §14.2, §14.4 item 7.
+# builders, wired by the integrator), API 12.2022. docs/klar-api.md §14.2, §14.4 item 7.
 # ---------------------------------------------------------------------------------------------
 
 def mb_line(item_id, name, product_id, sku, original_price, price_incl_tax, qty, item_discount,

@@ -1,31 +1,27 @@
-//! The `klar-lint` binary: arguments, config, the walk, parallel linting with ordered output,
-//! and exit codes (0 clean or warnings only, 1 error findings, 2 usage/config/internal failure).
+//! The `klar-lint` binary: arguments, config, the walk, the run (`klar_lint::Run` lints in
+//! parallel and hands reports over in path order), printing, and exit codes (0 clean or warnings only, 1 error findings, 2 usage/config/internal failure).
 
 mod args;
 mod baseline;
 mod progress;
 mod walk;
 
-use std::collections::BTreeMap;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
 use klar_lint::render::{
     render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Klar, Reporter, Sarif,
-    Summary,
 };
+use klar_lint::run::Visitor;
 use klar_lint::{
-    ApiVersion, Category, Config, FileReport, Linter, PayloadKind, RuleLevel, Severity,
+    ApiVersion, Category, Config, FileReport, Linter, PayloadKind, RuleLevel, Run, Severity,
 };
-use rayon::prelude::*;
 
 use args::{Cli, Color, Command, Format, KindArg, VersionArg};
 use progress::Progress;
-use walk::Input;
 
 // A parse allocates a small block for every key, string and number and frees it soon after,
 // from several threads at once: mimalloc's thread-local free lists do that much faster than
@@ -180,63 +176,24 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         ),
         &inputs,
     );
-    let mut summary = Summary::default();
-    let mut internal = false;
-    let mut recorded: Vec<baseline::Entry> = Vec::new();
-    let recording = args.write_baseline.is_some();
-    let started = Instant::now();
-    let (tx, rx) = mpsc::sync_channel::<(usize, Vec<FileReport>)>(64);
-    let linter_ref = &linter;
-    let inputs_ref = &inputs;
-    let write_result = std::thread::scope(|scope| -> io::Result<()> {
-        if let [input] = inputs_ref.as_slice() {
-            // One file (a pre-commit hook, a start-up) is linted right here: starting threads
-            // costs more than checking a small file. A big one gets the pool from the linter.
-            let _ = tx.send((0, vec![lint_input(linter_ref, input)]));
-            drop(tx);
-        } else {
-            scope.spawn(move || lint_in_batches(linter_ref, inputs_ref, &tx));
-        }
-        // Batches arrive in any order and are printed in path order; a small buffer holds the
-        // early ones.
-        let mut pending = BTreeMap::new();
-        let mut next = 0;
-        loop {
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok((first, reports)) => {
-                    pending.insert(first, reports);
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-            while let Some(reports) = pending.remove(&next) {
-                for mut report in reports {
-                    internal |= report.has_internal_error();
-                    if recording {
-                        recorded.extend(
-                            report
-                                .diagnostics
-                                .iter()
-                                .map(|d| baseline::entry(&report, d)),
-                        );
-                    } else {
-                        if let Some(matcher) = baseline.as_mut() {
-                            matcher.filter(&mut report);
-                            report.limit(per_file_limit);
-                        }
-                        summary.add(&report);
-                        progress.suspend(|| reporter.file(&mut out, &report))?;
-                    }
-                    progress.file_done(next);
-                    next += 1;
-                }
-            }
-            progress.tick(started.elapsed());
-        }
-        Ok(())
-    });
+    let mut printer = Printer {
+        reporter: reporter.as_mut(),
+        out: &mut out,
+        progress: &mut progress,
+        baseline: baseline.as_mut(),
+        per_file_limit,
+        recorded: args.write_baseline.is_some().then(Vec::new),
+        internal: false,
+        started: Instant::now(),
+    };
+    let mut run = Run::new(&linter);
+    let write_result = run.visit(&inputs, &mut printer);
+    let Printer {
+        recorded, internal, ..
+    } = printer;
+    let mut summary = run.into_summary();
     progress.finish();
-    if let Some(path) = &args.write_baseline {
+    if let (Some(path), Some(recorded)) = (&args.write_baseline, recorded) {
         let file = baseline::BaselineFile::new(recorded);
         write_atomically(path, file.to_json().as_bytes())
             .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
@@ -411,78 +368,48 @@ fn manpage() -> Result<ExitCode, CliError> {
     }
 }
 
-/// Lints `inputs` on the thread pool and sends the reports to the printer in batches: each
-/// worker takes a run of up to [`BATCH_FILES`] consecutive files and sends its reports at once,
-/// or whatever it has after [`BATCH_PATIENCE`] so progress stays live on big files. One
-/// message per file would cost a thread wake-up per file, which on thousands of one-order
-/// files is as much as linting them.
-fn lint_in_batches(
-    linter: &Linter,
-    inputs: &[Input],
-    tx: &mpsc::SyncSender<(usize, Vec<FileReport>)>,
-) {
-    // Enough batches that every thread has several to take, however the sizes fall.
-    let per_batch = (inputs.len() / (rayon::current_num_threads() * 4)).clamp(1, BATCH_FILES);
-    inputs
-        .par_chunks(per_batch)
-        .enumerate()
-        .for_each_with(tx.clone(), |tx, (b, chunk)| {
-            let mut first = b * per_batch;
-            let mut reports = Vec::with_capacity(chunk.len());
-            let mut since = Instant::now();
-            for input in chunk {
-                reports.push(lint_input(linter, input));
-                if since.elapsed() >= BATCH_PATIENCE {
-                    let sent = std::mem::take(&mut reports);
-                    let n = sent.len();
-                    let _ = tx.send((first, sent));
-                    first += n;
-                    since = Instant::now();
-                }
-            }
-            if !reports.is_empty() {
-                let _ = tx.send((first, reports));
-            }
-        });
+/// Where the run's reports go, in path order: the baseline (recorded, or applied and the
+/// per-file limit after it), the reporter, the progress bar.
+struct Printer<'a> {
+    reporter: &'a mut dyn Reporter,
+    out: &'a mut Output,
+    progress: &'a mut Progress,
+    baseline: Option<&'a mut baseline::Matcher>,
+    per_file_limit: usize,
+    /// `--write-baseline`: every finding, recorded instead of printed.
+    recorded: Option<Vec<baseline::Entry>>,
+    /// Whether klar-lint failed on a file (exit 2).
+    internal: bool,
+    started: Instant,
 }
 
-/// The most files one worker lints before sending their reports.
-const BATCH_FILES: usize = 64;
-/// How long a worker holds finished reports before sending them anyway.
-const BATCH_PATIENCE: Duration = Duration::from_millis(50);
+impl Visitor for Printer<'_> {
+    type Error = io::Error;
 
-fn lint_input(linter: &Linter, input: &Input) -> FileReport {
-    match input {
-        Input::File(path) => linter.lint_path(path),
-        Input::Stdin => {
-            let mut bytes = Vec::new();
-            match io::stdin().lock().read_to_end(&mut bytes) {
-                // gzip's magic number: `zcat` is optional.
-                Ok(_) if bytes.starts_with(&[0x1f, 0x8b]) => {
-                    linter.lint_reader("-", flate2::read::MultiGzDecoder::new(bytes.as_slice()))
-                }
-                Ok(_) => linter.lint_bytes("-", &bytes),
-                Err(e) => linter.lint_path(std::path::Path::new(&format!("<stdin: {e}>"))),
+    fn report(&mut self, index: usize, report: &mut FileReport) -> io::Result<()> {
+        self.internal |= report.has_internal_error();
+        if let Some(recorded) = self.recorded.as_mut() {
+            recorded.extend(
+                report
+                    .diagnostics
+                    .iter()
+                    .map(|d| baseline::entry(report, d)),
+            );
+        } else {
+            if let Some(matcher) = self.baseline.as_mut() {
+                matcher.filter(report);
+                report.limit(self.per_file_limit);
             }
+            let (reporter, out) = (&mut self.reporter, &mut self.out);
+            self.progress.suspend(|| reporter.file(*out, report))?;
         }
-        Input::Unreadable(path, why) => {
-            let mut report = linter.lint_path(std::path::Path::new("\0"));
-            report.path = path.display().to_string();
-            if let Some(d) = report.diagnostics.first_mut() {
-                d.message = format!("cannot read `{}`: {why}", path.display());
-            }
-            report
-        }
-        Input::Skipped(path, why) => {
-            let mut report = linter.lint_path(std::path::Path::new("\0"));
-            report.path = path.display().to_string();
-            if let Some(d) = report.diagnostics.first_mut() {
-                d.message = format!("skipped `{}`: {why}", path.display());
-                d.severity = klar_lint::Severity::Warning;
-                d.help = Some("directories are walked for regular files only".to_owned());
-            }
-            report
-        }
+        self.progress.file_done(index);
+        Ok(())
+    }
+
+    fn tick(&mut self) -> io::Result<()> {
+        self.progress.tick(self.started.elapsed());
+        Ok(())
     }
 }
 

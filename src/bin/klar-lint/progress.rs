@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::Format;
-use crate::walk::Input;
+use klar_lint::run::Input;
 
 /// How long a run goes before the bar appears.
 pub const DELAY: Duration = Duration::from_secs(1);
@@ -44,7 +44,7 @@ impl Progress {
             inputs
                 .iter()
                 .map(|i| match i {
-                    Input::File(p) => Some(p.clone()),
+                    Input::Path(p) => Some(p.clone()),
                     _ => None,
                 })
                 .collect()

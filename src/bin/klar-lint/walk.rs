@@ -3,21 +3,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use klar_lint::run::Input;
 use walkdir::WalkDir;
-
-/// One thing to lint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// A file (named, or found by the walk).
-    File(PathBuf),
-    /// Standard input.
-    Stdin,
-    /// The walk could not read this entry.
-    Unreadable(PathBuf, String),
-    /// A payload-named entry the walk does not read (a symbolic link, a FIFO, a socket, a
-    /// device): reported as a warning so nothing is skipped silently.
-    Skipped(PathBuf, String),
-}
 
 /// `*.json`, `*.jsonl`, `*.ndjson`, and each of them gzip-compressed (`*.json.gz`), in any
 /// case, with a name before the extension (`.json` alone is a hidden file, as for
@@ -72,7 +59,7 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
         if !path.is_dir() {
             // Named files are linted whatever their extension; missing ones become io-error.
             if first_time(path) {
-                out.push(Input::File(path.clone()));
+                out.push(Input::Path(path.clone()));
             }
             continue;
         }
@@ -91,7 +78,7 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
                 Ok(e) => {
                     let p = e.path();
                     if e.file_type().is_file() && is_payload(p) && first_time(p) {
-                        out.push(Input::File(p.to_path_buf()));
+                        out.push(Input::Path(p.to_path_buf()));
                     } else if !e.file_type().is_file()
                         && !e.file_type().is_dir()
                         && is_payload(p)
@@ -102,7 +89,10 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
                         } else {
                             "not a regular file (a FIFO, socket or device)"
                         };
-                        out.push(Input::Skipped(p.to_path_buf(), what.to_owned()));
+                        out.push(Input::Skipped {
+                            path: p.to_path_buf(),
+                            why: what.to_owned(),
+                        });
                     }
                 }
                 Err(err) => {
@@ -110,7 +100,7 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
                     let why = err
                         .io_error()
                         .map_or_else(|| err.to_string(), std::string::ToString::to_string);
-                    out.push(Input::Unreadable(p, why));
+                    out.push(Input::Unreadable { path: p, why });
                 }
             }
         }
@@ -133,7 +123,7 @@ mod tests {
         let files: Vec<_> = inputs
             .iter()
             .filter_map(|i| match i {
-                Input::File(p) => Some(p.clone()),
+                Input::Path(p) => Some(p.clone()),
                 _ => None,
             })
             .collect();
@@ -158,7 +148,7 @@ mod tests {
         let names: Vec<String> = collect(&[dir.path().to_path_buf()])
             .iter()
             .map(|input| match input {
-                Input::File(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
+                Input::Path(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
                 other => panic!("{other:?}"),
             })
             .collect();

@@ -1,0 +1,263 @@
+//! What one file's lint hands back: `FileReport` and its parts, the per-file limit on findings
+//! and their order, and the report of a file that could not be read.
+
+use std::sync::Arc;
+
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::json::{Pointer, Span};
+use crate::payload::{ApiVersion, PayloadKind};
+use crate::revenue::Revenue;
+
+/// How the payload kind or version of a file was told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// `--kind` / `--api-version` (or the library's `Config`).
+    Flag,
+    /// A `[kinds]` glob or `api-version` in the config file.
+    Config,
+    /// The file's path.
+    Path,
+    /// The file's content.
+    Content,
+    /// Nothing told it: the default (07.2025).
+    Default,
+}
+
+/// A piece of a file's text kept for rendering snippets: the whole file for documents, the
+/// records with findings for JSON Lines.
+#[derive(Clone, Debug)]
+pub struct SourceChunk {
+    /// Byte offset of `text` in the file.
+    pub offset: usize,
+    /// 1-based line of `text`'s first line in the file.
+    pub first_line: usize,
+    /// The text.
+    pub text: Arc<str>,
+}
+
+/// Everything found in one file.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    /// The path as given or walked (`-` for standard input).
+    pub path: String,
+    /// The payload kind, when it could be told.
+    pub kind: Option<PayloadKind>,
+    /// How the kind was told.
+    pub kind_source: Option<Source>,
+    /// The API version the file was checked against.
+    pub api_version: Option<ApiVersion>,
+    /// How the version was told.
+    pub version_source: Option<Source>,
+    /// Top-level objects (orders, refunds, items, records) seen.
+    pub objects: usize,
+    /// The findings, sorted by line, column and code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings counted but not kept beyond the per-file limit, by severity (none unless the
+    /// limit is reached). The most severe are kept first, so an error is never let go for a
+    /// warning.
+    pub truncated: Truncated,
+    /// Revenue recomputed from the objects that passed their schema; those that did not are
+    /// counted in [`Revenue::left_out`].
+    pub revenue: Revenue,
+    /// Text kept for rendering snippets (empty for clean files).
+    pub sources: Vec<SourceChunk>,
+}
+
+/// Findings counted but not kept past `max-diagnostics-per-file`, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Truncated {
+    /// Errors not kept (only once the limit is full of errors).
+    pub errors: usize,
+    /// Warnings not kept.
+    pub warnings: usize,
+    /// Infos not kept.
+    pub infos: usize,
+}
+
+impl Truncated {
+    /// All the findings not kept.
+    #[must_use]
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// The findings not kept at a severity.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Error => self.errors,
+            Severity::Warning => self.warnings,
+            Severity::Info => self.infos,
+        }
+    }
+
+    pub(super) fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+}
+
+impl FileReport {
+    pub(crate) fn new(path: &str) -> Self {
+        Self {
+            path: path.to_owned(),
+            kind: None,
+            kind_source: None,
+            api_version: None,
+            version_source: None,
+            objects: 0,
+            diagnostics: Vec::new(),
+            truncated: Truncated::default(),
+            revenue: Revenue::default(),
+            sources: Vec::new(),
+        }
+    }
+
+    /// Findings at a severity, listed in `diagnostics` (see `truncated` for the others).
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// Whether any finding is an error, listed or counted past the per-file limit.
+    #[must_use]
+    pub fn has_errors(&self) -> bool {
+        self.truncated.errors > 0
+            || self
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == Severity::Error)
+    }
+
+    /// Keeps at most `max` findings, the most severe first (then in file order), and counts
+    /// the others in `truncated`: the per-file limit applied after the fact, as the binary
+    /// does once a baseline has left out the known findings.
+    pub fn limit(&mut self, max: usize) {
+        if self.diagnostics.len() > max {
+            keep_most_severe(&mut self.diagnostics, 0, max, &mut self.truncated);
+            sort(&mut self.diagnostics);
+            drop_unused_sources(self);
+        }
+    }
+
+    /// Whether klar-lint itself failed on this file.
+    #[must_use]
+    pub fn has_internal_error(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.code == &codes::INTERNAL_ERROR)
+    }
+
+    /// The kept text containing a byte span, if any.
+    #[must_use]
+    pub fn source_for(&self, span: Span) -> Option<&SourceChunk> {
+        self.sources
+            .iter()
+            .find(|c| span.start >= c.offset && span.start <= c.offset + c.text.len())
+    }
+}
+
+/// The report of a file that could not be read: one `io-error` finding.
+pub(super) fn io_error_report(name: &str, message: String, help: &str) -> FileReport {
+    let mut report = FileReport::new(name);
+    report
+        .diagnostics
+        .push(Diagnostic::new(&codes::IO_ERROR, Pointer::root(), message).with_help(help));
+    report
+}
+
+/// An I/O error in our words for the common cases, the system's for the others.
+pub(super) fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Keeps at most `max` of `list[from..]`, the most severe first and, within a severity, the
+/// first added (file order), and counts the others in `truncated`. Streamed files call it
+/// once the list holds twice the limit, so memory stays bounded and each call costs one sort
+/// of `2 × max` findings. Returns the severity at or below which later findings can be let go
+/// at once (the least severe kept, when the limit is full), which only rises: so a file calls
+/// this at most three times whatever its number of findings.
+pub(super) fn keep_most_severe(
+    list: &mut Vec<Diagnostic>,
+    from: usize,
+    max: usize,
+    truncated: &mut Truncated,
+) -> Option<Severity> {
+    let mut tail = list.split_off(from.min(list.len()));
+    // Stable: file order within a severity.
+    tail.sort_by_key(|d| std::cmp::Reverse(d.severity));
+    if tail.len() > max {
+        for d in tail.drain(max..) {
+            truncated.add(d.severity);
+        }
+    }
+    let floor = if max == 0 {
+        Some(Severity::Error)
+    } else if tail.len() >= max {
+        tail.last().map(|d| d.severity)
+    } else {
+        None
+    };
+    list.append(&mut tail);
+    floor
+}
+
+/// Lets go (and counts) the findings at or below `floor`.
+pub(super) fn below_floor(
+    diagnostics: &mut Vec<Diagnostic>,
+    floor: Option<Severity>,
+    truncated: &mut Truncated,
+) {
+    if let Some(floor) = floor {
+        diagnostics.retain(|d| {
+            let keep = d.severity > floor;
+            if !keep {
+                truncated.add(d.severity);
+            }
+            keep
+        });
+    }
+}
+
+/// Drops the JSON Lines record texts no kept finding points into.
+pub(super) fn drop_unused_sources(report: &mut FileReport) {
+    let starts: Vec<usize> = report
+        .diagnostics
+        .iter()
+        .flat_map(|d| {
+            d.span
+                .iter()
+                .chain(d.labels.iter().filter_map(|l| l.span.as_ref()))
+                .map(|s| s.start)
+        })
+        .collect();
+    report.sources.retain(|c| {
+        starts
+            .iter()
+            .any(|&s| s >= c.offset && s <= c.offset + c.text.len())
+    });
+}
+
+/// Report order: line, column, code, pointer.
+pub(super) fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.line, a.column, a.code.name, a.pointer.as_str()).cmp(&(
+            b.line,
+            b.column,
+            b.code.name,
+            b.pointer.as_str(),
+        ))
+    });
+}
