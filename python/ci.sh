@@ -29,10 +29,22 @@ start=$(date +%s)
 python3 -m venv "$work/build"
 "$work/build/bin/pip" install "${pip_quiet[@]}" "maturin>=1.9,<2.0"
 # --no-build-isolation: the backend is in-tree and maturin is in this virtualenv already.
-PATH="$work/build/bin:$PATH" KLAR_LINT_WHEEL_PROFILE="$profile" MATURIN_PEP517_ARGS="--profile $profile" \
+# manylinux_2_34: what the module and the binary need of glibc here (GLIBC_2.34 symbols at
+# most, libc, libm and libgcc_s only); maturin audits the module and refuses the tag otherwise.
+# The published Linux wheels are built in a manylinux_2_28 container (release.yml).
+PATH="$work/build/bin:$PATH" KLAR_LINT_WHEEL_PROFILE="$profile" \
+  MATURIN_PEP517_ARGS="--profile $profile --compatibility ${KLAR_LINT_MANYLINUX:-manylinux_2_34}" \
   "$work/build/bin/pip" wheel "${pip_quiet[@]}" --no-deps --no-build-isolation -w "$work/dist" . \
   >"$work/build.log" 2>&1 || { tail -50 "$work/build.log"; echo "FAIL: the wheel did not build" >&2; exit 1; }
 wheel="$(ls "$work"/dist/klar_lint-*.whl)"
+# maturin audits the module only: check the binary's glibc symbol versions too.
+if command -v objdump >/dev/null; then
+  newest="$(objdump -T target/wheel-data/scripts/klar-lint | grep -o 'GLIBC_[0-9.]*' | sort -t. -k2,2n | tail -1)"
+  case "$newest" in
+    GLIBC_2.[0-9] | GLIBC_2.[0-9].* | GLIBC_2.[12][0-9] | GLIBC_2.[12][0-9].* | GLIBC_2.3[0-4] | GLIBC_2.3[0-4].*) ;;
+    *) echo "FAIL: the klar-lint binary needs $newest, newer than manylinux_2_34 allows" >&2; exit 1 ;;
+  esac
+fi
 echo "   $(basename "$wheel"): $(($(stat -c %s "$wheel") / 1024 / 1024)) MB ($(since "$start"))"
 "$work/build/bin/python" -m zipfile -l "$wheel" | awk 'NR > 1 {print "   " $1}'
 
