@@ -82,6 +82,8 @@ pub mod linter;
 pub mod money;
 pub mod payload;
 mod pipeline;
+#[cfg(feature = "python")]
+mod python;
 pub mod render;
 pub mod revenue;
 pub mod rule;

@@ -35,6 +35,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("run", &["run"]),
     // Output formats.
     ("renderers", &["render"]),
+    // The Python module (feature `python`): a thin layer over the linter and the renderers.
+    ("bindings", &["python"]),
 ];
 
 /// The stages of `src/pipeline/`, lowest first: a stage may use those before it in this list,

@@ -117,6 +117,36 @@ fn json() {
     insta::assert_snapshot!(text);
 }
 
+/// One line per file, in path order: Klar's answer for the file as one request.
+#[test]
+fn klar_format() {
+    let (out, text) = run_format("klar", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let bodies: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 8);
+    let status: Vec<&str> = bodies
+        .iter()
+        .map(|b| b["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "VALID",
+            "VALID",
+            "INVALID",
+            "VALID",
+            "INVALID",
+            "PARTIALLY_VALID",
+            "INVALID",
+            "INVALID"
+        ]
+    );
+    insta::assert_snapshot!(text);
+}
+
 #[test]
 fn github() {
     let (out, text) = run_format("github", &[]);

@@ -134,7 +134,7 @@ fn output_is_identical_with_one_thread_and_with_many() {
         .unwrap();
     }
     for format in [
-        "json", "concise", "human", "sarif", "github", "gitlab", "junit",
+        "json", "concise", "human", "sarif", "github", "gitlab", "junit", "klar",
     ] {
         let (code, one) = run(dir.path(), "1", format);
         assert_eq!(code, Some(1), "{}", String::from_utf8_lossy(&one));

@@ -9,6 +9,7 @@ mod gitlab;
 mod human;
 mod json;
 mod junit;
+mod klar;
 mod sarif;
 
 pub use concise::Concise;
@@ -18,6 +19,7 @@ pub use gitlab::Gitlab;
 pub use human::{render_error, Human, HumanOptions};
 pub use json::Json;
 pub use junit::Junit;
+pub use klar::Klar;
 pub use sarif::Sarif;
 
 /// The totals reporters finish with; they belong to the run (see [`crate::Run`]).

@@ -187,6 +187,8 @@ pub enum Format {
     Gitlab,
     /// JUnit XML, one test case per file.
     Junit,
+    /// Klar's own answer, one line per file: the body its validate endpoint would return.
+    Klar,
 }
 
 impl Format {

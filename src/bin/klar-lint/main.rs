@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use clap::{CommandFactory, Parser};
 use klar_lint::render::{
-    render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Reporter, Sarif,
+    render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Klar, Reporter, Sarif,
 };
 use klar_lint::run::Visitor;
 use klar_lint::{
@@ -171,6 +171,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Format::Github => Box::new(Github),
         Format::Gitlab => Box::new(Gitlab::default()),
         Format::Junit => Box::new(Junit::new(fail_on)),
+        Format::Klar => Box::new(Klar),
     };
     let mut out = Output::open(args.output.as_deref())?;
     let mut progress = Progress::new(
