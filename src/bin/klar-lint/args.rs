@@ -108,6 +108,16 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_progress: bool,
 
+    /// List the JSON files left alone (not payloads, excluded, symbolic links) and why, after
+    /// the report (on standard error).
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Print the files a run would lint and those it would leave alone, with the reason, and
+    /// exit without linting.
+    #[arg(long)]
+    pub show_files: bool,
+
     /// Colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
