@@ -417,7 +417,7 @@ impl Config {
     /// A glob that does not parse or a kind that does not exist.
     pub fn with_kind_glob(mut self, glob: &str, kind: &str) -> Result<Self, ConfigError> {
         let kinds_error = |message: String| ConfigError::Kinds {
-            glob: glob.to_owned(),
+            glob: shorten(glob),
             message,
         };
         let kind: PayloadKind = kind.parse().map_err(kinds_error)?;
@@ -434,7 +434,7 @@ impl Config {
     pub fn with_exclude(mut self, key: &'static str, glob: &str) -> Result<Self, ConfigError> {
         let error = |message: String| ConfigError::Exclude {
             key,
-            glob: glob.to_owned(),
+            glob: shorten(glob),
             message,
         };
         compile_glob(glob).map_err(error)?;
@@ -549,7 +549,7 @@ impl Config {
         let mut builder = GlobSetBuilder::new();
         for glob in paths {
             let error = |message: String| ConfigError::Overrides {
-                glob: (*glob).to_owned(),
+                glob: shorten(glob),
                 message,
             };
             compile_glob(glob).map_err(error)?;
@@ -621,6 +621,15 @@ impl Config {
             .find(|(_, matcher, _)| matcher.is_match(stripped))
             .map(|&(_, _, kind)| kind)
     }
+}
+
+/// A glob for a message: at most 60 characters, so an error stays one line.
+fn shorten(glob: &str) -> String {
+    if glob.chars().count() <= 60 {
+        return glob.to_owned();
+    }
+    let head: String = glob.chars().take(40).collect();
+    format!("{head}…")
 }
 
 /// One glob, compiled without a panic: `Glob::compile_matcher` panics when the glob's regex

@@ -33,7 +33,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // A bug in one file's lint is that file's `internal-error`, not a panic message on stderr.
     klar_lint::linter::install_panic_hook();
-    let cli = match Cli::try_parse() {
+    let argv = match args::subcommand_first(std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(e) => {
+            let _ = writeln!(io::stderr().lock(), "{}", render_error(&e, false));
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -272,11 +279,11 @@ fn load_config(args: &args::CheckArgs) -> Result<(Config, Option<PathBuf>), CliE
             return Ok((Config::default(), None));
         }
     }
-    let config = Config::from_file(&path).map_err(|e| Box::new(e) as CliError)?;
-    // Shown relative to the current directory when it is below it.
+    // Read and shown relative to the current directory when it is there.
     let shown = path
         .strip_prefix(&cwd)
         .map_or_else(|_| path.clone(), Path::to_path_buf);
+    let config = Config::from_file(&shown).map_err(|e| Box::new(e) as CliError)?;
     Ok((config, Some(shown)))
 }
 
