@@ -374,6 +374,12 @@ fn every_run_says_which_config_it_used() {
     let out = klar(&["--format", "json", "exports/day1.json"], p);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["summary"]["config"], "klar-lint.toml");
+    let out = klar(&["--format", "sarif", "exports/day1.json"], p);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["invocations"][0]["properties"]["config"],
+        "klar-lint.toml"
+    );
     // Found in a parent folder: named by its path from here.
     let out = klar(&["--format", "json", "day1.json"], &p.join("exports"));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
