@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
 use crate::diagnostic::RuleMeta;
@@ -22,33 +22,48 @@ pub const CONFIG_FILE_NAME: &str = "klar-lint.toml";
 /// The default request limit of every Klar POST endpoint (docs/klar-api.md §1).
 pub const DEFAULT_MAX_BATCH_SIZE: usize = 1000;
 
+/// The largest config file read, in bytes: a real one is a few hundred bytes.
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+/// The longest glob accepted in `[kinds]`, `[[overrides]]` and `exclude`, in characters.
+pub const MAX_GLOB_LENGTH: usize = 1000;
+
+/// The top-level keys and tables of `klar-lint.toml`, for help texts.
+const TOP_KEYS: &str = "api-version, max-batch-size, max-file-size, max-diagnostics-per-file, exclude, extend-exclude, [kinds], [rules], [[overrides]], [tolerance], [status-mapping]";
+
 /// A problem with the configuration: the run stops with exit status 2.
+///
+/// The diagnostics carry no code: they are printed as the whole message of a failed run, and
+/// an internal name such as `config::parse` on a line of its own told the user nothing.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ConfigError {
-    /// The config file could not be read.
-    #[error("cannot read config file `{path}`: {source}")]
-    #[diagnostic(code(config::io), help("check the path given to --config"))]
+    /// The config file could not be read: missing, unreadable, not a regular file, too large.
+    #[error("cannot read config file `{}`: {reason}", path.display())]
+    #[diagnostic(help("point --config at a klar-lint.toml file, or run with --no-config"))]
     Io {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why, in words.
+        reason: String,
     },
-    /// The config file is not valid TOML or has unknown keys.
-    #[error("invalid config{}: {message}", path.as_ref().map(|p| format!(" `{}`", p.display())).unwrap_or_default())]
-    #[diagnostic(
-        code(config::parse),
-        help("keys: api-version, max-batch-size, max-file-size, max-diagnostics-per-file, [kinds], [rules], [[overrides]], [tolerance], [status-mapping]")
-    )]
+    /// The config file is not valid TOML, not UTF-8, or has unknown keys or mistyped values.
+    #[error("invalid config{}{}: {message}", path.as_ref().map(|p| format!(" `{}`", p.display())).unwrap_or_default(), if *line > 0 { format!(" at line {line}, column {column}") } else { String::new() })]
+    #[diagnostic(help("{help}"))]
     Parse {
         /// The file, when read from one.
         path: Option<PathBuf>,
-        /// TOML's own message, with its line and column.
+        /// The line of the problem, from 1 (0 when it has no place).
+        line: usize,
+        /// The column of the problem, from 1, in characters.
+        column: usize,
+        /// What is wrong, in one line.
         message: String,
+        /// What to do.
+        help: String,
     },
     /// A rule name that no rule has.
     #[error("unknown rule `{name}` in {place}")]
-    #[diagnostic(code(config::unknown_rule), help("{}", did_you_mean(name)))]
+    #[diagnostic(help("{}", did_you_mean(name)))]
     UnknownRule {
         /// The name given.
         name: String,
@@ -57,10 +72,7 @@ pub enum ConfigError {
     },
     /// A severity that is not error, warning, info or off.
     #[error("invalid level `{level}` for rule `{name}`")]
-    #[diagnostic(
-        code(config::level),
-        help("use \"error\", \"warning\", \"info\" or \"off\"")
-    )]
+    #[diagnostic(help("use \"error\", \"warning\", \"info\" or \"off\""))]
     Level {
         /// The rule.
         name: String,
@@ -69,17 +81,16 @@ pub enum ConfigError {
     },
     /// A code whose severity cannot be changed.
     #[error("`{name}` cannot be configured: the file was not checked")]
-    #[diagnostic(code(config::fixed), help("remove it from [rules]"))]
+    #[diagnostic(help("remove it from [rules]"))]
     Fixed {
         /// The code.
         name: String,
     },
     /// A glob in `[kinds]` that does not parse, or a kind that does not exist.
     #[error("invalid [kinds] entry `{glob}`: {message}")]
-    #[diagnostic(
-        code(config::kinds),
-        help("map a glob to orders, refunds, cogs, logistics-costs or transaction-costs")
-    )]
+    #[diagnostic(help(
+        "map a glob to orders, refunds, cogs, logistics-costs or transaction-costs"
+    ))]
     Kinds {
         /// The glob.
         glob: String,
@@ -88,11 +99,23 @@ pub enum ConfigError {
     },
     /// A glob in `[[overrides]]` that does not parse.
     #[error("invalid [[overrides]] glob `{glob}`: {message}")]
-    #[diagnostic(
-        code(config::overrides),
-        help("`paths` holds globs over the paths as given, such as \"exports/legacy/**\"")
-    )]
+    #[diagnostic(help(
+        "`paths` holds globs over the paths as given, such as \"exports/legacy/**\""
+    ))]
     Overrides {
+        /// The glob.
+        glob: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A glob in `exclude` or `extend-exclude` that does not parse.
+    #[error("invalid `{key}` glob `{glob}`: {message}")]
+    #[diagnostic(help(
+        "globs over paths or file and folder names, such as \"exports/legacy/**\" or \"fixtures\""
+    ))]
+    Exclude {
+        /// `exclude` or `extend-exclude`.
+        key: &'static str,
         /// The glob.
         glob: String,
         /// What is wrong.
@@ -161,6 +184,9 @@ struct ConfigFile {
     status_mapping: StatusMapping,
     #[serde(default)]
     overrides: Vec<OverrideFile>,
+    exclude: Option<Vec<String>>,
+    #[serde(default)]
+    extend_exclude: Vec<String>,
 }
 
 /// What a run checks and how strictly. `Config::default()` is klar-lint's defaults.
@@ -176,7 +202,7 @@ pub struct Config {
     /// `--kind`: wins over everything.
     pub kind: Option<PayloadKind>,
     /// `[kinds]`: globs over the path as given, each naming a kind; the first match wins.
-    pub kinds: Vec<(String, GlobMatcher, PayloadKind)>,
+    pub kinds: Vec<(String, GlobSet, PayloadKind)>,
     /// `[rules]`: severity overrides and rules turned off.
     pub rules: BTreeMap<&'static str, RuleLevel>,
     /// Objects one request may hold (`max-batch-size`, default 1000).
@@ -197,6 +223,42 @@ pub struct Config {
     pub schemas_dir: Option<PathBuf>,
     /// `[[overrides]]`: rule levels per path, applied in order (the last match wins).
     pub overrides: Vec<Override>,
+    /// `exclude` and `extend-exclude`: what is not linted (see [`Config::excluded`]).
+    pub exclude: Exclude,
+}
+
+/// `exclude` and `extend-exclude`: globs over paths and over file and folder names; a file
+/// they match is not linted, a folder they match is not walked.
+#[derive(Clone, Debug)]
+pub struct Exclude {
+    globs: Vec<String>,
+    set: GlobSet,
+    defaults: bool,
+}
+
+impl Default for Exclude {
+    fn default() -> Self {
+        Self {
+            globs: Vec::new(),
+            set: GlobSet::empty(),
+            defaults: true,
+        }
+    }
+}
+
+impl Exclude {
+    /// The globs, as written.
+    #[must_use]
+    pub fn globs(&self) -> &[String] {
+        &self.globs
+    }
+
+    /// Whether the walk skips hidden folders, `target` and `node_modules` (the default
+    /// `exclude`; setting `exclude` replaces it, `extend-exclude` adds to it).
+    #[must_use]
+    pub fn defaults(&self) -> bool {
+        self.defaults
+    }
 }
 
 impl Default for Config {
@@ -215,6 +277,7 @@ impl Default for Config {
             status_mapping: StatusMapping::default(),
             schemas_dir: None,
             overrides: Vec::new(),
+            exclude: Exclude::default(),
         }
     }
 }
@@ -243,10 +306,26 @@ impl Config {
     /// # Errors
     /// As [`Config::from_toml_str`], and when the file cannot be read.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        let bytes = read_config_bytes(path).map_err(|reason| ConfigError::Io {
             path: path.to_owned(),
-            source,
+            reason,
         })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let before = e.as_bytes().get(..valid).unwrap_or_default();
+                let before = String::from_utf8_lossy(before);
+                let (line, column) = line_column(&before, before.len());
+                return Err(ConfigError::Parse {
+                    path: Some(path.to_owned()),
+                    line,
+                    column,
+                    message: "the file is not UTF-8 text".to_owned(),
+                    help: "save klar-lint.toml as UTF-8, as TOML requires".to_owned(),
+                });
+            }
+        };
         Self::parse(&text, Some(path))
     }
 
@@ -262,9 +341,12 @@ impl Config {
     fn parse(text: &str, path: Option<&Path>) -> Result<Self, ConfigError> {
         let parse_error = |message: String| ConfigError::Parse {
             path: path.map(Path::to_owned),
+            line: 0,
+            column: 0,
             message,
+            help: format!("keys: {TOP_KEYS}"),
         };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        let file: ConfigFile = toml::from_str(text).map_err(|e| toml_error(&e, text, path))?;
         let mut config = Config::default();
         if let Some(version) = file.api_version {
             config.default_api_version = version.parse().map_err(parse_error)?;
@@ -278,6 +360,15 @@ impl Config {
         }
         if let Some(max) = file.max_diagnostics_per_file {
             config.max_diagnostics_per_file = max;
+        }
+        if let Some(globs) = &file.exclude {
+            config.exclude.defaults = false;
+            for glob in globs {
+                config = config.with_exclude("exclude", glob)?;
+            }
+        }
+        for glob in &file.extend_exclude {
+            config = config.with_exclude("extend-exclude", glob)?;
         }
         for (glob, kind) in file.kinds {
             config = config.with_kind_glob(&glob, &kind)?;
@@ -326,15 +417,60 @@ impl Config {
     /// A glob that does not parse or a kind that does not exist.
     pub fn with_kind_glob(mut self, glob: &str, kind: &str) -> Result<Self, ConfigError> {
         let kinds_error = |message: String| ConfigError::Kinds {
-            glob: glob.to_owned(),
+            glob: shorten(glob),
             message,
         };
         let kind: PayloadKind = kind.parse().map_err(kinds_error)?;
-        let matcher = Glob::new(glob)
-            .map_err(|e| kinds_error(e.to_string()))?
-            .compile_matcher();
+        let matcher = compile_glob(glob).map_err(kinds_error)?;
         self.kinds.push((glob.to_owned(), matcher, kind));
         Ok(self)
+    }
+
+    /// Leaves out the files and folders a glob matches, as `extend-exclude` does (`key` names
+    /// the setting in errors: `exclude` or `extend-exclude`).
+    ///
+    /// # Errors
+    /// A glob that does not parse.
+    pub fn with_exclude(mut self, key: &'static str, glob: &str) -> Result<Self, ConfigError> {
+        let error = |message: String| ConfigError::Exclude {
+            key,
+            glob: shorten(glob),
+            message,
+        };
+        compile_glob(glob).map_err(error)?;
+        self.exclude.globs.push(glob.to_owned());
+        let mut builder = GlobSetBuilder::new();
+        for g in &self.exclude.globs {
+            builder.add(Glob::new(g).map_err(|e| error(e.to_string()))?);
+        }
+        self.exclude.set = builder.build().map_err(|e| error(e.to_string()))?;
+        Ok(self)
+    }
+
+    /// The `exclude`/`extend-exclude` glob that leaves a path out, if one does: matched against
+    /// the path as given (without a leading `./`) and against each of its file and folder
+    /// names, so `fixtures` leaves out every folder of that name and `exports/old/**` one tree.
+    #[must_use]
+    pub fn excluded(&self, path: &Path) -> Option<&str> {
+        let exclude = &self.exclude;
+        if exclude.globs.is_empty() {
+            return None;
+        }
+        let stripped = path.strip_prefix("./").unwrap_or(path);
+        let mut hits = exclude.set.matches(stripped);
+        if hits.is_empty() {
+            for component in stripped.components() {
+                if let std::path::Component::Normal(name) = component {
+                    hits = exclude.set.matches(Path::new(name));
+                    if !hits.is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        hits.first()
+            .and_then(|&i| exclude.globs.get(i))
+            .map(String::as_str)
     }
 
     /// Sets a rule's level, as `[rules]` does.
@@ -412,10 +548,12 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut builder = GlobSetBuilder::new();
         for glob in paths {
-            builder.add(Glob::new(glob).map_err(|e| ConfigError::Overrides {
-                glob: (*glob).to_owned(),
-                message: e.to_string(),
-            })?);
+            let error = |message: String| ConfigError::Overrides {
+                glob: shorten(glob),
+                message,
+            };
+            compile_glob(glob).map_err(error)?;
+            builder.add(Glob::new(glob).map_err(|e| error(e.to_string()))?);
         }
         let matcher = builder.build().map_err(|e| ConfigError::Overrides {
             glob: paths.join(", "),
@@ -482,6 +620,214 @@ impl Config {
             .iter()
             .find(|(_, matcher, _)| matcher.is_match(stripped))
             .map(|&(_, _, kind)| kind)
+    }
+}
+
+/// A glob for a message: at most 60 characters, so an error stays one line.
+fn shorten(glob: &str) -> String {
+    if glob.chars().count() <= 60 {
+        return glob.to_owned();
+    }
+    let head: String = glob.chars().take(40).collect();
+    format!("{head}…")
+}
+
+/// One glob, compiled without a panic: `Glob::compile_matcher` panics when the glob's regex
+/// does not compile (`{{{…a}}}` nested a few hundred deep), a `GlobSet` returns the error.
+fn compile_glob(glob: &str) -> Result<GlobSet, String> {
+    let length = glob.chars().count();
+    if length > MAX_GLOB_LENGTH {
+        return Err(format!(
+            "the glob is {length} characters long; the limit is {MAX_GLOB_LENGTH}"
+        ));
+    }
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for c in glob.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > 16 {
+        return Err(format!(
+            "`{{…}}` alternatives nested {deepest} deep; the limit is 16"
+        ));
+    }
+    let glob = Glob::new(glob).map_err(|e| e.kind().to_string())?;
+    GlobSetBuilder::new()
+        .add(glob)
+        .build()
+        .map_err(|e| e.kind().to_string())
+}
+
+/// Reads a config file: a regular file of at most [`MAX_CONFIG_SIZE`] bytes. A FIFO, a device
+/// (`/dev/zero`) or a directory is refused before it is opened, so reading never blocks or runs
+/// forever.
+fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a FIFO, socket or device)"
+        };
+        return Err(format!("it is {what}"));
+    }
+    if meta.len() > MAX_CONFIG_SIZE {
+        return Err(format!(
+            "it is {} bytes; a config file may hold at most {MAX_CONFIG_SIZE}",
+            meta.len()
+        ));
+    }
+    let file = open_no_block(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CONFIG_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_CONFIG_SIZE {
+        return Err(format!(
+            "it grew past {MAX_CONFIG_SIZE} bytes while being read"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Opens for reading without blocking on a FIFO swapped in after the check.
+fn open_no_block(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device)",
+        ));
+    }
+    Ok(file)
+}
+
+/// Line and column (from 1, the column in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+/// TOML's error, in one line with its place and a help that says what to do: did you mean for
+/// unknown keys and tables, "a whole number" rather than `usize`.
+fn toml_error(error: &toml::de::Error, text: &str, path: Option<&Path>) -> ConfigError {
+    let span = error.span();
+    let (line, column) = span.as_ref().map_or((0, 0), |s| line_column(text, s.start));
+    let raw = error.message().trim().to_owned();
+    let at = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("");
+    let is_table = span
+        .as_ref()
+        .and_then(|s| s.start.checked_sub(1))
+        .and_then(|i| text.get(i..=i))
+        .is_some_and(|c| c == "[");
+    // The key of the line, for type errors: `max-batch-size = "1000"`.
+    let key = span
+        .as_ref()
+        .map(|s| {
+            let start = text
+                .get(..s.start)
+                .and_then(|b| b.rfind('\n'))
+                .map_or(0, |i| i + 1);
+            text.get(start..s.start).unwrap_or("")
+        })
+        .and_then(|prefix| prefix.split('=').next())
+        .map(|k| k.trim().trim_matches('"').to_owned())
+        .filter(|k| !k.is_empty() && !k.contains(['[', ' ']));
+    let (message, help) = if let Some(rest) = raw.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split_once("expected one of ")
+            .or_else(|| rest.split_once("expected "))
+            .map(|(_, list)| list.split(", ").map(|k| k.trim_matches('`')).collect())
+            .unwrap_or_default();
+        let best = expected
+            .iter()
+            .map(|k| (strsim::jaro_winkler(name, k), *k))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let what = if is_table { "table" } else { "key" };
+        let shown = if is_table {
+            format!("[{name}]")
+        } else {
+            name.to_owned()
+        };
+        let known = if expected.is_empty() {
+            TOP_KEYS.to_owned()
+        } else {
+            expected.join(", ")
+        };
+        let help = match best {
+            Some((_, k)) if is_table => format!("did you mean `[{k}]`? known here: {known}"),
+            Some((_, k)) => format!("did you mean `{k}`? known here: {known}"),
+            None => format!("known here: {known}"),
+        };
+        (format!("unknown {what} `{shown}`"), help)
+    } else if raw.starts_with("invalid type:") {
+        let found = raw
+            .strip_prefix("invalid type: ")
+            .and_then(|r| r.split(", expected").next())
+            .unwrap_or("");
+        let expected = raw.rsplit("expected ").next().unwrap_or("");
+        let wanted = match expected {
+            e if e.starts_with('u') || e.starts_with('i') => "a whole number",
+            "a sequence" => "an array",
+            "a map" => "a table",
+            "a string" => "a string",
+            e if e.contains("decimal") || e.contains("number") => "a number",
+            e => e,
+        };
+        let name = key.clone().unwrap_or_else(|| "the value".to_owned());
+        let help = match (wanted, found.starts_with("string")) {
+            ("a whole number" | "a number", true) => {
+                let bare = at.trim().trim_matches('"');
+                format!("write the number without quotes: `{name} = {bare}`")
+            }
+            _ => format!("`{name}` takes {wanted}"),
+        };
+        let shown = key.map_or_else(|| "a value".to_owned(), |k| format!("`{k}`"));
+        let found = match found {
+            "sequence" => "an array".to_owned(),
+            "map" => "a table".to_owned(),
+            f => format!("the {f}"),
+        };
+        (format!("{shown} must be {wanted}, not {found}"), help)
+    } else if raw.contains("recursion") {
+        (
+            "arrays or tables nested too deeply".to_owned(),
+            "a klar-lint.toml needs at most three levels".to_owned(),
+        )
+    } else {
+        (
+            raw.lines().next().unwrap_or("").to_owned(),
+            format!("keys: {TOP_KEYS}"),
+        )
+    };
+    ConfigError::Parse {
+        path: path.map(Path::to_owned),
+        line,
+        column,
+        message,
+        help,
     }
 }
 
@@ -570,6 +916,135 @@ mod tests {
             Config::from_toml_str("[[overrides]]\nglobs = [\"a\"]"),
             Err(ConfigError::Parse { .. })
         ));
+    }
+
+    fn parse_error(text: &str) -> (usize, usize, String, String) {
+        match Config::from_toml_str(text) {
+            Err(ConfigError::Parse {
+                line,
+                column,
+                message,
+                help,
+                ..
+            }) => (line, column, message, help),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn misspelt_tables_and_keys_get_a_did_you_mean() {
+        let (line, column, message, help) = parse_error("[status-maping]\npaid = [\"x\"]\n");
+        assert_eq!((line, column), (1, 2));
+        assert_eq!(message, "unknown table `[status-maping]`");
+        assert!(
+            help.starts_with("did you mean `[status-mapping]`?"),
+            "{help}"
+        );
+        let (line, _, message, help) = parse_error("[tolerance]\nper-unt = 1\n");
+        assert_eq!(line, 2);
+        assert_eq!(message, "unknown key `per-unt`");
+        assert!(help.starts_with("did you mean `per-unit`?"), "{help}");
+    }
+
+    #[test]
+    fn a_quoted_number_says_so_in_words() {
+        let (line, column, message, help) = parse_error("max-batch-size = \"1000\"\n");
+        assert_eq!((line, column), (1, 18));
+        assert_eq!(
+            message,
+            "`max-batch-size` must be a whole number, not the string \"1000\""
+        );
+        assert_eq!(
+            help,
+            "write the number without quotes: `max-batch-size = 1000`"
+        );
+        let err = Config::from_toml_str("max-batch-size = \"1000\"").unwrap_err();
+        assert!(!err.to_string().contains("usize"), "{err}");
+        assert!(miette::Diagnostic::code(&err).is_none());
+    }
+
+    #[test]
+    fn deep_nesting_and_bad_globs_are_errors_not_panics() {
+        let deep = format!("a = {}", "[".repeat(5000));
+        let (line, _, message, _) = parse_error(&deep);
+        assert_eq!(line, 1);
+        assert!(message.contains("nested too deeply"), "{message}");
+        let nested = format!("{}a{}", "{".repeat(3000), "}".repeat(3000));
+        for glob in [nested.as_str(), "{a", "a/[", &"*".repeat(5000)] {
+            assert!(matches!(
+                Config::default().with_kind_glob(glob, "orders"),
+                Err(ConfigError::Kinds { .. })
+            ));
+            assert!(Config::default().with_override(&[glob], &[]).is_err());
+            assert!(Config::default().with_exclude("exclude", glob).is_err());
+        }
+        // Nested a few hundred deep, `Glob::compile_matcher` panicked.
+        let text = format!(
+            "[kinds]\n\"{}a{}\" = \"orders\"\n",
+            "{".repeat(200),
+            "}".repeat(200)
+        );
+        assert!(matches!(
+            Config::from_toml_str(&text),
+            Err(ConfigError::Kinds { .. })
+        ));
+    }
+
+    #[test]
+    fn a_config_file_must_be_a_small_regular_utf8_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Config::from_file(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("a directory"), "{err}");
+        #[cfg(unix)]
+        {
+            let err = Config::from_file(Path::new("/dev/zero")).unwrap_err();
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, "#".repeat(2 * 1024 * 1024)).unwrap();
+        assert!(Config::from_file(&big)
+            .unwrap_err()
+            .to_string()
+            .contains("at most"));
+        let latin1 = dir.path().join("latin1.toml");
+        std::fs::write(&latin1, b"# ok\na = \"\xff\"\n").unwrap();
+        match Config::from_file(&latin1) {
+            Err(ConfigError::Parse {
+                line,
+                column,
+                message,
+                ..
+            }) => {
+                assert_eq!((line, column), (2, 6));
+                assert!(message.contains("not UTF-8"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn exclude_matches_paths_and_names() {
+        let config = Config::from_toml_str(
+            "extend-exclude = [\"fixtures\", \"exports/old/**\", \"*.schema.json\"]",
+        )
+        .unwrap();
+        assert!(config.exclude.defaults());
+        assert_eq!(
+            config.excluded(Path::new("a/fixtures/orders.json")),
+            Some("fixtures")
+        );
+        assert_eq!(
+            config.excluded(Path::new("./exports/old/x/orders.json")),
+            Some("exports/old/**")
+        );
+        assert_eq!(
+            config.excluded(Path::new("schemas/orders.schema.json")),
+            Some("*.schema.json")
+        );
+        assert_eq!(config.excluded(Path::new("exports/orders.json")), None);
+        let config = Config::from_toml_str("exclude = [\"vendor\"]").unwrap();
+        assert!(!config.exclude.defaults());
+        assert!(config.excluded(Path::new("vendor")).is_some());
     }
 
     #[test]

@@ -358,6 +358,12 @@ pub struct Summary {
     /// What a `--baseline` left out, when one was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineCounts>,
+    /// The config file the run used, as given or found (`None`: klar-lint's defaults).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// JSON files the walk or the command line left out as not payloads (set by the caller).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
 }
 
 /// What applying a baseline did to a run.

@@ -107,9 +107,17 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// "3 errors, 1 warning and 2 infos in 2 of 40 files (1,234 objects)".
+/// "3 errors, 1 warning and 2 infos in 2 of 40 files (1,234 objects)", and the config used.
 #[must_use]
 pub fn summary_line(summary: &Summary) -> String {
+    let line = counts_line(summary);
+    match &summary.config {
+        Some(config) => format!("{line} Config: `{config}`."),
+        None => line,
+    }
+}
+
+fn counts_line(summary: &Summary) -> String {
     let findings = summary.errors + summary.warnings + summary.infos;
     let objects = plural(summary.objects, "object");
     if findings == 0 {

@@ -163,7 +163,7 @@ impl Reporter for Sarif {
         Ok(())
     }
 
-    fn finish(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
+    fn finish(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         let index: BTreeMap<&str, usize> = self
             .rules
             .keys()
@@ -182,6 +182,9 @@ impl Reporter for Sarif {
             .collect();
         let rules: Vec<Value> = self.rules.values().map(|m| rule_descriptor(m)).collect();
         let mut invocation = json!({ "executionSuccessful": true });
+        if let Some(config) = &summary.config {
+            invocation["properties"] = json!({ "config": config });
+        }
         if !self.notifications.is_empty() {
             invocation["toolExecutionNotifications"] =
                 Value::Array(std::mem::take(&mut self.notifications));

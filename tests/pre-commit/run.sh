@@ -27,9 +27,8 @@ export PRE_COMMIT_HOME="$work/pre-commit-home"
 # klar-lint again from scratch; a shared target directory lets it reuse the compiled
 # dependencies. Users' installs are not affected.
 export CARGO_TARGET_DIR="$work/target"
-# `language: rust` runs `cargo install --path .`, a release build. Our release profile (fat LTO,
-# one codegen unit) is for users' run time; here it would only cost CI minutes, so this test
-# builds without them. Users' installs keep the profile from Cargo.toml.
+# `language: rust` runs `cargo install --path .`, a release build. The release profile has no
+# fat LTO (that is the `dist` profile); this test turns LTO off altogether to spare CI minutes.
 export CARGO_PROFILE_RELEASE_LTO="${CARGO_PROFILE_RELEASE_LTO:-off}"
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS="${CARGO_PROFILE_RELEASE_CODEGEN_UNITS:-16}"
 
@@ -38,6 +37,12 @@ mkdir -p "$sample/exports"
 cp "$repo_root/examples/payloads/07.2025/orders/orders.json" "$sample/exports/clean-orders.json"
 cp "$repo_root/examples/payloads/07.2025/orders/orders.jsonl" "$sample/exports/clean-orders.jsonl"
 cp "$repo_root/examples/broken/orders-wrong-type.json" "$sample/exports/broken-orders.json"
+# Files that are not payloads, as a new project has them (issue 15): the hook, with no `files:`
+# pattern of the user's, must let them be committed.
+mkdir -p "$sample/.vscode"
+echo '{"name": "shop-export", "version": "1.0.0", "scripts": {"lint": "klar-lint exports"}}' >"$sample/package.json"
+echo '{"json.schemas": [{"fileMatch": ["exports/*.json"], "url": "./schemas/07.2025/orders.schema.json"}]}' >"$sample/.vscode/settings.json"
+cp -R "$repo_root/schemas" "$sample/schemas"   # the layout `klar-lint schema --out schemas` writes
 cd "$sample"
 git init --quiet
 git add .
@@ -70,6 +75,16 @@ if ! "$pre_commit" try-repo "$work/klar-lint" klar-lint \
   exit 1
 fi
 grep -q 'klar-lint.*Passed' "$work/clean.log"
+
+echo "-- the hook on files that are not payloads"
+# shellcheck disable=SC2046 # the file list, one word each
+if ! "$pre_commit" try-repo "$work/klar-lint" klar-lint \
+  --files package.json .vscode/settings.json $(find schemas -name '*.json' | sort) >"$work/other.log" 2>&1; then
+  cat "$work/other.log"
+  echo "FAIL: the hook failed on files that are not payloads" >&2
+  exit 1
+fi
+grep -q 'klar-lint.*Passed' "$work/other.log"
 
 echo "-- the hook's file filter: json, jsonl, ndjson and their .gz pass, others do not"
 "$work/venv/bin/python" - "$work/klar-lint/.pre-commit-hooks.yaml" <<'PY'

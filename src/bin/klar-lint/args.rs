@@ -1,8 +1,9 @@
 //! The command line, declared with clap.
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Lint Klar data-import API payloads offline: JSON Schema plus Klar's money, bundle, date and
 /// status rules, with the line and column of every finding.
@@ -112,6 +113,16 @@ pub struct CheckArgs {
     /// output, once a run takes longer than a second).
     #[arg(long)]
     pub no_progress: bool,
+
+    /// List the JSON files left alone (not payloads, excluded, symbolic links) and why, after
+    /// the report (on standard error).
+    #[arg(long, short)]
+    pub verbose: bool,
+
+    /// Print the files a run would lint and those it would leave alone, with the reason, and
+    /// exit without linting.
+    #[arg(long)]
+    pub show_files: bool,
 
     /// Colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
@@ -229,4 +240,145 @@ pub enum VersionArg {
     V06_2024,
     #[value(name = "07.2025")]
     V07_2025,
+}
+
+/// A first word that is neither a file nor a subcommand, but close to one: `klar-lint explian`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`{word}` is neither a file nor a subcommand")]
+#[diagnostic(help("did you mean `{suggestion}`? To lint a file of that name, write `./{word}`"))]
+pub struct NearSubcommand {
+    word: String,
+    suggestion: String,
+}
+
+/// The command line with a subcommand moved to the front, so that options may come before it
+/// (`klar-lint --format json rules`): clap reads a word after lint options as a path. The
+/// options before the subcommand are checked, then left out (the subcommands take none of
+/// them). A first word that is not an existing path and is close to a subcommand name is an
+/// error with a suggestion, not a missing file.
+///
+/// # Errors
+/// A near miss of a subcommand name.
+pub fn subcommand_first(argv: Vec<OsString>) -> Result<Vec<OsString>, NearSubcommand> {
+    let command = Cli::command();
+    let names: Vec<&str> = command
+        .get_subcommands()
+        .filter(|c| !c.is_hide_set())
+        .map(clap::Command::get_name)
+        .chain(["help"])
+        .collect();
+    let takes_value = |arg: &str| {
+        command.get_arguments().any(|a| {
+            !a.is_positional()
+                && a.get_action().takes_values()
+                && (arg
+                    .strip_prefix("--")
+                    .is_some_and(|l| a.get_long() == Some(l))
+                    || (arg.len() == 2
+                        && arg.strip_prefix('-').and_then(|s| s.chars().next()) == a.get_short()))
+        })
+    };
+    let mut i = 1;
+    let first = loop {
+        let Some(word) = argv.get(i) else {
+            return Ok(argv);
+        };
+        let Some(word) = word.to_str() else {
+            return Ok(argv);
+        };
+        if word == "--" {
+            return Ok(argv);
+        }
+        if word.starts_with('-') && word != "-" {
+            if !word.contains('=') && takes_value(word) {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        break word;
+    };
+    let subcommand = command.get_subcommands().any(|c| c.get_name() == first) || first == "help";
+    if subcommand {
+        if i == 1 {
+            return Ok(argv);
+        }
+        // Let clap report a bad option before the subcommand (`--format jsn rules`).
+        let mut leading: Vec<OsString> = argv.iter().take(i).cloned().collect();
+        leading.push("--".into());
+        leading.push(".".into());
+        if let Err(e) = Cli::try_parse_from(&leading) {
+            e.exit();
+        }
+        let mut out: Vec<OsString> = argv.iter().take(1).cloned().collect();
+        out.extend(argv.iter().skip(i).cloned());
+        return Ok(out);
+    }
+    let plain_word = !first.is_empty()
+        && first
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if plain_word && !Path::new(first).exists() {
+        let best = names
+            .iter()
+            .map(|n| (strsim::jaro_winkler(first, n), *n))
+            .filter(|(score, n)| *score > 0.85 || strsim::levenshtein(first, n) <= 2 && n.len() > 3)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((_, name)) = best {
+            return Err(NearSubcommand {
+                word: first.to_owned(),
+                suggestion: name.to_owned(),
+            });
+        }
+    }
+    Ok(argv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn a_subcommand_after_options_moves_to_the_front() {
+        assert_eq!(
+            subcommand_first(argv(&["klar-lint", "--format", "json", "rules"])).unwrap(),
+            argv(&["klar-lint", "rules"])
+        );
+        assert_eq!(
+            subcommand_first(argv(&[
+                "klar-lint",
+                "-q",
+                "--color=never",
+                "explain",
+                "zero-date"
+            ]))
+            .unwrap(),
+            argv(&["klar-lint", "explain", "zero-date"])
+        );
+        // A value that happens to be a subcommand's name is a value.
+        let as_is = argv(&["klar-lint", "-o", "rules", "a.json"]);
+        assert_eq!(subcommand_first(as_is.clone()).unwrap(), as_is);
+        let as_is = argv(&["klar-lint", "--", "rules"]);
+        assert_eq!(subcommand_first(as_is.clone()).unwrap(), as_is);
+    }
+
+    #[test]
+    fn a_near_miss_of_a_subcommand_is_an_error_with_a_suggestion() {
+        let err = subcommand_first(argv(&["klar-lint", "explian", "per-unit-tax"])).unwrap_err();
+        assert_eq!(err.suggestion, "explain");
+        assert!(subcommand_first(argv(&["klar-lint", "rulse"])).is_err());
+        assert!(subcommand_first(argv(&["klar-lint", "schmea", "--kind", "cogs"])).is_err());
+        // Paths are paths.
+        for ok in [
+            &["klar-lint", "exports"][..],
+            &["klar-lint", "./explian"],
+            &["klar-lint", "orders.json"],
+        ] {
+            assert!(subcommand_first(argv(ok)).is_ok(), "{ok:?}");
+        }
+    }
 }

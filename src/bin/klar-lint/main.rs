@@ -33,7 +33,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // A bug in one file's lint is that file's `internal-error`, not a panic message on stderr.
     klar_lint::linter::install_panic_hook();
-    let cli = match Cli::try_parse() {
+    let argv = match args::subcommand_first(std::env::args_os().collect()) {
+        Ok(argv) => argv,
+        Err(e) => {
+            let _ = writeln!(io::stderr().lock(), "{}", render_error(&e, false));
+            return ExitCode::from(2);
+        }
+    };
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -67,17 +74,18 @@ type CliError = Box<dyn miette::Diagnostic + Send + Sync>;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 enum UsageError {
     #[error("unknown rule or category `{0}`")]
-    #[diagnostic(code(usage::unknown_rule), help("{1}"))]
+    #[diagnostic(help("{1}"))]
     UnknownRule(String, String),
     #[error("{0}")]
-    #[diagnostic(code(usage::invalid))]
     Invalid(String),
     #[error("{0}")]
-    #[diagnostic(code(usage::undocumented), help("{1}"))]
+    #[diagnostic(help("{1}"))]
     Undocumented(String, String),
     #[error("cannot write `{0}`: {1}")]
-    #[diagnostic(code(usage::io))]
     Io(String, std::io::Error),
+    #[error("`{0}` cannot be turned off: it reports a file that was not checked")]
+    #[diagnostic(help("remove it from --ignore; the config's [rules] refuses it too"))]
+    Fixed(String),
 }
 
 fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
@@ -98,19 +106,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         None => {}
     }
     let args = cli.check;
-    let mut config = if args.no_config {
-        Config::default()
-    } else if let Some(path) = &args.config {
-        Config::from_file(path).map_err(|e| Box::new(e) as CliError)?
-    } else {
-        match std::env::current_dir()
-            .ok()
-            .and_then(|d| Config::discover(&d))
-        {
-            Some(path) => Config::from_file(&path).map_err(|e| Box::new(e) as CliError)?,
-            None => Config::default(),
-        }
-    };
+    let (mut config, config_path) = load_config(&args)?;
     config.kind = match args.kind {
         KindArg::Auto => config.kind,
         KindArg::Orders => Some(PayloadKind::Orders),
@@ -147,7 +143,14 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         // is linted on this thread, with no pool).
         rayon::spawn(|| {});
     }
-    let mut inputs = walk::collect(&args.paths);
+    let judge = walk::Judge {
+        config: linter.config(),
+        kind_forced: args.kind != KindArg::Auto,
+    };
+    let (mut inputs, skipped) = walk::collect(&args.paths, &judge);
+    if args.show_files {
+        return show_files(&inputs, &skipped);
+    }
     if let Some(name) = &args.stdin_filename {
         for input in &mut inputs {
             if *input == klar_lint::run::Input::Stdin {
@@ -200,6 +203,8 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         recorded, internal, ..
     } = printer;
     let mut summary = run.into_summary();
+    summary.config = config_path.map(|p| p.display().to_string());
+    summary.skipped = skipped.len();
     progress.finish();
     if let (Some(path), Some(recorded)) = (&args.write_baseline, recorded) {
         let file = baseline::BaselineFile::new(recorded);
@@ -239,6 +244,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     if let (Some(counts), false) = (summary.baseline, args.format == Format::Json) {
         baseline_note(counts);
     }
+    skipped_note(&skipped, args.verbose);
     let failing = match fail_on {
         Severity::Error => summary.errors,
         Severity::Warning => summary.errors + summary.warnings,
@@ -251,6 +257,118 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The config of a run and its file: `--config`, else `klar-lint.toml` in the current
+/// directory or the nearest parent that has one. A parent's file is used only when it belongs
+/// to the user (or root) and others cannot write it: a file planted in a shared directory such
+/// as `/tmp` must not turn rules off. An untrusted one is ignored with a warning naming it.
+fn load_config(args: &args::CheckArgs) -> Result<(Config, Option<PathBuf>), CliError> {
+    if args.no_config {
+        return Ok((Config::default(), None));
+    }
+    if let Some(path) = &args.config {
+        let config = Config::from_file(path).map_err(|e| Box::new(e) as CliError)?;
+        return Ok((config, Some(path.clone())));
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok((Config::default(), None));
+    };
+    let Some(path) = Config::discover(&cwd) else {
+        return Ok((Config::default(), None));
+    };
+    if path.parent() != Some(cwd.as_path()) {
+        if let Some(why) = untrusted(&path) {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "warning: ignoring the config `{}`: {why}; klar-lint uses its defaults (pass `--config {}` to use it anyway)",
+                path.display(),
+                path.display()
+            );
+            return Ok((Config::default(), None));
+        }
+    }
+    // Read and shown relative to the current directory when it is there.
+    let shown = path
+        .strip_prefix(&cwd)
+        .map_or_else(|_| path.clone(), Path::to_path_buf);
+    let config = Config::from_file(&shown).map_err(|e| Box::new(e) as CliError)?;
+    Ok((config, Some(shown)))
+}
+
+/// Why a config file found in a parent directory is not trusted, if it is not.
+#[cfg(unix)]
+fn untrusted(path: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => return Some(format!("cannot read its owner: {e}")),
+    };
+    // The user's id without `unsafe` (`getuid`): the owner of a file this process creates.
+    let me = match tempfile::tempfile().and_then(|f| f.metadata()) {
+        Ok(mine) => mine.uid(),
+        Err(e) => return Some(format!("cannot tell who you are: {e}")),
+    };
+    if meta.uid() != me && meta.uid() != 0 {
+        return Some(format!(
+            "it belongs to another user (uid {}), not to you (uid {me}) or root",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o002 != 0 {
+        return Some("any user can write it".to_owned());
+    }
+    None
+}
+
+#[cfg(not(unix))]
+fn untrusted(_path: &Path) -> Option<String> {
+    None
+}
+
+/// `--show-files`: what a run would lint, and what it would leave alone and why.
+fn show_files(
+    inputs: &[klar_lint::run::Input],
+    skipped: &[walk::Skipped],
+) -> Result<ExitCode, CliError> {
+    use klar_lint::run::Input;
+    let mut out = io::stdout().lock();
+    let mut write = || -> io::Result<()> {
+        for input in inputs {
+            match input {
+                Input::Path(p)
+                | Input::Skipped { path: p, .. }
+                | Input::Unreadable { path: p, .. } => {
+                    writeln!(out, "{}", p.display())?;
+                }
+                Input::Stdin | Input::StdinAs(_) => writeln!(out, "-")?,
+                Input::Bytes { .. } => {}
+            }
+        }
+        for s in skipped {
+            writeln!(out, "skipped {}: {}", s.path.display(), s.reason)?;
+        }
+        Ok(())
+    };
+    match write() {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(Box::new(UsageError::Io("standard output".into(), e))),
+    }
+}
+
+/// The one line on standard error about the JSON files left alone; `--verbose` lists them.
+fn skipped_note(skipped: &[walk::Skipped], verbose: bool) {
+    let Some(line) = walk::note(skipped) else {
+        return;
+    };
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+    if verbose {
+        for s in skipped {
+            let _ = writeln!(err, "  skipped `{}`: {}", s.path.display(), s.reason);
+        }
+    }
 }
 
 /// The stderr note of a run with `--baseline` (json has it in `summary.baseline`).
@@ -505,7 +623,14 @@ fn apply_selection(
         }
     }
     for name in ignore {
-        for meta in resolve(name)? {
+        let metas = resolve(name)?;
+        // A code named alone is refused, as in `[rules]`; a category turns off what it can.
+        if let [meta] = metas.as_slice() {
+            if klar_lint::codes::is_fixed(meta) && meta.name == name.as_str() {
+                return Err(Box::new(UsageError::Fixed(meta.name.to_owned())));
+            }
+        }
+        for meta in metas {
             if !klar_lint::codes::is_fixed(meta) {
                 turn_off(config, meta);
             }

@@ -1,10 +1,194 @@
-//! Which files a run checks: arguments in order, directories walked sorted by file name.
+//! Which files a run checks: arguments in order, directories walked sorted by file name, and
+//! the JSON files left alone because they are not payloads (`package.json`, editor settings,
+//! JSON Schemas, what `exclude` names).
 
 use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use klar_lint::run::Input;
+use klar_lint::Config;
 use walkdir::WalkDir;
+
+/// Why a JSON file was not linted.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    /// No kind in its name, `[kinds]` or `--kind`, and content with no Klar field:
+    /// `package.json`, `tsconfig.json`, `.vscode/settings.json`.
+    NotPayload,
+    /// A JSON Schema: `*.schema.json`, or an object with a `$schema` key (`klar-lint schema --out`).
+    JsonSchema,
+    /// Matched by a glob of `exclude` or `extend-exclude`.
+    Excluded(String),
+    /// A symbolic link met in a walk (not followed).
+    SymbolicLink,
+}
+
+impl Reason {
+    /// The reason in a few words, for the count in the note: one, several.
+    fn short(&self) -> (&'static str, &'static str) {
+        match self {
+            Reason::NotPayload => (
+                "not a payload (no Klar field)",
+                "not payloads (no Klar field)",
+            ),
+            Reason::JsonSchema => ("JSON Schema", "JSON Schemas"),
+            Reason::Excluded(_) => ("excluded by the config", "excluded by the config"),
+            Reason::SymbolicLink => (
+                "symbolic link, not followed",
+                "symbolic links, not followed",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NotPayload => f.write_str(
+                "not a payload: no kind in its name, folders or [kinds], and no Klar field in its content (name it with --kind to lint it)",
+            ),
+            Reason::JsonSchema => f.write_str("a JSON Schema, not a payload"),
+            Reason::Excluded(glob) => write!(f, "excluded by `{glob}` in the config"),
+            Reason::SymbolicLink => {
+                f.write_str("a symbolic link, which the walk does not follow: name it to lint it")
+            }
+        }
+    }
+}
+
+/// One JSON file left alone.
+#[derive(Debug)]
+pub struct Skipped {
+    /// The path, as given or found.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// The one line at the end of a run that left files alone: "skipped 3 JSON files that are
+/// not payloads (2 with no Klar fields, 1 JSON Schema)".
+pub fn note(skipped: &[Skipped]) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let mut counts: Vec<((&'static str, &'static str), usize)> = Vec::new();
+    for s in skipped {
+        let short = s.reason.short();
+        match counts.iter_mut().find(|(r, _)| *r == short) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((short, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|((one, many), n)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect();
+    let n = skipped.len();
+    Some(format!(
+        "note: skipped {n} JSON file{}: {}; --verbose lists them",
+        if n == 1 { "" } else { "s" },
+        parts.join(", ")
+    ))
+}
+
+/// Fields only a Klar payload has (or its envelope: `items`, and a wrapped `orders` or
+/// `refunds` array, which the lint explains). Compared without case, as the schema names are.
+const KLAR_FIELDS: [&str; 12] = [
+    "\"items\"",
+    "\"orders\"",
+    "\"refunds\"",
+    "\"lineitems\"",
+    "\"orderid\"",
+    "\"productcogs\"",
+    "\"totallogisticscosts\"",
+    "\"transactioncosts\"",
+    "\"currencycodeiso3letter\"",
+    "\"financialstatus\"",
+    "\"refundedquantity\"",
+    "\"productgmv\"",
+];
+
+/// How much of a file the content check reads (after gzip).
+const PREFIX: u64 = 64 * 1024;
+
+/// Decides whether a JSON file is a payload; `None` lints it.
+pub struct Judge<'a> {
+    /// The config: `exclude`, `[kinds]`.
+    pub config: &'a Config,
+    /// `--kind` was given: every file that is not excluded is linted as that kind.
+    pub kind_forced: bool,
+}
+
+impl Judge<'_> {
+    /// Why `path` is not linted, or `None` when it is. Cheap for the common cases: an excluded
+    /// path, `[kinds]`, `--kind` and a kind in the file name decide without reading; otherwise
+    /// the first 64 KiB (decompressed) are read. A file that cannot be read is linted, so that
+    /// its `io-error` is reported.
+    pub fn skip(&self, path: &Path) -> Option<Reason> {
+        if let Some(glob) = self.config.excluded(path) {
+            return Some(Reason::Excluded(glob.to_owned()));
+        }
+        if self.kind_forced || self.config.kind_for_path(path).is_some() {
+            return None;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase());
+        let name = name.as_deref().unwrap_or("");
+        let stem = name.strip_suffix(".gz").unwrap_or(name);
+        if stem.ends_with(".schema.json") {
+            return Some(Reason::JsonSchema);
+        }
+        if klar_lint::payload::kind_from_path(Path::new(name)).is_some() {
+            return None;
+        }
+        let prefix = read_prefix(path, stem.len() < name.len())?;
+        judge_content(&prefix)
+    }
+}
+
+/// The first [`PREFIX`] bytes of a file, decompressed when it is gzip; `None` when it cannot be
+/// read (the lint reports why).
+fn read_prefix(path: &Path, gzip: bool) -> Option<Vec<u8>> {
+    let file = std::fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    if gzip {
+        flate2::read::MultiGzDecoder::new(file)
+            .take(PREFIX)
+            .read_to_end(&mut bytes)
+            .ok()?;
+    } else {
+        file.take(PREFIX).read_to_end(&mut bytes).ok()?;
+    }
+    Some(bytes)
+}
+
+/// A payload is an array (or JSON Lines records) of Klar objects, or `{"items": [...]}`. A
+/// document that starts as an object with no Klar field is some other JSON (`package.json`);
+/// one with a `$schema` key is a JSON Schema. Anything else (an array, text that is not JSON,
+/// an empty file) is linted, and the lint says what is wrong with it.
+fn judge_content(prefix: &[u8]) -> Option<Reason> {
+    let text = prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(prefix);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let has = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+    if has("\"$schema\"") {
+        return Some(Reason::JsonSchema);
+    }
+    if KLAR_FIELDS.iter().any(|field| has(field)) {
+        return None;
+    }
+    Some(Reason::NotPayload)
+}
 
 /// `*.json`, `*.jsonl`, `*.ndjson`, and each of them gzip-compressed (`*.json.gz`), in any
 /// case, with a name before the extension (`.json` alone is a hidden file, as for
@@ -45,9 +229,10 @@ fn same_file_key(path: &Path) -> PathBuf {
         .collect()
 }
 
-/// The inputs of a run, in output order, each once.
-pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
+/// The inputs of a run, in output order, each once, and the JSON files left alone.
+pub fn collect(paths: &[PathBuf], judge: &Judge<'_>) -> (Vec<Input>, Vec<Skipped>) {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     let mut seen = HashSet::new();
     // One argument cannot name a file twice: the walk follows no links.
     let mut first_time = |path: &Path| paths.len() == 1 || seen.insert(same_file_key(path));
@@ -57,12 +242,21 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             continue;
         }
         if !path.is_dir() {
-            // Named files are linted whatever their extension; missing ones become io-error.
+            // Named files are linted whatever their extension; missing ones become io-error. A
+            // file that is not a payload is left alone as in a walk: pre-commit names every
+            // changed JSON file, `package.json` among them.
             if first_time(path) {
-                out.push(Input::Path(path.clone()));
+                match judge.skip(path) {
+                    Some(reason) => skipped.push(Skipped {
+                        path: path.clone(),
+                        reason,
+                    }),
+                    None => out.push(Input::Path(path.clone())),
+                }
             }
             continue;
         }
+        let defaults = judge.config.exclude.defaults();
         // Siblings share their parent's path, so comparing whole paths orders them by name,
         // without parsing a file name out of each at every comparison (`sort_by_file_name`).
         let walker = WalkDir::new(path)
@@ -71,27 +265,41 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             .into_iter()
             .filter_entry(|e| {
                 e.depth() == 0
-                    || !(e.file_type().is_dir() && e.file_name().to_str().is_some_and(skipped_dir))
+                    || !(e.file_type().is_dir()
+                        && ((defaults && e.file_name().to_str().is_some_and(skipped_dir))
+                            || judge.config.excluded(e.path()).is_some()))
             });
         for entry in walker {
             match entry {
                 Ok(e) => {
                     let p = e.path();
                     if e.file_type().is_file() && is_payload(p) && first_time(p) {
-                        out.push(Input::Path(p.to_path_buf()));
+                        match judge.skip(p) {
+                            Some(reason) => skipped.push(Skipped {
+                                path: p.to_path_buf(),
+                                reason,
+                            }),
+                            None => out.push(Input::Path(p.to_path_buf())),
+                        }
+                    } else if e.path_is_symlink() && is_payload(p) && first_time(p) {
+                        // Not a finding: `latest.json -> 2024-06-01.json` is common, and a
+                        // warning would fail every `--fail-on warning` run on the folder.
+                        let reason = judge
+                            .config
+                            .excluded(p)
+                            .map_or(Reason::SymbolicLink, |g| Reason::Excluded(g.to_owned()));
+                        skipped.push(Skipped {
+                            path: p.to_path_buf(),
+                            reason,
+                        });
                     } else if !e.file_type().is_file()
                         && !e.file_type().is_dir()
                         && is_payload(p)
                         && first_time(p)
                     {
-                        let what = if e.path_is_symlink() {
-                            "a symbolic link, which the walk does not follow: name it to lint it"
-                        } else {
-                            "not a regular file (a FIFO, socket or device)"
-                        };
                         out.push(Input::Skipped {
                             path: p.to_path_buf(),
-                            why: what.to_owned(),
+                            why: "not a regular file (a FIFO, socket or device)".to_owned(),
                         });
                     }
                 }
@@ -105,7 +313,7 @@ pub fn collect(paths: &[PathBuf]) -> Vec<Input> {
             }
         }
     }
-    out
+    (out, skipped)
 }
 
 #[cfg(test)]
@@ -119,7 +327,12 @@ mod tests {
         std::fs::write(dir.path().join("e-orders.json"), "[]").unwrap();
         let d = dir.path().join("d-orders.json");
         let dot_d = dir.path().join(".").join("d-orders.json");
-        let inputs = collect(&[d.clone(), dir.path().to_path_buf(), dot_d]);
+        let config = Config::default();
+        let judge = Judge {
+            config: &config,
+            kind_forced: false,
+        };
+        let (inputs, _) = collect(&[d.clone(), dir.path().to_path_buf(), dot_d], &judge);
         let files: Vec<_> = inputs
             .iter()
             .filter_map(|i| match i {
@@ -145,7 +358,13 @@ mod tests {
         ] {
             std::fs::write(dir.path().join(name), "[]").unwrap();
         }
-        let names: Vec<String> = collect(&[dir.path().to_path_buf()])
+        let config = Config::default();
+        let judge = Judge {
+            config: &config,
+            kind_forced: false,
+        };
+        let names: Vec<String> = collect(&[dir.path().to_path_buf()], &judge)
+            .0
             .iter()
             .map(|input| match input {
                 Input::Path(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
