@@ -161,6 +161,8 @@ struct ConfigFile {
     status_mapping: StatusMapping,
     #[serde(default)]
     overrides: Vec<OverrideFile>,
+    #[serde(default)]
+    orders: Vec<PathBuf>,
 }
 
 /// What a run checks and how strictly. `Config::default()` is klar-lint's defaults.
@@ -197,6 +199,9 @@ pub struct Config {
     pub schemas_dir: Option<PathBuf>,
     /// `[[overrides]]`: rule levels per path, applied in order (the last match wins).
     pub overrides: Vec<Override>,
+    /// `orders = [...]`: order exports read only as references for the checks across files
+    /// (the CLI adds `--orders`); relative paths are taken from the config file's directory.
+    pub orders: Vec<PathBuf>,
 }
 
 impl Default for Config {
@@ -215,6 +220,7 @@ impl Default for Config {
             status_mapping: StatusMapping::default(),
             schemas_dir: None,
             overrides: Vec::new(),
+            orders: Vec::new(),
         }
     }
 }
@@ -303,6 +309,8 @@ impl Config {
             let paths: Vec<&str> = table.paths.iter().map(String::as_str).collect();
             config = config.with_override(&paths, &rules)?;
         }
+        let base = path.and_then(Path::parent).unwrap_or(Path::new(""));
+        config.orders = file.orders.iter().map(|p| base.join(p)).collect();
         Ok(config)
     }
 

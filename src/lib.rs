@@ -82,6 +82,7 @@ pub mod linter;
 pub mod money;
 pub mod payload;
 mod pipeline;
+mod references;
 pub mod render;
 pub mod revenue;
 pub mod rule;

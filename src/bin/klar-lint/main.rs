@@ -185,7 +185,14 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         internal: false,
         started: Instant::now(),
     };
-    let mut run = Run::new(&linter);
+    let references: Vec<PathBuf> = linter
+        .config()
+        .orders
+        .iter()
+        .chain(&args.orders)
+        .cloned()
+        .collect();
+    let mut run = Run::new(&linter).with_orders(walk::collect(&references));
     let write_result = run.visit(&inputs, &mut printer);
     let Printer {
         recorded, internal, ..
