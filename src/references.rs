@@ -167,8 +167,7 @@ impl Record {
     /// The key that decides its partition.
     fn key(&self) -> &str {
         match self {
-            Record::Order { id, .. } => id,
-            Record::Line { id, .. } => id,
+            Record::Order { id, .. } | Record::Line { id, .. } => id,
             Record::Cost { order, .. } => order,
             Record::RefundLine { line, .. } => line,
         }

@@ -467,8 +467,12 @@ impl Input {
 /// Lines (a record's line is known already), standard input, and what cannot be read.
 fn document_text(input: Option<&Input>) -> Option<String> {
     let name = input?.name();
-    let plain = name.strip_suffix(".gz").unwrap_or(&name);
-    if plain.ends_with(".jsonl") || plain.ends_with(".ndjson") {
+    let lower = name.to_ascii_lowercase();
+    let plain = Path::new(lower.strip_suffix(".gz").unwrap_or(&lower));
+    if plain
+        .extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson")
+    {
         return None;
     }
     let bytes = match input? {

@@ -292,30 +292,29 @@ fn unknown_line_finding(
     let mistaken = lines
         .iter()
         .find(|l| field == "lineItemId" && l.sku.as_deref() == Some(value.as_str()));
-    let help = match mistaken.and_then(|l| l.id.as_deref()) {
-        Some(id) => format!(
+    let help = if let Some(id) = mistaken.and_then(|l| l.id.as_deref()) {
+        format!(
             "{} is the sku of line {}, not its `id`: send `\"lineItemId\": {}` or `\"sku\": {}`",
             quoted(value),
             quoted(id),
             serde_json::Value::String(id.to_owned()),
             serde_json::Value::String(value.clone())
-        ),
-        None => {
-            let listed: Vec<String> = ids.iter().take(5).map(|s| quoted(s)).collect();
-            match ids.len() {
-                0 => format!("order {} has no line with an `id`", quoted(order)),
-                n if n > 5 => format!(
-                    "the cost never attaches; order {}'s lines are {} and {} more",
-                    quoted(order),
-                    listed.join(", "),
-                    n - 5
-                ),
-                _ => format!(
-                    "the cost never attaches; order {}'s lines are {}",
-                    quoted(order),
-                    listed.join(", ")
-                ),
-            }
+        )
+    } else {
+        let listed: Vec<String> = ids.iter().take(5).map(|s| quoted(s)).collect();
+        match ids.len() {
+            0 => format!("order {} has no line with an `id`", quoted(order)),
+            n if n > 5 => format!(
+                "the cost never attaches; order {}'s lines are {} and {} more",
+                quoted(order),
+                listed.join(", "),
+                n - 5
+            ),
+            _ => format!(
+                "the cost never attaches; order {}'s lines are {}",
+                quoted(order),
+                listed.join(", ")
+            ),
         }
     };
     Some(Finding {
