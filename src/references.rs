@@ -134,6 +134,9 @@ pub enum Record {
         quantity: Option<String>,
         /// Units refunded in the order's own `refundedLineItems`.
         refunded: String,
+        /// The `id`s of those refunded lines: the same record sent to the refunds endpoint
+        /// is the same return, counted once.
+        refund_lines: Vec<String>,
         /// Where its `quantity` is.
         at: Place,
     },
@@ -154,6 +157,8 @@ pub enum Record {
     RefundLine {
         /// `lineItemId`.
         line: String,
+        /// The refunded line's own `id`.
+        id: Option<String>,
         /// The refund's `id`.
         refund: Option<String>,
         /// `refundedQuantity`, as exact decimal text.
@@ -236,17 +241,24 @@ pub(crate) fn order_facts(order: &Order<'_>) -> Vec<Record> {
     }];
     for line in order.all_lines() {
         let Some(line_id) = line.id else { continue };
-        let refunded = order
-            .refunds
-            .iter()
-            .filter(|r| r.line_item_id == Some(line_id))
+        let refunds = || {
+            order
+                .refunds
+                .iter()
+                .filter(move |r| r.line_item_id == Some(line_id))
+        };
+        let refunded = refunds()
             .filter_map(|r| r.quantity)
             .fold(Decimal::ZERO, |a, q| a.checked_add(q).unwrap_or(a));
+        let refund_lines = refunds()
+            .filter_map(|r| r.raw.get("id").and_then(|v| v.as_str()).map(str::to_owned))
+            .collect();
         out.push(Record::Line {
             id: line_id.to_owned(),
             order: id.to_owned(),
             quantity: text(line.quantity),
             refunded: refunded.normalize().to_string(),
+            refund_lines,
             at: place(line.at("quantity").as_str().to_owned()),
         });
     }
@@ -283,6 +295,7 @@ pub(crate) fn refund_facts(refund: &Refund<'_>) -> Vec<Record> {
         .filter_map(|l| {
             Some(Record::RefundLine {
                 line: l.line_item_id?.to_owned(),
+                id: l.raw.get("id").and_then(|v| v.as_str()).map(str::to_owned),
                 refund: refund.id.map(str::to_owned),
                 quantity: text(l.quantity),
                 at: place(l.ptr.as_str().to_owned()),

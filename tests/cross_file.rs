@@ -286,3 +286,32 @@ fn memory_stays_bounded_on_a_large_json_lines_run() {
         "peak {large_kb} kB for 60,000 orders against {small_kb} kB for 10,000"
     );
 }
+
+#[test]
+fn sarif_carries_the_other_file_as_a_related_location() {
+    let out = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        .args([
+            "--format",
+            "sarif",
+            "--no-config",
+            "tests/cross-file/mixed/refunds.json",
+            "--orders",
+            "tests/cross-file/mixed/a-orders.json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let over = results
+        .iter()
+        .find(|r| r["ruleId"] == "over-refund")
+        .expect("an over-refund result");
+    let related = &over["relatedLocations"][0];
+    assert_eq!(
+        related["physicalLocation"]["artifactLocation"]["uri"],
+        "tests/cross-file/mixed/a-orders.json"
+    );
+    assert_eq!(related["physicalLocation"]["region"]["startLine"], 7);
+    assert_eq!(related["physicalLocation"]["region"]["startColumn"], 70);
+    assert_eq!(related["message"]["text"], "line quantity");
+}

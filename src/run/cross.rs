@@ -208,20 +208,32 @@ pub(super) fn check(collector: &Collector, rank: &[usize], references: u32) -> O
             let Record::Line {
                 quantity,
                 refunded,
+                refund_lines: counted,
                 at: line_at,
                 ..
             } = owner
             else {
                 continue;
             };
+            // A refunded line sent again (the same `id`, in the order or in another refund) is
+            // the same return: counted once.
+            let mut counted: BTreeSet<&str> = counted.iter().map(String::as_str).collect();
             let (Some(sold), Some(mut sum)) = (decimal(quantity.as_deref()), decimal(Some(refunded)))
             else {
                 continue;
             };
             for r in refund_lines {
-                let Record::RefundLine { quantity, at, .. } = r else {
+                let Record::RefundLine {
+                    quantity, at, id, ..
+                } = r
+                else {
                     continue;
                 };
+                if let Some(id) = id {
+                    if !counted.insert(id) {
+                        continue;
+                    }
+                }
                 let Some(q) = decimal(quantity.as_deref()) else {
                     continue;
                 };
