@@ -138,7 +138,10 @@ impl<'l> Run<'l> {
             linter,
             summary: Summary::default(),
             orders: Vec::new(),
-            across_files: true,
+            // Nothing is collected when every check across files is off.
+            across_files: cross::RULES.iter().any(|name| {
+                crate::rules::find(name).is_some_and(|meta| linter.config().runs_somewhere(meta))
+            }),
         }
     }
 

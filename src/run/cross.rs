@@ -39,6 +39,14 @@ pub(super) struct Outcome {
     pub(super) unreadable: usize,
 }
 
+/// The rules checked here.
+pub(super) const RULES: [&str; 4] = [
+    "conflicting-cost",
+    "over-refund",
+    "unknown-line-item",
+    "unknown-order",
+];
+
 const ORDERS_PLACEHOLDER: &str = "\u{0}orders\u{0}";
 
 fn decimal(s: Option<&str>) -> Option<Decimal> {
