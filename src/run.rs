@@ -99,9 +99,14 @@ pub trait Visitor {
 /// calling thread, with no thread pool. The run counts every report in its [`Summary`] (files,
 /// objects, findings by severity and by rule, revenue).
 ///
-/// The run is the place for state that spans files: reports reach it in input order, on one
-/// thread, so a check across files (an id sent in two files) keeps its state here and adds its
-/// findings before a report is handed over.
+/// The run is the place for state that spans files. It runs the checks across files
+/// (docs/cross-file.md): while its files are linted it collects the orders of the run and the
+/// references to them from costs and refunds (memory bounded: past 65,536 facts they go to
+/// temporary files), and once every file is linted it adds `unknown-order`,
+/// `unknown-line-item`, `over-refund` and `conflicting-cost` findings to the files that refer
+/// to orders. Those reports (and the ones after them, to keep input order) wait for that; the
+/// reports before the first of them are handed over at once. See [`Run::with_orders`] for
+/// orders read only as references.
 ///
 /// ```
 /// use klar_lint::run::Input;
