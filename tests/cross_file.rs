@@ -315,3 +315,42 @@ fn sarif_carries_the_other_file_as_a_related_location() {
     assert_eq!(related["physicalLocation"]["region"]["startColumn"], 70);
     assert_eq!(related["message"]["text"], "line quantity");
 }
+
+#[test]
+fn the_config_names_reference_orders_relative_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.path().join("conf/ref")).unwrap();
+    std::fs::copy(
+        root.join("tests/cross-file/mixed/a-orders.json"),
+        dir.path().join("conf/ref/orders.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("tests/cross-file/mixed/cogs.json"),
+        dir.path().join("cogs.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("conf/klar-lint.toml"),
+        "orders = [\"ref/orders.json\"]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        .args([
+            "--config",
+            "conf/klar-lint.toml",
+            "--format",
+            "concise",
+            "cogs.json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("error[unknown-line-item] `lineItemId` \"TEE-M\""),
+        "{text}"
+    );
+    assert!(!text.contains("orders.json:"), "{text}");
+}
