@@ -187,6 +187,8 @@ struct ConfigFile {
     exclude: Option<Vec<String>>,
     #[serde(default)]
     extend_exclude: Vec<String>,
+    #[serde(default)]
+    orders: Vec<PathBuf>,
 }
 
 /// What a run checks and how strictly. `Config::default()` is klar-lint's defaults.
@@ -225,6 +227,9 @@ pub struct Config {
     pub overrides: Vec<Override>,
     /// `exclude` and `extend-exclude`: what is not linted (see [`Config::excluded`]).
     pub exclude: Exclude,
+    /// `orders = [...]`: order exports read only as references for the checks across files
+    /// (the CLI adds `--orders`); relative paths are taken from the config file's directory.
+    pub orders: Vec<PathBuf>,
 }
 
 /// `exclude` and `extend-exclude`: globs over paths and over file and folder names; a file
@@ -278,6 +283,7 @@ impl Default for Config {
             schemas_dir: None,
             overrides: Vec::new(),
             exclude: Exclude::default(),
+            orders: Vec::new(),
         }
     }
 }
@@ -394,6 +400,8 @@ impl Config {
             let paths: Vec<&str> = table.paths.iter().map(String::as_str).collect();
             config = config.with_override(&paths, &rules)?;
         }
+        let base = path.and_then(Path::parent).unwrap_or(Path::new(""));
+        config.orders = file.orders.iter().map(|p| base.join(p)).collect();
         Ok(config)
     }
 

@@ -249,6 +249,10 @@ pub struct Label {
     pub column: Option<usize>,
     /// A short noun: "quantity", "per-unit tax".
     pub text: String,
+    /// The file the place is in, when it is another file of the run than the finding's (a
+    /// check across files); `None`: the finding's own file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// One finding in one file.
@@ -323,6 +327,7 @@ impl Diagnostic {
             line: None,
             column: None,
             text: text.into(),
+            path: None,
         });
         self
     }

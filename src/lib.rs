@@ -82,6 +82,7 @@ pub mod linter;
 pub mod money;
 pub mod payload;
 mod pipeline;
+mod references;
 #[cfg(feature = "python")]
 mod python;
 pub mod render;

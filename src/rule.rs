@@ -8,6 +8,7 @@ use crate::diagnostic::{Anchor, Diagnostic, RuleLevel, Severity};
 use crate::json::Pointer;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
+use crate::references::FileFacts;
 use crate::status::StatusMapping;
 use crate::view::{Cost, Order, Refund};
 
@@ -51,13 +52,26 @@ pub struct Note {
 
 /// What a rule may remember across the objects of one file (JSON Lines included), such as ids
 /// already seen.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FileState {
     /// Each top-level id seen so far, and where it was first seen.
     pub ids: SeenIds,
     /// In a JSON Lines file, the line of the record being checked (its pointers start at the
     /// record); `None` in a document, where every pointer finds its own line.
     pub line: Option<usize>,
+    /// The objects' facts for the checks across files, when a run collects them (see
+    /// `references`).
+    pub(crate) facts: Option<FileFacts>,
+}
+
+impl Default for FileState {
+    fn default() -> Self {
+        Self {
+            ids: SeenIds::default(),
+            line: None,
+            facts: FileFacts::current(),
+        }
+    }
 }
 
 /// What rules may read of the configuration, handed to them through [`Context`]: rules never see
@@ -205,6 +219,7 @@ impl Reported<'_> {
                 line,
                 column: None,
                 text: text.into(),
+                path: None,
             });
         }
         self

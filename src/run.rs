@@ -2,21 +2,25 @@
 //! over in input order as soon as each and all before it are done (so printing starts early),
 //! and keeps what spans files: the totals ([`Summary`]), and the place for checks across files.
 
-use std::collections::BTreeMap;
+mod cross;
+
+use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::codes;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::json::Pointer;
-use crate::linter::{FileReport, Linter};
+use crate::config::RuleLevel;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::json::{LineIndex, Pointer, SpanIndex};
+use crate::linter::{FileReport, Linter, SourceChunk};
+use crate::references::{with_collector, Collecting, Collector};
 use crate::revenue::Revenue;
 
 /// One thing a run checks.
@@ -99,9 +103,14 @@ pub trait Visitor {
 /// calling thread, with no thread pool. The run counts every report in its [`Summary`] (files,
 /// objects, findings by severity and by rule, revenue).
 ///
-/// The run is the place for state that spans files: reports reach it in input order, on one
-/// thread, so a check across files (an id sent in two files) keeps its state here and adds its
-/// findings before a report is handed over.
+/// The run is the place for state that spans files. It runs the checks across files
+/// (docs/cross-file.md): while its files are linted it collects the orders of the run and the
+/// references to them from costs and refunds (memory bounded: past 65,536 facts they go to
+/// temporary files), and once every file is linted it adds `unknown-order`,
+/// `unknown-line-item`, `over-refund` and `conflicting-cost` findings to the files that refer
+/// to orders. Those reports (and the ones after them, to keep input order) wait for that; the
+/// reports before the first of them are handed over at once. See [`Run::with_orders`] for
+/// orders read only as references.
 ///
 /// ```
 /// use klar_lint::run::Input;
@@ -124,6 +133,10 @@ pub trait Visitor {
 pub struct Run<'l> {
     linter: &'l Linter,
     summary: Summary,
+    /// Order exports read only as references (`--orders`), never reported on.
+    orders: Vec<Input>,
+    /// Whether the checks across files run.
+    across_files: bool,
 }
 
 impl<'l> Run<'l> {
@@ -133,7 +146,54 @@ impl<'l> Run<'l> {
         Self {
             linter,
             summary: Summary::default(),
+            orders: Vec::new(),
+            // Nothing is collected when every check across files is off.
+            across_files: cross::RULES.iter().any(|name| {
+                crate::rules::find(name).is_some_and(|meta| linter.config().runs_somewhere(meta))
+            }),
         }
+    }
+
+    /// Adds order exports read only as references for the checks across files (the CLI's
+    /// `--orders`): their orders count as orders of the run, but they are not reported on.
+    ///
+    /// ```
+    /// use klar_lint::run::Input;
+    /// use klar_lint::{Config, Linter, Run};
+    ///
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let orders = br#"[{"id": "1", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR",
+    ///     "lineItems": [{"id": "a", "sku": "TEE-M", "productGmv": 19.9, "quantity": 1}]}]"#;
+    /// let cogs = br#"{"items": [{"orderId": "1", "lineItemId": "b", "productCogs": 4.2},
+    ///                           {"orderId": "2", "lineItemId": "a", "productCogs": 4.2}]}"#;
+    /// let mut run = Run::new(&linter).with_orders(vec![Input::Bytes {
+    ///     name: "last-month/orders.json".into(),
+    ///     bytes: orders.to_vec(),
+    /// }]);
+    /// let mut found = Vec::new();
+    /// run.lint(&[Input::Bytes { name: "cogs.json".into(), bytes: cogs.to_vec() }], |report| {
+    ///     for d in &report.diagnostics {
+    ///         found.push((d.rule(), d.pointer.to_string(), d.labels.first().and_then(|l| l.path.clone())));
+    ///     }
+    /// });
+    /// assert_eq!(found, [
+    ///     ("unknown-line-item", "/items/0/lineItemId".to_owned(), Some("last-month/orders.json".to_owned())),
+    ///     ("unknown-order", "/items/1/orderId".to_owned(), None),
+    /// ]);
+    /// assert_eq!(run.summary().files, 1); // the reference orders are not reported on
+    /// ```
+    #[must_use]
+    pub fn with_orders(mut self, orders: Vec<Input>) -> Self {
+        self.orders.extend(orders);
+        self
+    }
+
+    /// Turns the checks across files off: each file is checked alone, and reports are handed
+    /// over as soon as they and those before them are done.
+    #[must_use]
+    pub fn without_checks_across_files(mut self) -> Self {
+        self.across_files = false;
+        self
     }
 
     /// The linter of the run.
@@ -173,24 +233,42 @@ impl<'l> Run<'l> {
     ///
     /// # Errors
     /// The first error `visitor` returns; the run stops there.
+    ///
+    /// With the checks across files on (the default), the reports of files that refer to
+    /// orders (costs, refunds) wait until every file is linted, then get their findings across
+    /// files; the reports before the first of them are handed over at once (docs/cross-file.md).
     pub fn visit<V: Visitor>(&mut self, inputs: &[Input], visitor: &mut V) -> Result<(), V::Error> {
         let linter = self.linter;
         let (tx, rx) = mpsc::sync_channel::<(usize, Vec<FileReport>)>(64);
         let stop = AtomicBool::new(false);
         let stop = &stop;
+        let _collecting = self.across_files.then(Collecting::start);
+        let collector = self.across_files.then(|| Arc::new(Collector::new()));
+        let all: Vec<Input>;
+        let everything = if self.orders.is_empty() {
+            inputs
+        } else {
+            all = inputs.iter().chain(&self.orders).cloned().collect();
+            &all
+        };
+        let ctx = Phase {
+            inputs: everything,
+            reported: inputs.len(),
+            collector: collector.as_ref(),
+        };
         std::thread::scope(|scope| {
-            if let ([input], false) = (inputs, inputs.first().is_some_and(is_big)) {
+            if let ([input], false) = (everything, everything.first().is_some_and(is_big)) {
                 // One file (a pre-commit hook, a start-up) is linted right here: starting
                 // threads costs more than checking a small file. A big one (or standard input,
                 // of unknown size) goes to a thread of its own below, so that this thread
                 // ticks the visitor while it is checked (a progress bar advances by the bytes
                 // read); it gets the pool from the linter either way.
-                let _ = tx.send((0, vec![lint_input(linter, input)]));
+                let _ = tx.send((0, vec![lint_one(linter, input, 0, ctx.collector)]));
                 drop(tx);
             } else {
-                scope.spawn(move || lint_in_batches(linter, inputs, &tx, stop));
+                scope.spawn(move || lint_in_batches(linter, ctx.inputs, ctx.collector, &tx, stop));
             }
-            let result = self.receive(rx, visitor);
+            let result = self.receive(rx, visitor, &ctx);
             if result.is_err() {
                 stop.store(true, Ordering::Relaxed);
             }
@@ -205,9 +283,13 @@ impl<'l> Run<'l> {
         &mut self,
         rx: mpsc::Receiver<(usize, Vec<FileReport>)>,
         visitor: &mut V,
+        ctx: &Phase<'_>,
     ) -> Result<(), V::Error> {
         let mut pending = BTreeMap::new();
         let mut next = 0;
+        // Reports that wait for the checks across files: from the first file that refers to
+        // an order on, in input order.
+        let mut waiting: Vec<(usize, FileReport)> = Vec::new();
         loop {
             match rx.recv_timeout(TICK) {
                 Ok((first, reports)) => {
@@ -218,15 +300,215 @@ impl<'l> Run<'l> {
             }
             while let Some(reports) = pending.remove(&next) {
                 for mut report in reports {
-                    visitor.report(next, &mut report)?;
-                    self.summary.add(&report);
+                    let index = next;
                     next += 1;
+                    if index >= ctx.reported {
+                        // Reference orders: read for their orders, not reported on.
+                        continue;
+                    }
+                    let refers = ctx
+                        .collector
+                        .is_some_and(|c| c.refers(u32::try_from(index).unwrap_or(u32::MAX)));
+                    if refers || !waiting.is_empty() {
+                        waiting.push((index, report));
+                        continue;
+                    }
+                    visitor.report(index, &mut report)?;
+                    self.summary.add(&report);
                 }
             }
             visitor.tick()?;
         }
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let mut found = match ctx.collector {
+            Some(collector) => self.check_across_files(collector, ctx.inputs),
+            None => HashMap::new(),
+        };
+        for (index, mut report) in waiting {
+            if let Some(findings) = found.remove(&index) {
+                self.attach(index, &mut report, findings, ctx.inputs);
+            }
+            visitor.report(index, &mut report)?;
+            self.summary.add(&report);
+        }
         Ok(())
     }
+
+    /// Runs the checks across files; their findings by file.
+    fn check_across_files(
+        &self,
+        collector: &Collector,
+        inputs: &[Input],
+    ) -> HashMap<usize, Vec<cross::Finding>> {
+        let names: Vec<String> = inputs.iter().map(Input::name).collect();
+        let mut by_name: Vec<usize> = (0..names.len()).collect();
+        by_name.sort_by(|&a, &b| names[a].cmp(&names[b]).then(a.cmp(&b)));
+        let mut rank = vec![0; names.len()];
+        for (r, &i) in by_name.iter().enumerate() {
+            rank[i] = r;
+        }
+        let references = u32::try_from(inputs.len() - self.orders.len()).unwrap_or(u32::MAX);
+        let outcome = cross::check(collector, &rank, references);
+        let mut by_file: HashMap<usize, Vec<cross::Finding>> = HashMap::new();
+        for f in outcome.findings {
+            by_file.entry(f.at.file as usize).or_default().push(f);
+        }
+        by_file
+    }
+
+    /// Adds findings across files to report `index`: levels from the configuration, lines and
+    /// columns (a document is read again for them, once; a JSON Lines record's line is known),
+    /// the per-file limit, report order.
+    fn attach(
+        &self,
+        index: usize,
+        report: &mut FileReport,
+        findings: Vec<cross::Finding>,
+        inputs: &[Input],
+    ) {
+        let config = self.linter.config();
+        let path = Path::new(&report.path);
+        let findings: Vec<_> = findings
+            .into_iter()
+            .filter_map(|f| match config.level_for(f.rule, path) {
+                RuleLevel::Off => None,
+                RuleLevel::On(severity) => Some((f, severity)),
+            })
+            .collect();
+        if findings.is_empty() {
+            return;
+        }
+        // The documents the findings and their labels are in, each read and indexed once.
+        let mut files: Vec<u32> = findings
+            .iter()
+            .flat_map(|(f, _)| std::iter::once(f.at.file).chain(f.label.as_ref().map(|l| l.0.file)))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        let texts: HashMap<u32, Arc<str>> = files
+            .iter()
+            .filter_map(|&f| Some((f, document_text(inputs.get(f as usize))?.into())))
+            .collect();
+        let indexes: HashMap<u32, (SpanIndex<'_>, LineIndex)> = texts
+            .iter()
+            .map(|(&f, text)| (f, (SpanIndex::new(text), LineIndex::new(text))))
+            .collect();
+        let locate = |file: u32, pointer: &Pointer| {
+            let text = texts.get(&file)?;
+            let (spans, lines) = indexes.get(&file)?;
+            let located = spans.locate(pointer)?;
+            let (line, column) = lines.line_col(text, located.value.start);
+            Some((located.value, line, column))
+        };
+        for (f, severity) in findings {
+            let Ok(pointer) = Pointer::parse(&f.at.pointer) else {
+                continue;
+            };
+            let mut d = Diagnostic::new(f.rule, pointer, f.message).with_help(f.help);
+            d.severity = severity;
+            d.line = f.at.line;
+            if let Some((span, line, column)) = locate(f.at.file, &d.pointer) {
+                d.span = Some(span);
+                d.line = Some(line);
+                d.column = Some(column);
+            }
+            if let Some((other, noun)) = f.label {
+                let pointer = Pointer::parse(&other.pointer).unwrap_or_default();
+                let same = other.file == f.at.file;
+                let place = locate(other.file, &pointer);
+                d.labels.push(Label {
+                    span: place.filter(|_| same).map(|p| p.0),
+                    line: place.map(|p| p.1).or(other.line),
+                    column: place.map(|p| p.2),
+                    pointer,
+                    text: noun.to_owned(),
+                    path: (!same)
+                        .then(|| inputs.get(other.file as usize).map(Input::name))
+                        .flatten(),
+                });
+            }
+            report.diagnostics.push(d);
+        }
+        let own = u32::try_from(index).unwrap_or(u32::MAX);
+        if report.sources.is_empty() {
+            if let Some(text) = texts.get(&own) {
+                report.sources.push(SourceChunk {
+                    offset: 0,
+                    first_line: 1,
+                    text: Arc::clone(text),
+                });
+            }
+        }
+        report.diagnostics.sort_by(|a, b| {
+            (a.line, a.column, a.code.name, a.pointer.as_str()).cmp(&(
+                b.line,
+                b.column,
+                b.code.name,
+                b.pointer.as_str(),
+            ))
+        });
+        report.limit(config.max_diagnostics_per_file);
+    }
+}
+
+/// What the lint of a run's files shares.
+#[derive(Clone, Copy)]
+struct Phase<'a> {
+    /// The inputs, then the reference orders.
+    inputs: &'a [Input],
+    /// How many of them are reported on.
+    reported: usize,
+    /// Where facts go, when the checks across files run.
+    collector: Option<&'a Arc<Collector>>,
+}
+
+impl Input {
+    /// The name it is reported under.
+    fn name(&self) -> String {
+        match self {
+            Input::Path(path) | Input::Unreadable { path, .. } | Input::Skipped { path, .. } => {
+                path.display().to_string()
+            }
+            Input::Stdin | Input::StdinAs(_) => "-".to_owned(),
+            Input::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// The text of a document input, read again to place findings across files; `None` for JSON
+/// Lines (a record's line is known already), standard input, and what cannot be read.
+fn document_text(input: Option<&Input>) -> Option<String> {
+    let name = input?.name();
+    let lower = name.to_ascii_lowercase();
+    let plain = Path::new(lower.strip_suffix(".gz").unwrap_or(&lower));
+    if plain
+        .extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson")
+    {
+        return None;
+    }
+    let bytes = match input? {
+        Input::Path(path) => std::fs::read(path).ok()?,
+        Input::Bytes { bytes, .. } => bytes.clone(),
+        _ => return None,
+    };
+    let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .ok()?;
+        out
+    } else {
+        bytes
+    };
+    let text = String::from_utf8(bytes).ok()?;
+    Some(
+        text.strip_prefix('\u{feff}')
+            .map(str::to_owned)
+            .unwrap_or(text),
+    )
 }
 
 /// Whether one input is big enough, or of unknown size, for the run to tick while it is
@@ -258,6 +540,7 @@ const BATCH_PATIENCE: Duration = Duration::from_millis(50);
 fn lint_in_batches(
     linter: &Linter,
     inputs: &[Input],
+    collector: Option<&Arc<Collector>>,
     tx: &mpsc::SyncSender<(usize, Vec<FileReport>)>,
     stop: &AtomicBool,
 ) {
@@ -270,11 +553,11 @@ fn lint_in_batches(
             let mut first = b * per_batch;
             let mut reports = Vec::with_capacity(chunk.len());
             let mut since = Instant::now();
-            for input in chunk {
+            for (i, input) in chunk.iter().enumerate() {
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
-                reports.push(lint_input(linter, input));
+                reports.push(lint_one(linter, input, b * per_batch + i, collector));
                 if since.elapsed() >= BATCH_PATIENCE {
                     let sent = std::mem::take(&mut reports);
                     let n = sent.len();
@@ -287,6 +570,21 @@ fn lint_in_batches(
                 let _ = tx.send((first, reports));
             }
         });
+}
+
+/// Lints input `index`, its facts going to `collector` when the checks across files run.
+fn lint_one(
+    linter: &Linter,
+    input: &Input,
+    index: usize,
+    collector: Option<&Arc<Collector>>,
+) -> FileReport {
+    match collector {
+        Some(c) => with_collector(c, u32::try_from(index).unwrap_or(u32::MAX), || {
+            lint_input(linter, input)
+        }),
+        None => lint_input(linter, input),
+    }
 }
 
 /// Lints one input.

@@ -19,8 +19,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("plain data", &["json", "money", "iso", "payload", "status"]),
     // `Diagnostic`, `Severity`, `RuleMeta`, `Category`, and the built-in codes.
     ("diagnostics", &["diagnostic", "codes"]),
-    // The JSON Schemas; typed views of objects; the ids seen across a file.
-    ("schema and views", &["schema", "view", "seen_ids"]),
+    // The JSON Schemas; typed views of objects; the ids seen across a file; the facts a run
+    // remembers across files.
+    (
+        "schema and views",
+        &["schema", "view", "seen_ids", "references"],
+    ),
     // The `Rule` trait, `Context`, `Settings`; revenue recomputed from views.
     ("rule engine", &["rule", "revenue"]),
     // The registry and one file per rule.

@@ -16,8 +16,9 @@ const BAD: &str = r#"[
    "lineItems": [{"id": "a", "productGmv": "10", "quantity": 1, "productName": "Socks", "productId": "p1", "sku": "s1", "taxes": [{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}]}
 ]"#;
 
+// The COGS name the order in BAD, so that the checks across files have nothing to say.
 const WARN: &str =
-    r#"{"items": [{"orderId": "1", "lineItemId": "a", "productCogs": 1.5, "prodcutCogs": 2}]}"#;
+    r#"{"items": [{"orderId": "2", "lineItemId": "a", "productCogs": 1.5, "prodcutCogs": 2}]}"#;
 
 fn klar(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_klar-lint"))

@@ -144,6 +144,13 @@ impl Pipeline {
                 .notes
                 .extend(notes.drain(..).map(|note| (i, severity, note)));
         }
+        if crate::references::collecting() {
+            checked.facts = match &view {
+                View::Order(order) => crate::references::order_facts(order),
+                View::Refund(refund) => crate::references::refund_facts(refund),
+                View::Cost(cost) => crate::references::cost_facts(cost),
+            };
+        }
         checked.revenue = match &view {
             View::Refund(_) => None,
             _ if !valid => Some(Contribution::LeftOut),
@@ -164,6 +171,9 @@ impl Pipeline {
         checked: &mut Checked,
         state: &mut FileState,
     ) {
+        if let Some(facts) = state.facts.as_mut() {
+            facts.add(std::mem::take(&mut checked.facts), state.line);
+        }
         if checked.notes.is_empty() {
             return;
         }
@@ -230,6 +240,8 @@ pub(super) struct Checked {
     pub(super) revenue: Option<Contribution>,
     /// The schema for the object's version and kind is unusable.
     pub(super) failure: Option<SchemaError>,
+    /// What it tells the checks across files, when a run collects it (see `references`).
+    pub(super) facts: Vec<crate::references::Record>,
 }
 
 /// The per-file limit on findings while objects are completed.

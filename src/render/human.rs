@@ -131,6 +131,12 @@ impl Human {
                     (Some(line), None) => Some(format!("line {line}")),
                     _ => None,
                 };
+                let place = match (&label.path, place) {
+                    // In another file of the run (a check across files).
+                    (Some(path), Some(place)) => Some(format!("{path}, {place}")),
+                    (Some(path), None) => Some(path.clone()),
+                    (None, place) => place,
+                };
                 if let Some(place) = place {
                     let note = format!("{}: {place}", label.text);
                     help = Some(match help {

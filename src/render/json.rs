@@ -11,6 +11,9 @@ use crate::revenue::Revenue;
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsonLabel<'a> {
+    /// Another file of the run (a check across files); absent: the finding's own file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
     pointer: &'a str,
     line: Option<usize>,
     column: Option<usize>,
@@ -144,6 +147,7 @@ impl Json {
                             .labels
                             .iter()
                             .map(|l| JsonLabel {
+                                path: l.path.as_deref(),
                                 pointer: l.pointer.as_str(),
                                 line: l.line,
                                 column: l.column,

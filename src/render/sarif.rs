@@ -140,6 +140,37 @@ impl Reporter for Sarif {
             result.insert("level".into(), json!(level(d.severity)));
             result.insert("message".into(), json!({ "text": text }));
             result.insert("locations".into(), json!([location]));
+            // Labels in another file (a check across files) are related locations, with
+            // their own file.
+            let related: Vec<Value> = d
+                .labels
+                .iter()
+                .filter_map(|l| {
+                    let path = l.path.as_deref()?;
+                    let mut physical = json!({ "artifactLocation": { "uri": self::uri(path) } });
+                    if let Some(line) = l.line {
+                        let mut region = json!({ "startLine": line });
+                        if let Some(column) = l.column {
+                            region["startColumn"] = json!(column);
+                        }
+                        physical["region"] = region;
+                    }
+                    Some(json!({
+                        "id": 0,
+                        "physicalLocation": physical,
+                        "logicalLocations": [{ "fullyQualifiedName": l.pointer.as_str(), "kind": "value" }],
+                        "message": { "text": l.text },
+                    }))
+                })
+                .enumerate()
+                .map(|(i, mut v)| {
+                    v["id"] = json!(i);
+                    v
+                })
+                .collect();
+            if !related.is_empty() {
+                result.insert("relatedLocations".into(), Value::Array(related));
+            }
             result.insert(
                 "partialFingerprints".into(),
                 json!({ "klarLintFinding/v1": fingerprint(&report.path, d) }),

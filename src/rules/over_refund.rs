@@ -20,7 +20,20 @@ declare_rule! {
     /// naming one line are added up in the order they are listed, and the finding points at
     /// the `refundedQuantity` that takes the sum past the line's `quantity`. A refunded line
     /// naming a bundle constituent (07.2025) is counted against that constituent's quantity.
-    /// Refunds sent through the refunds endpoint are not in the order and are not counted.
+    ///
+    /// **Across files.** When a run also holds refunds payloads (refunds endpoint) and the
+    /// orders they refund (docs/cross-file.md), their refunded units are added to those in the
+    /// order's own `refundedLineItems`, and a refunded line that takes the sum past the line's
+    /// `quantity` is flagged in the refunds file, with a label at the line's `quantity` in the
+    /// orders file. How a refund names its order is not documented (docs/klar-api.md §9.2,
+    /// §16 item 8): `Refund.id` is documented as the refund's own id (re-posting it overwrites
+    /// the refund), so the rule does not read it as an order id. It takes the careful reading
+    /// the API does document: each refunded line's `lineItemId` must be the `id` of a line of
+    /// the order (§9.1), so a refunded line belongs to the order whose line has that `id`. A
+    /// line id that two orders of the run share is ambiguous and not checked. A refund sent
+    /// twice (same `id`) counts once, as its later version (by file name, then place). This
+    /// reading is not configurable: matching through `Refund.id` would pair unrelated ids, and
+    /// a refund that names no line of the run is `unknown-order`'s finding.
     /// ## Example
     /// ```json
     /// [{ "id": "200012383", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR",
@@ -34,7 +47,8 @@ declare_rule! {
     ///    "refundedLineItems": [{ "lineItemId": "20001238301", "refundedQuantity": 2 }] }]
     /// ```
     /// ## References
-    /// docs/klar-api.md §9.1 (`refundedQuantity` ≤ line quantity [INF]), §11.3 (return value).
+    /// docs/klar-api.md §9.1 (`refundedQuantity` ≤ line quantity [INF]), §9.2 and §16 item 8 (how
+    /// refunds name their order), §11.3 (return value); docs/cross-file.md.
     pub OverRefund {
         name: "over-refund", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

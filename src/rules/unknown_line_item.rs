@@ -19,6 +19,14 @@ declare_rule! {
     /// count. A child item that the connector never sent at all (such as a Magento
     /// configurable's child, docs/klar-api.md §14.3 item 11) is flagged: send the id of the line that
     /// was sent.
+    ///
+    /// **Across files.** When a run holds COGS items and the orders they name
+    /// (docs/cross-file.md), a COGS item whose `orderId` names an order of the run but whose
+    /// `lineItemId` (or, without one, `sku`) names none of that order's lines (bundle
+    /// constituents included) is flagged in the COGS file, on the `lineItemId` or `sku`, with a
+    /// label at the order in the orders file: the cost can never attach (docs/klar-api.md §10).
+    /// An order sent twice in the run counts as its later version (by file name, then place),
+    /// as Klar keeps the one sent last.
     /// ## Example
     /// ```json
     /// [{ "id": "200012382", "createdAt": 1761000000, "currencyCodeIso3Letter": "EUR",
@@ -32,7 +40,8 @@ declare_rule! {
     ///    "refundedLineItems": [{ "lineItemId": "20001238202", "refundedQuantity": 1 }] }]
     /// ```
     /// ## References
-    /// docs/klar-api.md §5 (`id`), §9.1 (`lineItemId`), §12 (bundles), §14.3 item 11.
+    /// docs/klar-api.md §5 (`id`), §9.1 (`lineItemId`), §10 (COGS items), §12 (bundles), §14.3
+    /// item 11; docs/cross-file.md.
     pub UnknownLineItem {
         name: "unknown-line-item", category: Integrity, severity: Error,
         versions: [V12_2022, V07_2025], kinds: [Orders],

@@ -60,6 +60,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
 
+    /// Order exports (files or directories) read only as references for the checks across
+    /// files, not reported on (repeatable; adds to `orders` in the config).
+    #[arg(long, value_name = "PATH")]
+    pub orders: Vec<PathBuf>,
+
     /// Only run these rules or categories (comma-separated).
     #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
     pub select: Vec<String>,

@@ -197,7 +197,20 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         internal: false,
         started: Instant::now(),
     };
-    let mut run = Run::new(&linter);
+    let references: Vec<PathBuf> = linter
+        .config()
+        .orders
+        .iter()
+        .chain(&args.orders)
+        .cloned()
+        .collect();
+    // Reference order exports are never skipped as "not a payload": they are orders by the
+    // user's word.
+    let reference_judge = walk::Judge {
+        config: linter.config(),
+        kind_forced: true,
+    };
+    let mut run = Run::new(&linter).with_orders(walk::collect(&references, &reference_judge).0);
     let write_result = run.visit(&inputs, &mut printer);
     let Printer {
         recorded, internal, ..
