@@ -82,9 +82,9 @@ pub mod linter;
 pub mod money;
 pub mod payload;
 mod pipeline;
-mod references;
 #[cfg(feature = "python")]
 mod python;
+mod references;
 pub mod render;
 pub mod revenue;
 pub mod rule;

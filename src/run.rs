@@ -20,6 +20,7 @@ use crate::config::RuleLevel;
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::json::{LineIndex, Pointer, SpanIndex};
 use crate::linter::{FileReport, Linter, SourceChunk};
+use crate::payload::PayloadKind;
 use crate::references::{with_collector, Collecting, Collector};
 use crate::revenue::Revenue;
 
@@ -242,8 +243,12 @@ impl<'l> Run<'l> {
         let (tx, rx) = mpsc::sync_channel::<(usize, Vec<FileReport>)>(64);
         let stop = AtomicBool::new(false);
         let stop = &stop;
-        let _collecting = self.across_files.then(Collecting::start);
-        let collector = self.across_files.then(|| Arc::new(Collector::new()));
+        // A run whose every input is an orders payload by its path refers to no order: there
+        // is nothing to check across its files, so nothing is collected (no cost for the
+        // plain runs of orders exports).
+        let across = self.across_files && !only_orders(linter.config(), inputs);
+        let _collecting = across.then(Collecting::start);
+        let collector = across.then(|| Arc::new(Collector::new()));
         let all: Vec<Input>;
         let everything = if self.orders.is_empty() {
             inputs
@@ -462,6 +467,25 @@ struct Phase<'a> {
     reported: usize,
     /// Where facts go, when the checks across files run.
     collector: Option<&'a Arc<Collector>>,
+}
+
+/// Whether every input is an orders payload by its path alone, as the pipeline tells a kind
+/// first: `--kind`, a `[kinds]` glob, the file's name or folder. (An input whose kind only its
+/// content can tell may be a cost or a refund.)
+fn only_orders(config: &crate::Config, inputs: &[Input]) -> bool {
+    inputs.iter().all(|input| {
+        let path = match input {
+            Input::Path(path) => path.as_path(),
+            Input::Bytes { name, .. } | Input::StdinAs(name) => Path::new(name.as_str()),
+            Input::Stdin => return config.kind == Some(PayloadKind::Orders),
+            Input::Unreadable { .. } | Input::Skipped { .. } => return true,
+        };
+        let kind = config
+            .kind
+            .or_else(|| config.kind_for_path(path))
+            .or_else(|| crate::payload::kind_from_path(path));
+        kind == Some(PayloadKind::Orders)
+    })
 }
 
 impl Input {
