@@ -1189,3 +1189,45 @@ fn a_repeat_far_down_a_big_json_lines_file_is_found_with_or_without_a_temporary_
         );
     }
 }
+
+/// One order whose `n` line items each break the schema, and whose `n` unknown keys each get
+/// an `unknown-field` finding.
+fn one_order_with_many_findings(n: usize) -> String {
+    let mut s = String::from(
+        r#"{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000000, "currencyCodeIso3Letter": "EUR", "orderNumber": "1""#,
+    );
+    for i in 0..n {
+        write!(s, r#", "extra{i}": {i}"#).unwrap();
+    }
+    s.push_str(r#", "lineItems": ["#);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(r#"{"id": 1, "quantity": "x"}"#);
+    }
+    s.push_str("]}");
+    format!("[{s}]")
+}
+
+#[test]
+fn findings_inside_one_object_are_counted_past_the_limit_not_collected() {
+    let n = 5_000;
+    let text = one_order_with_many_findings(n);
+    let mut config = Config::default().with_kind(PayloadKind::Orders);
+    config.max_diagnostics_per_file = 10;
+    let linter = Linter::new(config).unwrap();
+    // Collected, each of the 10,000 findings would be held and located in the text (a scan
+    // from the object's start each): minutes. Counted, ten are kept and located.
+    let start = Instant::now();
+    let report = within_deadline(move || linter.lint_str("orders.json", &text));
+    let took = start.elapsed();
+    assert_eq!(report.diagnostics.len(), 10, "{:?}", report.diagnostics);
+    assert!(report.has_errors());
+    assert!(
+        report.truncated.total() >= 2 * n - 10,
+        "every finding is listed or counted: {:?}",
+        report.truncated
+    );
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}
