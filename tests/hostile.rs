@@ -1231,3 +1231,178 @@ fn findings_inside_one_object_are_counted_past_the_limit_not_collected() {
     );
     assert!(took < Duration::from_secs(60), "took {took:?}");
 }
+
+/// Text with line breaks and indents (miette wraps) made single spaces.
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Runs the binary through `sh` with a umask.
+fn klar_umask(umask: &str, args: &[&str], cwd: &Path) -> Run {
+    let mut all = vec![
+        "-c",
+        r#"umask "$0"; shift; exec "$@""#,
+        umask,
+        "x",
+        env!("CARGO_BIN_EXE_klar-lint"),
+    ];
+    all.extend_from_slice(args);
+    let out = Command::new("sh")
+        .args(&all)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn reports_and_baselines_take_the_umask_or_keep_the_old_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for args in [
+        &["-o", "report.txt", "orders.json"],
+        &["--write-baseline", "b.json", "orders.json"],
+    ] {
+        let run = klar_umask("022", args, dir.path());
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+    }
+    assert_eq!(mode("report.txt"), 0o644);
+    assert_eq!(mode("b.json"), 0o644);
+    std::fs::set_permissions(
+        dir.path().join("report.txt"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let run = klar_umask("077", &["-o", "report.txt", "orders.json"], dir.path());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        mode("report.txt"),
+        0o640,
+        "an existing report keeps its mode"
+    );
+}
+
+#[test]
+fn outputs_never_replace_what_they_did_not_create() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.json"), GOOD).unwrap();
+    std::fs::write(d.join("target.txt"), "keep").unwrap();
+    std::os::unix::fs::symlink("target.txt", d.join("link.txt")).unwrap();
+    std::fs::create_dir(d.join("folder")).unwrap();
+    // The report over the payload it lints.
+    let run = klar(&["-o", "orders.json", "orders.json"], d);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        flat(&run.stderr).contains("one of the files being linted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("orders.json")).unwrap(),
+        GOOD
+    );
+    // A symbolic link is refused, and says so.
+    for flag in ["-o", "--write-baseline"] {
+        let run = klar(&[flag, "link.txt", "orders.json"], d);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(
+            flat(&run.stderr).contains("symbolic link"),
+            "{}",
+            run.stderr
+        );
+        assert!(std::fs::symlink_metadata(d.join("link.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(d.join("target.txt")).unwrap(),
+            "keep"
+        );
+    }
+    let run = klar(&["-o", "folder", "orders.json"], d);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        flat(&run.stderr).contains("is a directory"),
+        "{}",
+        run.stderr
+    );
+    // A FIFO is written through, and is still a FIFO after.
+    let fifo = d.join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let run = klar(&["--format", "json", "-o", "pipe", "orders.json"], d);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(reader.join().unwrap().contains("\"files\""));
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    // A write error names the real path, not a temporary file, and exits 2.
+    if Path::new("/dev/full").exists() {
+        let run = klar(&["-o", "/dev/full", "orders.json"], d);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.stderr.contains("/dev/full"), "{}", run.stderr);
+        assert!(
+            !run.stderr.contains(".tmp") && !run.stderr.contains(".klar-lint"),
+            "{}",
+            run.stderr
+        );
+        assert!(std::fs::symlink_metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+    // Nothing left behind.
+    let left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_report_goes_to_an_inherited_file_descriptor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"exec "$0" --format json -o /dev/fd/3 orders.json 3>report.json"#,
+        ])
+        .arg(env!("CARGO_BIN_EXE_klar-lint"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    assert!(report.contains("\"files\""), "{report}");
+}

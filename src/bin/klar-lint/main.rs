@@ -3,6 +3,7 @@
 
 mod args;
 mod baseline;
+mod output;
 mod progress;
 mod walk;
 
@@ -165,7 +166,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Format::Gitlab => Box::new(Gitlab::default()),
         Format::Junit => Box::new(Junit::new(fail_on)),
     };
-    let mut out = Output::open(args.output.as_deref())?;
+    let mut out = Output::open(args.output.as_deref(), &args.paths)?;
     let mut progress = Progress::new(
         progress::wanted(
             args.format,
@@ -194,7 +195,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     progress.finish();
     if let (Some(path), Some(recorded)) = (&args.write_baseline, recorded) {
         let file = baseline::BaselineFile::new(recorded);
-        write_atomically(path, file.to_json().as_bytes())
+        output::write_file(path, file.to_json().as_bytes(), &args.paths)
             .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
         let _ = writeln!(
             io::stderr().lock(),
@@ -280,49 +281,27 @@ fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
     Ok(baseline::Matcher::new(file))
 }
 
-/// Writes a whole file atomically: a temporary file in the same directory, renamed over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = tempfile::NamedTempFile::new_in(parent_dir(path))?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
 /// Where the report goes: standard output, or `--output FILE` through a temporary file that is
 /// renamed over FILE only when the report is complete.
 enum Output {
     Stdout(io::StdoutLock<'static>),
-    File {
-        path: PathBuf,
-        writer: io::BufWriter<tempfile::NamedTempFile>,
-    },
+    File(output::Target),
 }
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Self, CliError> {
+    fn open(path: Option<&Path>, inputs: &[PathBuf]) -> Result<Self, CliError> {
         let Some(path) = path else {
             return Ok(Output::Stdout(io::stdout().lock()));
         };
-        let temp = tempfile::NamedTempFile::new_in(parent_dir(path))
-            .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
-        Ok(Output::File {
-            path: path.to_owned(),
-            writer: io::BufWriter::new(temp),
-        })
+        output::Target::open(path, inputs)
+            .map(Output::File)
+            .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)
     }
 
     fn name(&self) -> String {
         match self {
             Output::Stdout(_) => "standard output".to_owned(),
-            Output::File { path, .. } => path.display().to_string(),
+            Output::File(target) => target.path.display().to_string(),
         }
     }
 
@@ -330,14 +309,7 @@ impl Output {
     fn commit(self) -> io::Result<()> {
         match self {
             Output::Stdout(_) => Ok(()),
-            Output::File { path, writer } => {
-                let temp = writer
-                    .into_inner()
-                    .map_err(io::IntoInnerError::into_error)?;
-                temp.as_file().sync_all()?;
-                temp.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            }
+            Output::File(target) => target.commit(),
         }
     }
 }
@@ -346,14 +318,14 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(out) => out.write(buf),
-            Output::File { writer, .. } => writer.write(buf),
+            Output::File(target) => target.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(out) => out.flush(),
-            Output::File { writer, .. } => writer.flush(),
+            Output::File(target) => target.flush(),
         }
     }
 }
@@ -565,7 +537,13 @@ fn schema(
                 let folder = dir.join(v.as_str());
                 let path = folder.join(format!("{}.schema.json", k.as_str()));
                 std::fs::create_dir_all(&folder)
-                    .and_then(|()| std::fs::write(&path, klar_lint::schema::embedded_text(v, k)))
+                    .and_then(|()| {
+                        output::write_file(
+                            &path,
+                            klar_lint::schema::embedded_text(v, k).as_bytes(),
+                            &[],
+                        )
+                    })
                     .map_err(|e| {
                         Box::new(UsageError::Io(path.display().to_string(), e)) as CliError
                     })?;
