@@ -1406,3 +1406,40 @@ fn the_report_goes_to_an_inherited_file_descriptor() {
     let report = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
     assert!(report.contains("\"files\""), "{report}");
 }
+
+#[test]
+fn no_raw_control_character_from_a_payload_or_file_name_reaches_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "bad\u{1b}[2J\nname-orders.json";
+    std::fs::write(
+        dir.path().join(name),
+        r#"[{"id": "\u001b[2J", "createdAt": 1700000000, "currencyCodeIso3Letter": "E\u0007R",
+            "\u001b[31mkey\r\nforged": 1, "financialStatus": "pa\u001bid\nerror: forged"}]"#,
+    )
+    .unwrap();
+    for format in [
+        "human", "concise", "github", "gitlab", "json", "sarif", "junit",
+    ] {
+        let run = klar(&["--format", format, "."], dir.path());
+        assert_eq!(run.code, Some(1), "{format}: {}", run.stderr);
+        let raw: Vec<char> = run
+            .stdout
+            .chars()
+            .filter(|&c| c.is_control() && c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{format}: {raw:?} in {}", run.stdout);
+        // (JUnit's failure text is XML content, where a line break is the payload's own.)
+        assert!(
+            format == "junit"
+                || !run
+                    .stdout
+                    .lines()
+                    .any(|l| l.starts_with("forged") || l.starts_with("error: forged")),
+            "{format}: a payload forged a line: {}",
+            run.stdout
+        );
+        if format == "junit" {
+            assert!(run.stdout.contains("&#10;"), "{}", run.stdout);
+        }
+    }
+}

@@ -26,12 +26,12 @@ impl Reporter for Concise {
             writeln!(
                 out,
                 "{}:{}:{}: {}[{}] {}",
-                report.path,
+                super::escape_controls(&report.path),
                 d.line.unwrap_or(1),
                 d.column.unwrap_or(1),
                 d.severity,
                 d.rule(),
-                d.message
+                super::escape_controls(&d.message)
             )?;
         }
         Ok(())

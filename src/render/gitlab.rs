@@ -59,10 +59,14 @@ impl Reporter for Gitlab {
         for d in &report.diagnostics {
             let begin = d.line.unwrap_or(1);
             let end = super::json::end_of(report, d).0.unwrap_or(begin).max(begin);
+            let message = super::escape_controls(&d.message);
             let description = if d.pointer.is_root() {
-                d.message.clone()
+                message.into_owned()
             } else {
-                format!("{} (at {})", d.message, d.pointer)
+                format!(
+                    "{message} (at {})",
+                    super::escape_controls(d.pointer.as_str())
+                )
             };
             let issue = Issue {
                 kind: "issue",
