@@ -243,10 +243,11 @@ impl Config {
     /// # Errors
     /// As [`Config::from_toml_str`], and when the file cannot be read.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text =
+            crate::json::read_capped_regular(path, 1 << 20).map_err(|source| ConfigError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
         Self::parse(&text, Some(path))
     }
 

@@ -1443,3 +1443,96 @@ fn no_raw_control_character_from_a_payload_or_file_name_reaches_the_output() {
         }
     }
 }
+
+/// Runs the binary with a file as standard input.
+fn klar_stdin(args: &[&str], cwd: &Path, stdin: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(File::open(stdin).unwrap())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn standard_input_plain_and_gzip_obeys_max_file_size() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("klar-lint.toml"), "max-file-size = 100\n").unwrap();
+    let big = format!("[{}]", [GOOD.trim_matches(['[', ']']); 5].join(","));
+    std::fs::write(d.join("plain"), &big).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(big.as_bytes()).unwrap();
+    std::fs::write(d.join("packed"), gz.finish().unwrap()).unwrap();
+    for input in ["plain", "packed"] {
+        let run = klar_stdin(
+            &["--format", "json", "--kind", "orders", "-"],
+            d,
+            &d.join(input),
+        );
+        assert_eq!(run.code, Some(1), "{input}: {}", run.stderr);
+        let report: Value = serde_json::from_str(&run.stdout).unwrap();
+        let entry = file_entry(&report, "-");
+        let messages = entry["diagnostics"].to_string();
+        assert!(
+            messages.contains("io-error") && messages.contains("100 bytes `max-file-size`"),
+            "{input}: {entry:#}"
+        );
+    }
+}
+
+#[test]
+fn config_baseline_and_schema_overrides_must_be_small_regular_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.json"), GOOD).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(d.join("fifo"))
+        .status()
+        .unwrap()
+        .success());
+    std::fs::create_dir_all(d.join("s/07.2025")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(d.join("s/07.2025/orders.schema.json"))
+        .status()
+        .unwrap()
+        .success());
+    let cases: [&[&str]; 5] = [
+        &["--config", "fifo", "orders.json"],
+        &["--baseline", "fifo", "orders.json"],
+        &["--baseline", "/dev/zero", "orders.json"],
+        &["--config", "/dev/zero", "orders.json"],
+        &["--schemas", "s", "orders.json"],
+    ];
+    for args in cases {
+        let start = Instant::now();
+        let run = klar(args, d);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(
+            flat(&run.stderr).contains("not a regular file"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(start.elapsed() < Duration::from_secs(60), "{args:?}");
+    }
+}
+
+#[test]
+fn a_baseline_with_a_byte_order_mark_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.json"), GOOD.replace("\"EUR\"", "\"EURO\"")).unwrap();
+    let run = klar(&["--write-baseline", "b.json", "orders.json"], d);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = std::fs::read_to_string(d.join("b.json")).unwrap();
+    std::fs::write(d.join("b.json"), format!("\u{feff}{text}")).unwrap();
+    let run = klar(&["--baseline", "b.json", "orders.json"], d);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}

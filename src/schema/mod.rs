@@ -372,7 +372,9 @@ impl SchemaSet {
 }
 
 fn read_override(path: PathBuf) -> Result<String, SchemaError> {
-    std::fs::read_to_string(&path).map_err(|source| SchemaError::Io { path, source })
+    // A regular file of at most 16 MiB: a FIFO or `/dev/zero` is an error, never a hang.
+    crate::json::read_capped_regular(&path, 16 << 20)
+        .map_err(|source| SchemaError::Io { path, source })
 }
 
 fn invalid(version: ApiVersion, kind: PayloadKind, origin: String, message: String) -> SchemaError {

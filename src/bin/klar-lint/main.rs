@@ -266,13 +266,16 @@ fn baseline_note(counts: klar_lint::render::BaselineCounts) {
 }
 
 fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    // A regular file of at most 1 GiB: a FIFO or `/dev/zero` is an error, never a hang.
+    let text = klar_lint::json::read_capped_regular(path, 1 << 30).map_err(|e| {
         Box::new(UsageError::Invalid(format!(
             "cannot read the baseline `{}`: {e}",
             path.display()
         ))) as CliError
     })?;
-    let file = baseline::BaselineFile::parse(&text).map_err(|e| {
+    // An editor's byte order mark is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let file = baseline::BaselineFile::parse(text).map_err(|e| {
         Box::new(UsageError::Invalid(format!(
             "`{}` is not a klar-lint baseline: {e}",
             path.display()
