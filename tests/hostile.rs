@@ -1536,3 +1536,59 @@ fn a_baseline_with_a_byte_order_mark_is_accepted() {
     let run = klar(&["--baseline", "b.json", "orders.json"], d);
     assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
 }
+
+/// The issue's "done when" run: under a 1 GiB address-space limit (`ulimit -v`), a folder with a
+/// gzip bomb (600 MiB of blanks inside 600 KB), a 100 MB JSON Lines file of 1 MiB records and
+/// a normal broken file: the broken file's finding is reported and the run exits 1, not 134.
+#[test]
+fn a_gzip_bomb_and_huge_records_under_one_gib_still_report_the_broken_file() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // One gzip member of 1 MiB of blanks, repeated: gzip (and klar-lint) read every member.
+    let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    member.write_all(&vec![b' '; 1 << 20]).unwrap();
+    let member = member.finish().unwrap();
+    let mut bomb = File::create(d.join("bomb-orders.json.gz")).unwrap();
+    for _ in 0..600 {
+        bomb.write_all(&member).unwrap();
+    }
+    let mut last = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    last.write_all(b"[1]").unwrap();
+    bomb.write_all(&last.finish().unwrap()).unwrap();
+    drop(bomb);
+    let mut lines = std::io::BufWriter::new(File::create(d.join("big-orders.jsonl")).unwrap());
+    let pad = "x".repeat(1 << 20);
+    for i in 0..100 {
+        writeln!(
+            lines,
+            r#"{{"id": "{i}", "createdAt": 1700000000, "pad": "{pad}"}}"#
+        )
+        .unwrap();
+    }
+    lines.flush().unwrap();
+    drop(lines);
+    std::fs::write(d.join("broken-orders.json"), r#"[{"id": "1", "#).unwrap();
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"ulimit -v 1048576 && exec "$0" --format concise ."#,
+            env!("CARGO_BIN_EXE_klar-lint"),
+        ])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("broken-orders.json:1:13: error[invalid-json]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bomb-orders.json.gz:1:1: error[io-error]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("big-orders.jsonl:100:"), "{stdout}");
+}
