@@ -1592,3 +1592,24 @@ fn a_gzip_bomb_and_huge_records_under_one_gib_still_report_the_broken_file() {
     );
     assert!(stdout.contains("big-orders.jsonl:100:"), "{stdout}");
 }
+
+#[test]
+fn rayon_num_threads_is_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough files for the thread pool to start: uncapped, it spawns threads for minutes.
+    for i in 0..10 {
+        std::fs::write(dir.path().join(format!("{i}-orders.json")), GOOD).unwrap();
+    }
+    let start = Instant::now();
+    let run = klar_env(
+        &["."],
+        dir.path(),
+        &[("RAYON_NUM_THREADS", Path::new("1000000"))],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}

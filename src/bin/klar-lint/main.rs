@@ -34,6 +34,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // A bug in one file's lint is that file's `internal-error`, not a panic message on stderr.
     klar_lint::linter::install_panic_hook();
+    cap_threads();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -282,6 +283,22 @@ fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
         ))) as CliError
     })?;
     Ok(baseline::Matcher::new(file))
+}
+
+/// The most threads `RAYON_NUM_THREADS` may ask for: a million would exhaust memory or the
+/// process's thread limit before the first file.
+const MAX_THREADS: usize = 64;
+
+/// Caps `RAYON_NUM_THREADS` at [`MAX_THREADS`] (a value rayon cannot read is left to rayon).
+fn cap_threads() {
+    let wanted = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if wanted.is_some_and(|n| n > MAX_THREADS) {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(MAX_THREADS)
+            .build_global();
+    }
 }
 
 /// Where the report goes: standard output, or `--output FILE` through a temporary file that is
