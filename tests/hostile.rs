@@ -1613,3 +1613,34 @@ fn rayon_num_threads_is_capped() {
         start.elapsed()
     );
 }
+
+#[test]
+fn the_gitlab_report_says_when_findings_were_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        "max-diagnostics-per-file = 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("orders.json"),
+        r#"[{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}]"#,
+    )
+    .unwrap();
+    let run = klar(&["--format", "gitlab", "orders.json"], dir.path());
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let issues: Value = serde_json::from_str(&run.stdout).unwrap();
+    let note = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "max-diagnostics-per-file")
+        .unwrap_or_else(|| panic!("no note of the findings left out: {issues:#}"));
+    assert!(
+        note["description"]
+            .as_str()
+            .unwrap()
+            .contains("counted but not listed"),
+        "{note:#}"
+    );
+}

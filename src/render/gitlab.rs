@@ -83,6 +83,31 @@ impl Reporter for Gitlab {
             self.issues
                 .push(serde_json::to_value(issue).map_err(io::Error::other)?);
         }
+        // Findings past `max-diagnostics-per-file` are counted, not listed: say so, once per
+        // file, or the merge request shows a partial list as if it were all.
+        if let Some(note) = super::truncated_note(report) {
+            let mut hash = super::Fnv1a64::default();
+            hash.field(&path);
+            hash.field("max-diagnostics-per-file");
+            let issue = Issue {
+                kind: "issue",
+                check_name: "max-diagnostics-per-file",
+                description: note,
+                categories: ["Bug Risk"],
+                severity: if report.truncated.errors > 0 {
+                    "critical"
+                } else {
+                    "info"
+                },
+                fingerprint: hash.hex(),
+                location: Location {
+                    path: path.clone(),
+                    lines: Lines { begin: 1, end: 1 },
+                },
+            };
+            self.issues
+                .push(serde_json::to_value(issue).map_err(io::Error::other)?);
+        }
         Ok(())
     }
 
