@@ -1644,3 +1644,35 @@ fn the_gitlab_report_says_when_findings_were_left_out() {
         "{note:#}"
     );
 }
+
+#[test]
+fn a_broken_pipe_exits_quietly_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = GOOD.replace("\"EUR\"", "\"EURO\"");
+    for i in 0..300 {
+        std::fs::write(dir.path().join(format!("{i:03}-orders.json")), &bad).unwrap();
+    }
+    for format in [
+        "human", "concise", "json", "sarif", "github", "gitlab", "junit",
+    ] {
+        let err = tempfile::NamedTempFile::new().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+            .args(["--format", format, "."])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(err.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        // Read a little, then go away, as `| head -c 10` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 10];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let status = child.wait().unwrap();
+        let stderr = std::fs::read_to_string(err.path()).unwrap();
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+        assert!(matches!(status.code(), Some(0 | 1)), "{format}: {status:?}");
+    }
+}

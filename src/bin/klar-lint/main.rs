@@ -226,7 +226,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Ok(()) => out
             .commit()
             .map_err(|e| Box::new(UsageError::Io(name, e)) as CliError)?,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) if is_broken_pipe(&e) => {}
         Err(e) => return Err(Box::new(UsageError::Io(name, e))),
     }
     if let (Some(counts), false) = (summary.baseline, args.format == Format::Json) {
@@ -283,6 +283,16 @@ fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
         ))) as CliError
     })?;
     Ok(baseline::Matcher::new(file))
+}
+
+/// Whether the reader went away (`| head`): quiet in every format, also when the error came
+/// back wrapped by serde_json (JSON, SARIF, GitLab).
+fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<serde_json::Error>())
+            .and_then(serde_json::Error::io_error_kind)
+            == Some(io::ErrorKind::BrokenPipe)
 }
 
 /// The most threads `RAYON_NUM_THREADS` may ask for: a million would exhaust memory or the
