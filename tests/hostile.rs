@@ -1676,3 +1676,16 @@ fn a_broken_pipe_exits_quietly_in_every_format() {
         assert!(matches!(status.code(), Some(0 | 1)), "{format}: {status:?}");
     }
 }
+
+#[test]
+fn gzip_bytes_in_a_json_file_are_named_as_gzip() {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(GOOD.as_bytes()).unwrap();
+    let report = orders_linter().lint_bytes("orders.json", &gz.finish().unwrap());
+    let d = report.diagnostics.first().unwrap();
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("gzip-compressed"),
+        "{d:?}"
+    );
+}
