@@ -403,3 +403,81 @@ mod tests {
         assert!(Severity::Warning > Severity::Info);
     }
 }
+
+/// Findings of one object let go while it was checked, past the per-file limit, by severity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Dropped {
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+    pub(crate) infos: usize,
+}
+
+impl Dropped {
+    pub(crate) fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+}
+
+/// Where one object's findings go while it is checked: a list that never holds more than
+/// twice the per-file limit (`max`), so an object with a million bad line items or unknown keys
+/// costs memory in proportion to the limit, not to the input. Past that, the most severe are
+/// kept (within a severity, the first reported) and the others only counted in `dropped`.
+pub(crate) struct Sink<'a> {
+    pub(crate) list: &'a mut Vec<Diagnostic>,
+    pub(crate) max: usize,
+    pub(crate) dropped: &'a mut Dropped,
+}
+
+impl Sink<'_> {
+    /// Whether the list is full: what comes next is counted, not kept, unless it is more
+    /// severe than the least severe kept.
+    pub(crate) fn full(&self) -> bool {
+        self.list.len() >= self.max.saturating_mul(2)
+    }
+
+    /// Adds `d`; returns it for adding help and labels, or `None` when it was only counted.
+    pub(crate) fn push(&mut self, d: Diagnostic) -> Option<&mut Diagnostic> {
+        if self.full() {
+            self.compact();
+            let least = self.list.iter().map(|k| k.severity).min();
+            if self.list.len() >= self.max && least.is_some_and(|l| l >= d.severity) {
+                self.dropped.add(d.severity);
+                return None;
+            }
+        }
+        self.list.push(d);
+        self.list.last_mut()
+    }
+
+    /// Keeps the `max` most severe (the first reported within a severity), in the order they
+    /// were reported, and counts the others.
+    fn compact(&mut self) {
+        let mut order: Vec<(std::cmp::Reverse<Severity>, usize)> = self
+            .list
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (std::cmp::Reverse(d.severity), i))
+            .collect();
+        order.sort_unstable();
+        let mut keep = vec![false; self.list.len()];
+        for &(_, i) in order.iter().take(self.max) {
+            if let Some(k) = keep.get_mut(i) {
+                *k = true;
+            }
+        }
+        let mut index = 0;
+        let dropped = &mut *self.dropped;
+        self.list.retain(|d| {
+            let kept = keep.get(index).copied().unwrap_or(true);
+            index += 1;
+            if !kept {
+                dropped.add(d.severity);
+            }
+            kept
+        });
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Anchor, Diagnostic, RuleLevel, Severity};
+use crate::diagnostic::{Anchor, Diagnostic, RuleLevel, Severity, Sink};
 use crate::json::Pointer;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
@@ -100,7 +100,8 @@ pub struct Context<'a> {
     pub(crate) settings: Settings<'a>,
     pub(crate) version: ApiVersion,
     pub(crate) kind: PayloadKind,
-    pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+    /// Where findings go: bounded by the per-file limit while the object is checked.
+    pub(crate) diagnostics: Sink<'a>,
     notes: &'a mut Vec<Note>,
 }
 
@@ -110,7 +111,7 @@ impl<'a> Context<'a> {
         severity: Severity,
         settings: Settings<'a>,
         (version, kind): (ApiVersion, PayloadKind),
-        diagnostics: &'a mut Vec<Diagnostic>,
+        diagnostics: Sink<'a>,
         notes: &'a mut Vec<Note>,
     ) -> Self {
         Self {
@@ -130,8 +131,7 @@ impl Context<'_> {
     pub fn report(&mut self, pointer: Pointer, message: impl Into<String>) -> Reported<'_> {
         let mut diagnostic = Diagnostic::new(self.meta, pointer, message);
         diagnostic.severity = self.severity;
-        self.diagnostics.push(diagnostic);
-        Reported(self.diagnostics.last_mut())
+        Reported(self.diagnostics.push(diagnostic))
     }
 
     /// Reports a finding at no more than `ceiling`, unless the configuration sets the rule's
@@ -152,8 +152,7 @@ impl Context<'_> {
         };
         let mut diagnostic = Diagnostic::new(self.meta, pointer, message);
         diagnostic.severity = severity;
-        self.diagnostics.push(diagnostic);
-        Reported(self.diagnostics.last_mut())
+        Reported(self.diagnostics.push(diagnostic))
     }
 
     /// The money tolerance policy in force.

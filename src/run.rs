@@ -6,7 +6,7 @@ mod cross;
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
-use std::io::Read;
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -616,13 +616,15 @@ fn lint_input(linter: &Linter, input: &Input) -> FileReport {
     match input {
         Input::Path(path) => linter.lint_path(path),
         Input::Stdin => {
-            let mut bytes = Vec::new();
-            match std::io::stdin().lock().read_to_end(&mut bytes) {
+            // Read through `lint_reader`, so `max-file-size` bounds standard input (and what
+            // gzip on it decompresses to) as it bounds a file.
+            let mut stdin = std::io::BufReader::new(std::io::stdin().lock());
+            match std::io::BufRead::fill_buf(&mut stdin) {
                 // gzip's magic number: `zcat` is optional.
-                Ok(_) if bytes.starts_with(&[0x1f, 0x8b]) => {
-                    linter.lint_reader("-", flate2::read::MultiGzDecoder::new(bytes.as_slice()))
+                Ok([0x1f, 0x8b, ..]) => {
+                    linter.lint_reader("-", flate2::read::MultiGzDecoder::new(stdin))
                 }
-                Ok(_) => linter.lint_bytes("-", &bytes),
+                Ok(_) => linter.lint_reader("-", stdin),
                 Err(e) => linter.lint_path(Path::new(&format!("<stdin: {e}>"))),
             }
         }

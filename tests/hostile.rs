@@ -1203,3 +1203,503 @@ fn a_repeat_far_down_a_big_json_lines_file_is_found_with_or_without_a_temporary_
         );
     }
 }
+
+/// One order whose `n` line items each break the schema, and whose `n` unknown keys each get
+/// an `unknown-field` finding.
+fn one_order_with_many_findings(n: usize) -> String {
+    let mut s = String::from(
+        r#"{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000000, "currencyCodeIso3Letter": "EUR", "orderNumber": "1""#,
+    );
+    for i in 0..n {
+        write!(s, r#", "extra{i}": {i}"#).unwrap();
+    }
+    s.push_str(r#", "lineItems": ["#);
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(r#"{"id": 1, "quantity": "x"}"#);
+    }
+    s.push_str("]}");
+    format!("[{s}]")
+}
+
+#[test]
+fn findings_inside_one_object_are_counted_past_the_limit_not_collected() {
+    let n = 5_000;
+    let text = one_order_with_many_findings(n);
+    let mut config = Config::default().with_kind(PayloadKind::Orders);
+    config.max_diagnostics_per_file = 10;
+    let linter = Linter::new(config).unwrap();
+    // Collected, each of the 10,000 findings would be held and located in the text (a scan
+    // from the object's start each): minutes. Counted, ten are kept and located.
+    let start = Instant::now();
+    let report = within_deadline(move || linter.lint_str("orders.json", &text));
+    let took = start.elapsed();
+    assert_eq!(report.diagnostics.len(), 10, "{:?}", report.diagnostics);
+    assert!(report.has_errors());
+    assert!(
+        report.truncated.total() >= 2 * n - 10,
+        "every finding is listed or counted: {:?}",
+        report.truncated
+    );
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+}
+
+/// Text with line breaks and indents (miette wraps) made single spaces.
+fn flat(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Runs the binary through `sh` with a umask.
+fn klar_umask(umask: &str, args: &[&str], cwd: &Path) -> Run {
+    let mut all = vec![
+        "-c",
+        r#"umask "$0"; shift; exec "$@""#,
+        umask,
+        "x",
+        env!("CARGO_BIN_EXE_klar-lint"),
+    ];
+    all.extend_from_slice(args);
+    let out = Command::new("sh")
+        .args(&all)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn reports_and_baselines_take_the_umask_or_keep_the_old_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    let mode = |name: &str| {
+        std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for args in [
+        &["-o", "report.txt", "orders.json"],
+        &["--write-baseline", "b.json", "orders.json"],
+    ] {
+        let run = klar_umask("022", args, dir.path());
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+    }
+    assert_eq!(mode("report.txt"), 0o644);
+    assert_eq!(mode("b.json"), 0o644);
+    std::fs::set_permissions(
+        dir.path().join("report.txt"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    let run = klar_umask("077", &["-o", "report.txt", "orders.json"], dir.path());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(
+        mode("report.txt"),
+        0o640,
+        "an existing report keeps its mode"
+    );
+}
+
+#[test]
+fn outputs_never_replace_what_they_did_not_create() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.json"), GOOD).unwrap();
+    std::fs::write(d.join("target.txt"), "keep").unwrap();
+    std::os::unix::fs::symlink("target.txt", d.join("link.txt")).unwrap();
+    std::fs::create_dir(d.join("folder")).unwrap();
+    // The report over the payload it lints.
+    let run = klar(&["-o", "orders.json", "orders.json"], d);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        flat(&run.stderr).contains("one of the files being linted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("orders.json")).unwrap(),
+        GOOD
+    );
+    // A symbolic link is refused, and says so.
+    for flag in ["-o", "--write-baseline"] {
+        let run = klar(&[flag, "link.txt", "orders.json"], d);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(
+            flat(&run.stderr).contains("symbolic link"),
+            "{}",
+            run.stderr
+        );
+        assert!(std::fs::symlink_metadata(d.join("link.txt"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(d.join("target.txt")).unwrap(),
+            "keep"
+        );
+    }
+    let run = klar(&["-o", "folder", "orders.json"], d);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        flat(&run.stderr).contains("is a directory"),
+        "{}",
+        run.stderr
+    );
+    // A FIFO is written through, and is still a FIFO after.
+    let fifo = d.join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let run = klar(&["--format", "json", "-o", "pipe", "orders.json"], d);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(reader.join().unwrap().contains("\"files\""));
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    // A write error names the real path, not a temporary file, and exits 2.
+    if Path::new("/dev/full").exists() {
+        let run = klar(&["-o", "/dev/full", "orders.json"], d);
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(run.stderr.contains("/dev/full"), "{}", run.stderr);
+        assert!(
+            !run.stderr.contains(".tmp") && !run.stderr.contains(".klar-lint"),
+            "{}",
+            run.stderr
+        );
+        assert!(std::fs::symlink_metadata("/dev/full")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+    // Nothing left behind.
+    let left: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_report_goes_to_an_inherited_file_descriptor() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"exec "$0" --format json -o /dev/fd/3 orders.json 3>report.json"#,
+        ])
+        .arg(env!("CARGO_BIN_EXE_klar-lint"))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(dir.path().join("report.json")).unwrap();
+    assert!(report.contains("\"files\""), "{report}");
+}
+
+#[test]
+fn no_raw_control_character_from_a_payload_or_file_name_reaches_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "bad\u{1b}[2J\nname-orders.json";
+    std::fs::write(
+        dir.path().join(name),
+        r#"[{"id": "\u001b[2J", "createdAt": 1700000000, "currencyCodeIso3Letter": "E\u0007R",
+            "\u001b[31mkey\r\nforged": 1, "financialStatus": "pa\u001bid\nerror: forged"}]"#,
+    )
+    .unwrap();
+    for format in [
+        "human", "concise", "github", "gitlab", "json", "sarif", "junit",
+    ] {
+        let run = klar(&["--format", format, "."], dir.path());
+        assert_eq!(run.code, Some(1), "{format}: {}", run.stderr);
+        let raw: Vec<char> = run
+            .stdout
+            .chars()
+            .filter(|&c| c.is_control() && c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{format}: {raw:?} in {}", run.stdout);
+        // (JUnit's failure text is XML content, where a line break is the payload's own.)
+        assert!(
+            format == "junit"
+                || !run
+                    .stdout
+                    .lines()
+                    .any(|l| l.starts_with("forged") || l.starts_with("error: forged")),
+            "{format}: a payload forged a line: {}",
+            run.stdout
+        );
+        if format == "junit" {
+            assert!(run.stdout.contains("&#10;"), "{}", run.stdout);
+        }
+    }
+}
+
+/// Runs the binary with a file as standard input.
+fn klar_stdin(args: &[&str], cwd: &Path, stdin: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .stdin(File::open(stdin).unwrap())
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn standard_input_plain_and_gzip_obeys_max_file_size() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("klar-lint.toml"), "max-file-size = 100\n").unwrap();
+    let big = format!("[{}]", [GOOD.trim_matches(['[', ']']); 5].join(","));
+    std::fs::write(d.join("plain"), &big).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(big.as_bytes()).unwrap();
+    std::fs::write(d.join("packed"), gz.finish().unwrap()).unwrap();
+    for input in ["plain", "packed"] {
+        let run = klar_stdin(
+            &["--format", "json", "--kind", "orders", "-"],
+            d,
+            &d.join(input),
+        );
+        assert_eq!(run.code, Some(1), "{input}: {}", run.stderr);
+        let report: Value = serde_json::from_str(&run.stdout).unwrap();
+        let entry = file_entry(&report, "-");
+        let messages = entry["diagnostics"].to_string();
+        assert!(
+            messages.contains("io-error") && messages.contains("100 bytes `max-file-size`"),
+            "{input}: {entry:#}"
+        );
+    }
+}
+
+#[test]
+fn config_baseline_and_schema_overrides_must_be_small_regular_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.json"), GOOD).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(d.join("fifo"))
+        .status()
+        .unwrap()
+        .success());
+    std::fs::create_dir_all(d.join("s/07.2025")).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(d.join("s/07.2025/orders.schema.json"))
+        .status()
+        .unwrap()
+        .success());
+    let cases: [&[&str]; 5] = [
+        &["--config", "fifo", "orders.json"],
+        &["--baseline", "fifo", "orders.json"],
+        &["--baseline", "/dev/zero", "orders.json"],
+        &["--config", "/dev/zero", "orders.json"],
+        &["--schemas", "s", "orders.json"],
+    ];
+    for args in cases {
+        let start = Instant::now();
+        let run = klar(args, d);
+        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+        assert!(
+            flat(&run.stderr).contains("not a regular file"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(start.elapsed() < Duration::from_secs(60), "{args:?}");
+    }
+}
+
+#[test]
+fn a_baseline_with_a_byte_order_mark_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.json"), GOOD.replace("\"EUR\"", "\"EURO\"")).unwrap();
+    let run = klar(&["--write-baseline", "b.json", "orders.json"], d);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = std::fs::read_to_string(d.join("b.json")).unwrap();
+    std::fs::write(d.join("b.json"), format!("\u{feff}{text}")).unwrap();
+    let run = klar(&["--baseline", "b.json", "orders.json"], d);
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+}
+
+/// The issue's "done when" run: under a 1 GiB address-space limit (`ulimit -v`), a folder with a
+/// gzip bomb (600 MiB of blanks inside 600 KB), a 100 MB JSON Lines file of 1 MiB records and
+/// a normal broken file: the broken file's finding is reported and the run exits 1, not 134.
+#[test]
+fn a_gzip_bomb_and_huge_records_under_one_gib_still_report_the_broken_file() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // One gzip member of 1 MiB of blanks, repeated: gzip (and klar-lint) read every member.
+    let mut member = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    member.write_all(&vec![b' '; 1 << 20]).unwrap();
+    let member = member.finish().unwrap();
+    let mut bomb = File::create(d.join("bomb-orders.json.gz")).unwrap();
+    for _ in 0..600 {
+        bomb.write_all(&member).unwrap();
+    }
+    let mut last = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    last.write_all(b"[1]").unwrap();
+    bomb.write_all(&last.finish().unwrap()).unwrap();
+    drop(bomb);
+    let mut lines = std::io::BufWriter::new(File::create(d.join("big-orders.jsonl")).unwrap());
+    let pad = "x".repeat(1 << 20);
+    for i in 0..100 {
+        writeln!(
+            lines,
+            r#"{{"id": "{i}", "createdAt": 1700000000, "pad": "{pad}"}}"#
+        )
+        .unwrap();
+    }
+    lines.flush().unwrap();
+    drop(lines);
+    std::fs::write(d.join("broken-orders.json"), r#"[{"id": "1", "#).unwrap();
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"ulimit -v 1048576 && exec "$0" --format concise ."#,
+            env!("CARGO_BIN_EXE_klar-lint"),
+        ])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("broken-orders.json:1:13: error[invalid-json]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bomb-orders.json.gz:1:1: error[io-error]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("big-orders.jsonl:100:"), "{stdout}");
+}
+
+#[test]
+fn rayon_num_threads_is_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    // Enough files for the thread pool to start: uncapped, it spawns threads for minutes.
+    for i in 0..10 {
+        std::fs::write(dir.path().join(format!("{i}-orders.json")), GOOD).unwrap();
+    }
+    let start = Instant::now();
+    let run = klar_env(
+        &["."],
+        dir.path(),
+        &[("RAYON_NUM_THREADS", Path::new("1000000"))],
+    );
+    assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn the_gitlab_report_says_when_findings_were_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("klar-lint.toml"),
+        "max-diagnostics-per-file = 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("orders.json"),
+        r#"[{"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}]"#,
+    )
+    .unwrap();
+    let run = klar(&["--format", "gitlab", "orders.json"], dir.path());
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    let issues: Value = serde_json::from_str(&run.stdout).unwrap();
+    let note = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "max-diagnostics-per-file")
+        .unwrap_or_else(|| panic!("no note of the findings left out: {issues:#}"));
+    assert!(
+        note["description"]
+            .as_str()
+            .unwrap()
+            .contains("counted but not listed"),
+        "{note:#}"
+    );
+}
+
+#[test]
+fn a_broken_pipe_exits_quietly_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = GOOD.replace("\"EUR\"", "\"EURO\"");
+    for i in 0..300 {
+        std::fs::write(dir.path().join(format!("{i:03}-orders.json")), &bad).unwrap();
+    }
+    for format in [
+        "human", "concise", "json", "sarif", "github", "gitlab", "junit",
+    ] {
+        let err = tempfile::NamedTempFile::new().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+            .args(["--format", format, "."])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(err.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        // Read a little, then go away, as `| head -c 10` does.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 10];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let status = child.wait().unwrap();
+        let stderr = std::fs::read_to_string(err.path()).unwrap();
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+        assert!(matches!(status.code(), Some(0 | 1)), "{format}: {status:?}");
+    }
+}
+
+#[test]
+fn gzip_bytes_in_a_json_file_are_named_as_gzip() {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(GOOD.as_bytes()).unwrap();
+    let report = orders_linter().lint_bytes("orders.json", &gz.finish().unwrap());
+    let d = report.diagnostics.first().unwrap();
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("gzip-compressed"),
+        "{d:?}"
+    );
+}

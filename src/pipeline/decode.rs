@@ -33,6 +33,8 @@ pub(super) fn not_utf8(
 fn utf8_help(bytes: &[u8]) -> String {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         "the file looks like UTF-16: re-export it as UTF-8".to_owned()
+    } else if bytes.starts_with(b"\x1F\x8B") {
+        "the file is gzip-compressed: name it with `.gz` at the end (klar-lint decompresses those) or decompress it with `gzip -d`".to_owned()
     } else {
         "Klar reads UTF-8 only: re-export the file as UTF-8 (Latin-1 and Windows-1252 bytes are not valid UTF-8)".to_owned()
     }

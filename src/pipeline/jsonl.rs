@@ -233,6 +233,7 @@ impl Pipeline {
                     }
                     state.line = Some(line.line_no);
                     self.finish_notes(v, k, &mut c, &mut state);
+                    c.count_dropped(&mut report.truncated);
                     if let Some(contribution) = c.revenue.take() {
                         report.revenue.add(contribution);
                     }

@@ -8,7 +8,7 @@ use super::finish::drop_derived;
 use super::report::{below_floor, keep_most_severe, Truncated};
 use super::{Pipeline, PARALLEL_MIN};
 use crate::codes;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Dropped, Severity, Sink};
 use crate::json::Pointer;
 use crate::payload::{ApiVersion, PayloadKind};
 use crate::revenue::{Contribution, Revenue};
@@ -71,6 +71,7 @@ impl Pipeline {
                 return false;
             }
             self.finish_notes(version, kind, &mut c, state);
+            c.count_dropped(cap.truncated);
             if let Some(contribution) = c.revenue.take() {
                 revenue.add(contribution);
             }
@@ -99,11 +100,19 @@ impl Pipeline {
     ) -> Checked {
         let mut checked = Checked::default();
         let out = &mut checked.diagnostics;
+        let max = self.config.max_diagnostics_per_file;
+        let dropped = &mut checked.dropped;
         // Every rule runs whether or not the schema passed: one type slip must not hide a
         // money mistake elsewhere in the object. Views read a mistyped value as absent, and a
         // rule missing an input stays silent. Revenue, though, leaves the object out: a total
         // built from some of its amounts would be silently short.
-        let valid = match self.schemas.validate(version, kind, object, &ptr, out) {
+        let valid = match self.schemas.validate_bounded(
+            version,
+            kind,
+            (object, &ptr),
+            out,
+            (max, &mut *dropped),
+        ) {
             Err(e) => {
                 checked.failure = Some(e);
                 return checked;
@@ -116,7 +125,11 @@ impl Pipeline {
             return checked;
         };
         let mut reader = Reader {
-            issues: out,
+            issues: Sink {
+                list: &mut *out,
+                max,
+                dropped: &mut *dropped,
+            },
             bundles: version == ApiVersion::V07_2025,
         };
         let view = match kind {
@@ -136,7 +149,11 @@ impl Pipeline {
                 severity,
                 self.config.settings(),
                 (version, kind),
-                out,
+                Sink {
+                    list: &mut *out,
+                    max,
+                    dropped: &mut *dropped,
+                },
                 &mut notes,
             );
             view.check(*rule, &mut cx);
@@ -188,7 +205,11 @@ impl Pipeline {
                 severity,
                 self.config.settings(),
                 (version, kind),
-                &mut checked.diagnostics,
+                Sink {
+                    list: &mut checked.diagnostics,
+                    max: self.config.max_diagnostics_per_file,
+                    dropped: &mut checked.dropped,
+                },
                 &mut no_notes,
             );
             rule.check_in_order(&note, state, &mut cx);
@@ -242,6 +263,18 @@ pub(super) struct Checked {
     pub(super) failure: Option<SchemaError>,
     /// What it tells the checks across files, when a run collects it (see `references`).
     pub(super) facts: Vec<crate::references::Record>,
+    /// Findings past twice the per-file limit inside this one object: counted, not kept.
+    pub(super) dropped: Dropped,
+}
+
+impl Checked {
+    /// Moves the count of findings let go inside the object to the report's.
+    pub(super) fn count_dropped(&mut self, truncated: &mut Truncated) {
+        let d = std::mem::take(&mut self.dropped);
+        truncated.errors += d.errors;
+        truncated.warnings += d.warnings;
+        truncated.infos += d.infos;
+    }
 }
 
 /// The per-file limit on findings while objects are completed.

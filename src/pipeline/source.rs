@@ -147,13 +147,23 @@ impl Pipeline {
         }
         let len = usize::try_from(metadata.len()).unwrap_or(0);
         let mut bytes = Vec::new();
-        if let Err(e) = read_whole(file, len, &mut bytes) {
+        if let Err(e) = read_whole(file, len, self.config.max_file_size, &mut bytes) {
             return io_error(
                 format!("cannot read `{name}`: {}", io_message(&e)),
                 "check the file and its permissions",
             );
         }
         self.count_read(bytes.len());
+        // A file that grew after it was opened is read up to the limit, never to its end.
+        if bytes.len() as u64 > self.config.max_file_size {
+            return io_error(
+                format!(
+                    "`{name}` grew past the {} bytes `max-file-size` allows for one document while it was read",
+                    self.config.max_file_size
+                ),
+                "lint the file once it is complete, or raise `max-file-size` in klar-lint.toml",
+            );
+        }
         self.lint_document(name, &bytes)
     }
 }
@@ -194,9 +204,11 @@ fn is_json_lines(path: &Path) -> bool {
 /// see the end), which adds up over thousands of one-order files. Anything else (a file that
 /// grew or shrank, an interrupted read, a big file) goes on through `read_to_end`, through
 /// `take` so that it does not ask the file's size and position again.
-fn read_whole(file: File, len: usize, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+///
+/// At most `limit + 1` bytes are read: a caller seeing more than `limit` knows the file grew.
+fn read_whole(file: File, len: usize, limit: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
     bytes.clear();
-    let mut file = file.take(u64::MAX);
+    let mut file = file.take(limit.saturating_add(1));
     if len < 1 << 20 {
         bytes.resize(len + 1, 0);
         match file.read(bytes) {
@@ -248,12 +260,25 @@ mod tests {
             2 << 20,
         ] {
             let mut bytes = vec![7u8; 3];
-            read_whole(File::open(&path).unwrap(), len, &mut bytes).unwrap();
+            read_whole(File::open(&path).unwrap(), len, u64::MAX, &mut bytes).unwrap();
             assert_eq!(bytes, text, "size given {len}");
         }
         std::fs::write(&path, b"").unwrap();
         let mut bytes = Vec::new();
-        read_whole(File::open(&path).unwrap(), 0, &mut bytes).unwrap();
+        read_whole(File::open(&path).unwrap(), 0, u64::MAX, &mut bytes).unwrap();
         assert!(bytes.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_grows_after_it_was_opened_is_read_up_to_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("growing.json");
+        std::fs::write(&path, b"[1]").unwrap();
+        let file = File::open(&path).unwrap();
+        // Another process appends after the open and the size check.
+        std::fs::write(&path, vec![b' '; 1 << 20]).unwrap();
+        let mut bytes = Vec::new();
+        read_whole(file, 3, 100, &mut bytes).unwrap();
+        assert_eq!(bytes.len(), 101, "one byte past the limit, to tell it grew");
     }
 }

@@ -26,17 +26,22 @@ impl Reporter for Concise {
             writeln!(
                 out,
                 "{}:{}:{}: {}[{}] {}",
-                report.path,
+                super::escape_controls(&report.path),
                 d.line.unwrap_or(1),
                 d.column.unwrap_or(1),
                 d.severity,
                 d.rule(),
-                d.message
+                super::escape_controls(&d.message)
             )?;
         }
         if let (false, Some(read_as)) = (report.diagnostics.is_empty(), report.read_as()) {
             // No line and column: tools that read `path:line:column:` lines pass it by.
-            writeln!(out, "{}: note: {read_as}", report.path)?;
+            writeln!(
+                out,
+                "{}: note: {}",
+                super::escape_controls(&report.path),
+                super::escape_controls(&read_as)
+            )?;
         }
         Ok(())
     }

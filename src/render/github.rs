@@ -28,7 +28,7 @@ fn escape_property(text: &str) -> String {
 
 impl Reporter for Github {
     fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
-        let file = escape_property(&normalized_path(&report.path));
+        let file = escape_property(&super::escape_controls(&normalized_path(&report.path)));
         let read_as = report.read_as();
         for d in &report.diagnostics {
             let command = match d.severity {
@@ -44,15 +44,19 @@ impl Reporter for Github {
                 }
             }
             let _ = write!(properties, ",title={}", escape_property(d.rule()));
-            let mut message = d.message.clone();
+            let mut message = super::escape_controls(&d.message).into_owned();
             if !d.pointer.is_root() {
-                let _ = write!(message, " (at {})", d.pointer);
+                let _ = write!(
+                    message,
+                    " (at {})",
+                    super::escape_controls(d.pointer.as_str())
+                );
             }
             if let Some(help) = &d.help {
-                let _ = write!(message, "\nhelp: {help}");
+                let _ = write!(message, "\nhelp: {}", super::escape_controls(help));
             }
             if let Some(read_as) = &read_as {
-                let _ = write!(message, "\nnote: {read_as}");
+                let _ = write!(message, "\nnote: {}", super::escape_controls(read_as));
             }
             writeln!(out, "::{command} {properties}::{}", escape_data(&message))?;
         }

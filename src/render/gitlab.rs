@@ -68,10 +68,14 @@ impl Reporter for Gitlab {
         for d in &report.diagnostics {
             let begin = d.line.unwrap_or(1);
             let end = super::json::end_of(report, d).0.unwrap_or(begin).max(begin);
+            let message = super::escape_controls(&d.message);
             let description = if d.pointer.is_root() {
-                d.message.clone()
+                message.into_owned()
             } else {
-                format!("{} (at {})", d.message, d.pointer)
+                format!(
+                    "{message} (at {})",
+                    super::escape_controls(d.pointer.as_str())
+                )
             };
             let issue = Issue {
                 kind: "issue",
@@ -84,7 +88,35 @@ impl Reporter for Gitlab {
                     path: path.clone(),
                     lines: Lines { begin, end },
                 },
-                content: read_as.clone().map(|body| Content { body }),
+                content: read_as.as_deref().map(|body| Content {
+                    body: super::escape_controls(body).into_owned(),
+                }),
+            };
+            self.issues
+                .push(serde_json::to_value(issue).map_err(io::Error::other)?);
+        }
+        // Findings past `max-diagnostics-per-file` are counted, not listed: say so, once per
+        // file, or the merge request shows a partial list as if it were all.
+        if let Some(note) = super::truncated_note(report) {
+            let mut hash = super::Fnv1a64::default();
+            hash.field(&path);
+            hash.field("max-diagnostics-per-file");
+            let issue = Issue {
+                kind: "issue",
+                check_name: "max-diagnostics-per-file",
+                description: note,
+                categories: ["Bug Risk"],
+                severity: if report.truncated.errors > 0 {
+                    "critical"
+                } else {
+                    "info"
+                },
+                fingerprint: hash.hex(),
+                location: Location {
+                    path: path.clone(),
+                    lines: Lines { begin: 1, end: 1 },
+                },
+                content: None,
             };
             self.issues
                 .push(serde_json::to_value(issue).map_err(io::Error::other)?);

@@ -79,6 +79,31 @@ impl Human {
     /// Renders one diagnostic of a file to a string.
     #[must_use]
     pub fn render(&self, report: &FileReport, d: &Diagnostic) -> String {
+        // Payload text and file names never reach the terminal raw.
+        let escaped;
+        let d = if d.message.chars().any(char::is_control)
+            || d.help
+                .as_deref()
+                .is_some_and(|h| h.chars().any(char::is_control))
+            || d.labels
+                .iter()
+                .any(|l| l.text.chars().any(char::is_control))
+        {
+            let mut copy = d.clone();
+            copy.message = super::escape_controls(&d.message).into_owned();
+            copy.help = d
+                .help
+                .as_deref()
+                .map(|h| super::escape_controls(h).into_owned());
+            for label in &mut copy.labels {
+                label.text = super::escape_controls(&label.text).into_owned();
+            }
+            escaped = copy;
+            &escaped
+        } else {
+            d
+        };
+        let path = super::escape_controls(&report.path);
         let mut miette =
             MietteDiagnostic::new(format!("{}[{}]: {}", d.severity, d.rule(), d.message))
                 .with_severity(match d.severity {
@@ -90,7 +115,7 @@ impl Human {
         let excerpt = d
             .span
             .and_then(|span| report.source_for(span).map(|chunk| (span, chunk)))
-            .map(|(span, chunk)| Excerpt::new(&report.path, chunk, span, d));
+            .map(|(span, chunk)| Excerpt::new(&path, chunk, span, d));
         match &excerpt {
             Some(excerpt) => {
                 let mut labels = vec![LabeledSpan::new_primary_with_span(None, excerpt.primary)];
@@ -105,17 +130,11 @@ impl Human {
                         "{}[{}]: {}:{line}:{}: {}",
                         d.severity,
                         d.rule(),
-                        report.path,
+                        path,
                         d.column.unwrap_or(1),
                         d.message
                     ),
-                    None => format!(
-                        "{}[{}]: {}: {}",
-                        d.severity,
-                        d.rule(),
-                        report.path,
-                        d.message
-                    ),
+                    None => format!("{}[{}]: {}: {}", d.severity, d.rule(), path, d.message),
                 };
             }
         }
@@ -155,13 +174,7 @@ impl Human {
             source: excerpt.as_ref(),
         };
         if self.handler.render_report(&mut out, &wrapped).is_err() {
-            out = format!(
-                "{}: {}[{}] {}\n",
-                report.path,
-                d.severity,
-                d.rule(),
-                d.message
-            );
+            out = format!("{}: {}[{}] {}\n", path, d.severity, d.rule(), d.message);
         }
         out
     }
@@ -176,7 +189,12 @@ impl Reporter for Human {
             .take(limit)
             .any(|d| !self.options.quiet || d.severity == Severity::Error);
         if let (true, Some(read_as)) = (shown, report.read_as()) {
-            writeln!(out, "{}: {read_as}\n", report.path)?;
+            writeln!(
+                out,
+                "{}: {}\n",
+                super::escape_controls(&report.path),
+                super::escape_controls(&read_as)
+            )?;
         }
         for d in report.diagnostics.iter().take(limit) {
             if self.options.quiet && d.severity != Severity::Error {
@@ -190,7 +208,7 @@ impl Reporter for Human {
             writeln!(
                 out,
                 "{}: {} not shown (raise --max-diagnostics to see them)\n",
-                report.path,
+                super::escape_controls(&report.path),
                 super::plural(hidden, "more finding")
             )?;
         }
@@ -350,7 +368,7 @@ impl Excerpt {
         }
         Self {
             name: path.to_owned(),
-            text: out,
+            text: super::mask_controls(out),
             first_line,
             line,
             column: d.column.unwrap_or(1),

@@ -48,7 +48,9 @@ pub(crate) fn escape_xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            // A raw CR would be read back as a line feed.
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
             c if u32::from(c) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
@@ -58,9 +60,18 @@ pub(crate) fn escape_xml(text: &str) -> String {
     out
 }
 
+/// Escapes text for an attribute value: as [`escape_xml`], and line breaks and tabs as
+/// character references, which a parser keeps (a raw one in an attribute reads as a space).
+pub(crate) fn escape_attr(text: &str) -> String {
+    escape_xml(text)
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
+}
+
 impl Reporter for Junit {
     fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
-        let path = escape_xml(&normalized_path(&report.path));
+        let path = escape_attr(&normalized_path(&report.path));
         self.tests += 1;
         let mut failing = String::new();
         let mut passing = String::new();
@@ -119,7 +130,7 @@ impl Reporter for Junit {
             let _ = writeln!(
                 self.cases,
                 "      <failure type=\"klar-lint\" message=\"{}\">{}</failure>",
-                escape_xml(&format!(
+                escape_attr(&format!(
                     "{} in {}",
                     plural(failed, "finding"),
                     normalized_path(&report.path)

@@ -89,7 +89,7 @@ pub fn truncated_note(report: &FileReport) -> Option<String> {
     .collect();
     Some(format!(
         "{}: {} ({}) counted but not listed: raise `max-diagnostics-per-file` in klar-lint.toml to list them",
-        report.path,
+        escape_controls(&report.path),
         plural(t.total(), "more finding"),
         parts.join(", ")
     ))
@@ -287,6 +287,45 @@ fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
             crate::revenue::LEFT_OUT_REASON
         ),
     }
+}
+
+/// Text from a payload or a file name made safe for a terminal: each control character
+/// (an escape sequence's ESC, a bell, a carriage return or line feed that would forge a line)
+/// written as `\u{1b}`, so a payload's `"\u001b[2J"` is shown, never obeyed.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A snippet's text with each control character other than a line break or tab replaced by
+/// `?` byte for byte, so spans into it stay where they were.
+pub(crate) fn mask_controls(text: String) -> String {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use jsonschema::{ErrorIterator, PatternOptions, ValidationError, Validator};
 use serde_json::{Map, Value};
 
 use crate::codes;
-use crate::diagnostic::{describe, type_name, Anchor, Diagnostic};
+use crate::diagnostic::{describe, type_name, Anchor, Diagnostic, Dropped, Sink};
 use crate::json::Pointer;
 use crate::payload::{ApiVersion, PayloadKind};
 
@@ -318,21 +318,43 @@ impl SchemaSet {
         base: &Pointer,
         out: &mut Vec<Diagnostic>,
     ) -> Result<bool, SchemaError> {
+        self.validate_bounded(
+            version,
+            kind,
+            (object, base),
+            out,
+            (usize::MAX, &mut Dropped::default()),
+        )
+    }
+
+    /// [`SchemaSet::validate`], keeping at most twice `limit` findings of the object (the
+    /// most severe) and counting the others in `dropped` while the errors are pulled.
+    pub(crate) fn validate_bounded(
+        &self,
+        version: ApiVersion,
+        kind: PayloadKind,
+        (object, base): (&Value, &Pointer),
+        out: &mut Vec<Diagnostic>,
+        (limit, dropped): (usize, &mut Dropped),
+    ) -> Result<bool, SchemaError> {
         let compiled = self.compiled(version, kind).map_err(|e| clone_error(&e))?;
         if compiled.is_valid(object) {
             return Ok(true);
         }
         let mut findings = Vec::new();
+        let mut one = Vec::new();
         let mut passes = true;
+        let mut sink = Sink {
+            list: &mut findings,
+            max: limit,
+            dropped,
+        };
         for error in compiled.iter_errors(object) {
-            passes &= convert(
-                compiled,
-                version,
-                kind.object_def(),
-                &error,
-                base,
-                &mut findings,
-            );
+            passes &= convert(compiled, version, kind.object_def(), &error, base, &mut one);
+            // Past twice the limit only counted: memory follows the limit, not the object.
+            for d in one.drain(..) {
+                sink.push(d);
+            }
         }
         merge_root_causes(&mut findings);
         // The generated and the compiled validators find the same errors, not always in the
@@ -350,7 +372,9 @@ impl SchemaSet {
 }
 
 fn read_override(path: PathBuf) -> Result<String, SchemaError> {
-    std::fs::read_to_string(&path).map_err(|source| SchemaError::Io { path, source })
+    // A regular file of at most 16 MiB: a FIFO or `/dev/zero` is an error, never a hang.
+    crate::json::read_capped_regular(&path, 16 << 20)
+        .map_err(|source| SchemaError::Io { path, source })
 }
 
 fn invalid(version: ApiVersion, kind: PayloadKind, origin: String, message: String) -> SchemaError {

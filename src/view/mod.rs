@@ -15,13 +15,13 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::codes;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Sink};
 use crate::json::Pointer;
 
 /// Reads fields of one object, collecting numbers that do not fit a `Decimal` as
 /// `number-range` findings. Values of the wrong type read as absent: the schema reports those.
 pub(crate) struct Reader<'d> {
-    pub(crate) issues: &'d mut Vec<Diagnostic>,
+    pub(crate) issues: Sink<'d>,
     /// Whether `bundledProducts` are read as constituents (07.2025); in 12.2022 they are not
     /// part of the API, Klar ignores them, and the parent line carries the money.
     pub(crate) bundles: bool,

@@ -3,6 +3,7 @@
 
 mod args;
 mod baseline;
+mod output;
 mod progress;
 mod walk;
 
@@ -33,6 +34,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     // A bug in one file's lint is that file's `internal-error`, not a panic message on stderr.
     klar_lint::linter::install_panic_hook();
+    cap_threads();
     let argv = match args::subcommand_first(std::env::args_os().collect()) {
         Ok(argv) => argv,
         Err(e) => {
@@ -176,7 +178,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Format::Junit => Box::new(Junit::new(fail_on)),
         Format::Klar => Box::new(Klar),
     };
-    let mut out = Output::open(args.output.as_deref())?;
+    let mut out = Output::open(args.output.as_deref(), &args.paths)?;
     let mut progress = Progress::new(
         progress::wanted(
             args.format,
@@ -221,7 +223,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     progress.finish();
     if let (Some(path), Some(recorded)) = (&args.write_baseline, recorded) {
         let file = baseline::BaselineFile::new(recorded);
-        write_atomically(path, file.to_json().as_bytes())
+        output::write_file(path, file.to_json().as_bytes(), &args.paths)
             .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
         let _ = writeln!(
             io::stderr().lock(),
@@ -251,7 +253,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Ok(()) => out
             .commit()
             .map_err(|e| Box::new(UsageError::Io(name, e)) as CliError)?,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) if is_broken_pipe(&e) => {}
         Err(e) => return Err(Box::new(UsageError::Io(name, e))),
     }
     if let (Some(counts), false) = (summary.baseline, args.format == Format::Json) {
@@ -405,13 +407,16 @@ fn baseline_note(counts: klar_lint::render::BaselineCounts) {
 }
 
 fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    // A regular file of at most 1 GiB: a FIFO or `/dev/zero` is an error, never a hang.
+    let text = klar_lint::json::read_capped_regular(path, 1 << 30).map_err(|e| {
         Box::new(UsageError::Invalid(format!(
             "cannot read the baseline `{}`: {e}",
             path.display()
         ))) as CliError
     })?;
-    let file = baseline::BaselineFile::parse(&text).map_err(|e| {
+    // An editor's byte order mark is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let file = baseline::BaselineFile::parse(text).map_err(|e| {
         Box::new(UsageError::Invalid(format!(
             "`{}` is not a klar-lint baseline: {e}",
             path.display()
@@ -420,19 +425,29 @@ fn read_baseline(path: &Path) -> Result<baseline::Matcher, CliError> {
     Ok(baseline::Matcher::new(file))
 }
 
-/// Writes a whole file atomically: a temporary file in the same directory, renamed over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = tempfile::NamedTempFile::new_in(parent_dir(path))?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
+/// Whether the reader went away (`| head`): quiet in every format, also when the error came
+/// back wrapped by serde_json (JSON, SARIF, GitLab).
+fn is_broken_pipe(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::BrokenPipe
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<serde_json::Error>())
+            .and_then(serde_json::Error::io_error_kind)
+            == Some(io::ErrorKind::BrokenPipe)
 }
 
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+/// The most threads `RAYON_NUM_THREADS` may ask for: a million would exhaust memory or the
+/// process's thread limit before the first file.
+const MAX_THREADS: usize = 64;
+
+/// Caps `RAYON_NUM_THREADS` at [`MAX_THREADS`] (a value rayon cannot read is left to rayon).
+fn cap_threads() {
+    let wanted = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    if wanted.is_some_and(|n| n > MAX_THREADS) {
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(MAX_THREADS)
+            .build_global();
     }
 }
 
@@ -440,29 +455,23 @@ fn parent_dir(path: &Path) -> &Path {
 /// renamed over FILE only when the report is complete.
 enum Output {
     Stdout(io::StdoutLock<'static>),
-    File {
-        path: PathBuf,
-        writer: io::BufWriter<tempfile::NamedTempFile>,
-    },
+    File(output::Target),
 }
 
 impl Output {
-    fn open(path: Option<&Path>) -> Result<Self, CliError> {
+    fn open(path: Option<&Path>, inputs: &[PathBuf]) -> Result<Self, CliError> {
         let Some(path) = path else {
             return Ok(Output::Stdout(io::stdout().lock()));
         };
-        let temp = tempfile::NamedTempFile::new_in(parent_dir(path))
-            .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)?;
-        Ok(Output::File {
-            path: path.to_owned(),
-            writer: io::BufWriter::new(temp),
-        })
+        output::Target::open(path, inputs)
+            .map(Output::File)
+            .map_err(|e| Box::new(UsageError::Io(path.display().to_string(), e)) as CliError)
     }
 
     fn name(&self) -> String {
         match self {
             Output::Stdout(_) => "standard output".to_owned(),
-            Output::File { path, .. } => path.display().to_string(),
+            Output::File(target) => target.path.display().to_string(),
         }
     }
 
@@ -470,14 +479,7 @@ impl Output {
     fn commit(self) -> io::Result<()> {
         match self {
             Output::Stdout(_) => Ok(()),
-            Output::File { path, writer } => {
-                let temp = writer
-                    .into_inner()
-                    .map_err(io::IntoInnerError::into_error)?;
-                temp.as_file().sync_all()?;
-                temp.persist(&path).map_err(|e| e.error)?;
-                Ok(())
-            }
+            Output::File(target) => target.commit(),
         }
     }
 }
@@ -486,14 +488,14 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(out) => out.write(buf),
-            Output::File { writer, .. } => writer.write(buf),
+            Output::File(target) => target.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Output::Stdout(out) => out.flush(),
-            Output::File { writer, .. } => writer.flush(),
+            Output::File(target) => target.flush(),
         }
     }
 }
@@ -807,7 +809,13 @@ fn schema(
                 let folder = dir.join(v.as_str());
                 let path = folder.join(format!("{}.schema.json", k.as_str()));
                 std::fs::create_dir_all(&folder)
-                    .and_then(|()| std::fs::write(&path, klar_lint::schema::embedded_text(v, k)))
+                    .and_then(|()| {
+                        output::write_file(
+                            &path,
+                            klar_lint::schema::embedded_text(v, k).as_bytes(),
+                            &[],
+                        )
+                    })
                     .map_err(|e| {
                         Box::new(UsageError::Io(path.display().to_string(), e)) as CliError
                     })?;
