@@ -34,7 +34,11 @@ impl Reporter for Concise {
                 super::escape_controls(&d.message)
             )?;
         }
-        if let (false, Some(read_as)) = (report.diagnostics.is_empty(), report.read_as()) {
+        // Worked out only for a file with findings: a clean file must not pay for it.
+        if let Some(read_as) = (!report.diagnostics.is_empty())
+            .then(|| report.read_as())
+            .flatten()
+        {
             // No line and column: tools that read `path:line:column:` lines pass it by.
             writeln!(
                 out,

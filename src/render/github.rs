@@ -29,7 +29,9 @@ fn escape_property(text: &str) -> String {
 impl Reporter for Github {
     fn file(&mut self, out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let file = escape_property(&super::escape_controls(&normalized_path(&report.path)));
-        let read_as = report.read_as();
+        let read_as = (!report.diagnostics.is_empty())
+            .then(|| report.read_as())
+            .flatten();
         for d in &report.diagnostics {
             let command = match d.severity {
                 Severity::Error => "error",

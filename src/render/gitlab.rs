@@ -64,7 +64,9 @@ fn severity(d: &Diagnostic) -> &'static str {
 impl Reporter for Gitlab {
     fn file(&mut self, _out: &mut dyn Write, report: &FileReport) -> io::Result<()> {
         let path = normalized_path(&report.path);
-        let read_as = report.read_as();
+        let read_as = (!report.diagnostics.is_empty())
+            .then(|| report.read_as())
+            .flatten();
         for d in &report.diagnostics {
             let begin = d.line.unwrap_or(1);
             let end = super::json::end_of(report, d).0.unwrap_or(begin).max(begin);

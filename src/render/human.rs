@@ -188,7 +188,8 @@ impl Reporter for Human {
             .iter()
             .take(limit)
             .any(|d| !self.options.quiet || d.severity == Severity::Error);
-        if let (true, Some(read_as)) = (shown, report.read_as()) {
+        // Worked out only for a file that shows findings: a clean file must not pay for it.
+        if let Some(read_as) = shown.then(|| report.read_as()).flatten() {
             writeln!(
                 out,
                 "{}: {}\n",
