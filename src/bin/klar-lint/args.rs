@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Lint Klar data-import API payloads offline: JSON Schema plus Klar's money, bundle, date and
 /// status rules, with the line and column of every finding.
@@ -264,8 +264,10 @@ pub struct NearSubcommand {
 ///
 /// # Errors
 /// A near miss of a subcommand name.
-pub fn subcommand_first(argv: Vec<OsString>) -> Result<Vec<OsString>, NearSubcommand> {
-    let command = Cli::command();
+pub fn subcommand_first(
+    command: &clap::Command,
+    argv: Vec<OsString>,
+) -> Result<Vec<OsString>, NearSubcommand> {
     let names: Vec<&str> = command
         .get_subcommands()
         .filter(|c| !c.is_hide_set())
@@ -345,6 +347,11 @@ mod tests {
 
     fn argv(words: &[&str]) -> Vec<OsString> {
         words.iter().map(OsString::from).collect()
+    }
+
+    fn subcommand_first(argv: Vec<OsString>) -> Result<Vec<OsString>, NearSubcommand> {
+        use clap::CommandFactory;
+        super::subcommand_first(&Cli::command(), argv)
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use klar_lint::render::{
     render_error, Concise, Github, Gitlab, Human, HumanOptions, Json, Junit, Klar, Reporter, Sarif,
 };
@@ -35,14 +35,19 @@ fn main() -> ExitCode {
     // A bug in one file's lint is that file's `internal-error`, not a panic message on stderr.
     klar_lint::linter::install_panic_hook();
     cap_threads();
-    let argv = match args::subcommand_first(std::env::args_os().collect()) {
+    // One clap command for both steps: building it is a fair share of start-up.
+    let mut command = Cli::command();
+    let argv = match args::subcommand_first(&command, std::env::args_os().collect()) {
         Ok(argv) => argv,
         Err(e) => {
             let _ = writeln!(io::stderr().lock(), "{}", render_error(&e, false));
             return ExitCode::from(2);
         }
     };
-    let cli = match Cli::try_parse_from(argv) {
+    let cli = match command
+        .try_get_matches_from_mut(argv)
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
