@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::fix::Fix;
 use crate::json::{Pointer, Span};
 use crate::payload::{ApiVersion, PayloadKind};
 
@@ -278,6 +279,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// What to do about it.
     pub help: Option<String>,
+    /// The edit that would fix it, when the rule knows one (see `fix`).
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -295,6 +298,7 @@ impl Diagnostic {
             column: None,
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 

@@ -76,6 +76,7 @@
 pub mod codes;
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod iso;
 pub mod json;
 pub mod linter;

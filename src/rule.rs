@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Anchor, Diagnostic, RuleLevel, Severity, Sink};
+use crate::fix::Fix;
 use crate::json::Pointer;
 use crate::money::Tolerance;
 use crate::payload::{ApiVersion, PayloadKind};
@@ -220,6 +221,14 @@ impl Reported<'_> {
                 text: text.into(),
                 path: None,
             });
+        }
+        self
+    }
+
+    /// The fix for it (see [`crate::fix`]); document it under the rule page's `## Fix`.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
+            d.fix = Some(fix);
         }
         self
     }

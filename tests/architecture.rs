@@ -18,7 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // kinds; status buckets. They import nothing of the crate.
     ("plain data", &["json", "money", "iso", "payload", "status"]),
     // `Diagnostic`, `Severity`, `RuleMeta`, `Category`, and the built-in codes.
-    ("diagnostics", &["diagnostic", "codes"]),
+    ("diagnostics", &["diagnostic", "codes", "fix"]),
     // The JSON Schemas; typed views of objects; the ids seen across a file; the facts a run
     // remembers across files.
     (
