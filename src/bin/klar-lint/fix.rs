@@ -46,12 +46,15 @@ impl Fixing {
         report: &mut FileReport,
         out: &mut dyn Write,
     ) -> io::Result<()> {
+        if !self.on {
+            return Ok(());
+        }
         let wanted = report.diagnostics.iter().any(|d| {
             d.fix.as_ref().is_some_and(|f| {
                 f.is_offered() && (self.unsafe_fixes || f.applicability == Applicability::Safe)
             })
         });
-        if !self.on || !wanted {
+        if !wanted {
             return Ok(());
         }
         if path
