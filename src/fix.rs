@@ -353,3 +353,169 @@ pub fn apply<'f>(text: &str, fixes: impl IntoIterator<Item = &'f Fix>) -> Applie
 /// Passes of lint-then-apply [`crate::Linter::fix`] makes at most: fixes whose edits overlap
 /// are applied over several passes, and a fix that keeps coming back stops here.
 pub const MAX_PASSES: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text after the changes, located and applied as one fix; `None` when not offered.
+    fn fixed(text: &str, changes: Vec<Change>) -> Option<String> {
+        let spans = SpanIndex::new(text);
+        let edits = locate_changes(&changes, text, &spans, Pointer::clone)?;
+        let mut fix = Fix::safe("t", changes);
+        fix.edits = edits
+            .into_iter()
+            .map(|(span, content)| Edit {
+                span,
+                content,
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+            })
+            .collect();
+        Some(apply(text, [&fix]).text)
+    }
+
+    fn at(p: &str) -> Pointer {
+        Pointer::parse(p).unwrap()
+    }
+
+    fn remove(p: &str) -> Vec<Change> {
+        vec![Change::Remove { at: at(p) }]
+    }
+
+    #[test]
+    fn a_removed_member_takes_one_comma_in_every_layout() {
+        let cases = [
+            (r#"{"a":1,"b":0,"c":2}"#, "/b", r#"{"a":1,"c":2}"#),
+            (r#"{"a":1,"b":0}"#, "/b", r#"{"a":1}"#),
+            (r#"{"b":0,"a":1}"#, "/b", r#"{"a":1}"#),
+            (r#"{"b":0}"#, "/b", "{}"),
+            ("{ \"b\" : 0 }", "/b", "{ }"),
+            (
+                "{\n  \"a\": 1,\n  \"b\": 0,\n  \"c\": 2\n}",
+                "/b",
+                "{\n  \"a\": 1,\n  \"c\": 2\n}",
+            ),
+            ("{\n  \"a\": 1,\n  \"b\": 0\n}", "/b", "{\n  \"a\": 1\n}"),
+            ("{\n  \"b\": 0,\n  \"a\": 1\n}", "/b", "{\n  \"a\": 1\n}"),
+            ("{\n  \"b\": 0\n}", "/b", "{\n}"),
+            (
+                "{\r\n  \"a\": 1,\r\n  \"b\": 0\r\n}",
+                "/b",
+                "{\r\n  \"a\": 1\r\n}",
+            ),
+            (
+                "{\r\n  \"b\": 0,\r\n  \"a\": 1\r\n}",
+                "/b",
+                "{\r\n  \"a\": 1\r\n}",
+            ),
+            ("[1, 2, 3]", "/1", "[1, 3]"),
+            ("[1, 2, 3]", "/2", "[1, 2]"),
+            ("[1, 2, 3]", "/0", "[2, 3]"),
+            ("[ [] ]", "/0", "[ ]"),
+            (
+                r#"[{"x":{"b":[0,{"c":1}],"d":2}}]"#,
+                "/0/x/b",
+                r#"[{"x":{"d":2}}]"#,
+            ),
+            (r#"{"a\"b":0,"c":1}"#, "/a\"b", r#"{"c":1}"#),
+        ];
+        for (text, pointer, want) in cases {
+            assert_eq!(
+                fixed(text, remove(pointer)).as_deref(),
+                Some(want),
+                "{text:?} {pointer}"
+            );
+        }
+    }
+
+    #[test]
+    fn replace_rename_wrap_and_unwrap_edit_only_their_bytes() {
+        let replace = vec![Change::Replace {
+            at: at("/0/id"),
+            json: "\"1001\"".into(),
+        }];
+        assert_eq!(
+            fixed("[ {\"id\" :1001 } ]", replace).as_deref(),
+            Some("[ {\"id\" :\"1001\" } ]")
+        );
+        let rename = vec![Change::RenameKey {
+            at: at("/refundQuantity"),
+            key: "refunded\"Quantity".into(),
+        }];
+        assert_eq!(
+            fixed("{\"refundQuantity\": 2}", rename).as_deref(),
+            Some("{\"refunded\\\"Quantity\": 2}")
+        );
+        let wrap = vec![Change::Wrap {
+            at: Pointer::root(),
+            before: "{\"items\": ".into(),
+            after: "}".into(),
+        }];
+        assert_eq!(
+            fixed(" [1]\n", wrap).as_deref(),
+            Some(" {\"items\": [1]}\n")
+        );
+        let unwrap = vec![Change::Unwrap {
+            at: at("/orders"),
+            within: Pointer::root(),
+        }];
+        assert_eq!(
+            fixed("{\"orders\": [\n  1\n], \"x\": 1}\n", unwrap).as_deref(),
+            Some("[\n  1\n]\n")
+        );
+    }
+
+    #[test]
+    fn a_fix_that_cannot_be_located_whole_is_not_offered() {
+        assert_eq!(fixed(r#"{"a":1}"#, remove("/b")), None);
+        assert_eq!(fixed(r#"{"a":1}"#, remove("")), None);
+        // Two changes of one fix that overlap.
+        let both = vec![
+            Change::Remove { at: at("/a") },
+            Change::Replace {
+                at: at("/a"),
+                json: "2".into(),
+            },
+        ];
+        assert_eq!(fixed(r#"{"a":1,"b":2}"#, both), None);
+        // A rename of an array element: it has no key.
+        let rename = vec![Change::RenameKey {
+            at: at("/0"),
+            key: "k".into(),
+        }];
+        assert_eq!(fixed("[1]", rename), None);
+    }
+
+    #[test]
+    #[allow(clippy::many_single_char_names)]
+    fn overlapping_fixes_wait_for_the_next_pass_and_insertions_at_one_place_too() {
+        let edit = |start, end, content: &str| Edit {
+            span: Span { start, end },
+            content: content.into(),
+            line: 1,
+            column: 1,
+            end_line: 1,
+            end_column: 1,
+        };
+        let fix = |edits| {
+            let mut f = Fix::safe("t", vec![]);
+            f.edits = edits;
+            f
+        };
+        let a = fix(vec![edit(0, 2, "x")]);
+        let b = fix(vec![edit(1, 3, "y")]);
+        let c = fix(vec![edit(3, 3, "<")]);
+        let d = fix(vec![edit(3, 3, ">")]);
+        let e = fix(vec![edit(4, 5, "")]);
+        let out = apply("abcdef", [&e, &d, &c, &b, &a]);
+        // `a` first (by its first edit), `b` overlaps it; `d` and `c` insert at one place: the
+        // first given wins; `e` starts past that place.
+        assert_eq!((out.fixed, out.skipped), (3, 2));
+        assert_eq!(out.text, "xc>df");
+        let empty = Fix::safe("t", vec![]);
+        assert_eq!(apply("abc", [&empty]).fixed, 0);
+    }
+}
