@@ -183,7 +183,7 @@ pub fn next_step(summary: &Summary, statistics_shown: bool) -> Option<String> {
     Some(next)
 }
 
-/// The line about fixes under the summary, as ruff's: "Fixed 2 findings.", "[*] 3 findings
+/// The line about fixes under the summary, as ruff's: "Fixed 2 findings.", "`[*]` 3 findings
 /// fixable with `--fix` (1 more with `--unsafe-fixes`)."; `None` when there is nothing to say.
 #[must_use]
 pub fn fixes_line(f: &FixCounts) -> Option<String> {
