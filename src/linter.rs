@@ -5,6 +5,7 @@ use std::io::{BufRead, Read};
 use std::path::Path;
 
 use crate::config::{Config, ConfigError};
+use crate::fix::Applicability;
 use crate::pipeline::{guard, Pipeline};
 use crate::schema::SchemaSet;
 
@@ -130,6 +131,73 @@ impl Linter {
         self.guarded(name, |p| p.lint_named(name, reader))
     }
 
+    /// Applies the fixes of `text`'s findings, ruff's way: lint, apply every offered fix whose
+    /// edits do not overlap one applied before (safe ones; unsafe ones too when
+    /// `unsafe_fixes`), lint the new text again, and repeat until nothing changes, at most
+    /// [`crate::fix::MAX_PASSES`] times. `name` is linted as [`Linter::lint_named`] would
+    /// (kind and version from it; JSON Lines when it ends in `.jsonl` or `.ndjson`); `text` is
+    /// the file's text, already decompressed. A text that does not parse is returned as it
+    /// is: a fix never runs on a file that did not parse. A leading BOM is kept.
+    ///
+    /// ```
+    /// use klar_lint::{Config, Linter};
+    ///
+    /// let linter = Linter::new(Config::default()).unwrap();
+    /// let text = "[{\"id\": \"1\", \"createdAt\": 1678376546, \"currencyCodeIso3Letter\": \"EUR\",\n  \"lineItems\": [], \"cancelledAt\": 0}]\n";
+    /// let fixed = linter.fix("orders.json", text, false);
+    /// assert_eq!(fixed.fixed, 1);
+    /// assert_eq!(fixed.text, "[{\"id\": \"1\", \"createdAt\": 1678376546, \"currencyCodeIso3Letter\": \"EUR\",\n  \"lineItems\": []}]\n");
+    /// assert!(fixed.report.diagnostics.iter().all(|d| d.rule() != "zero-date"));
+    /// ```
+    #[must_use]
+    pub fn fix(&self, name: &str, text: &str, unsafe_fixes: bool) -> FixResult {
+        let (bom, body) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => ("\u{feff}", rest),
+            None => ("", text),
+        };
+        let lint = |t: &str| self.lint_named(name, t.as_bytes());
+        let mut report = lint(body);
+        let mut current = body.to_owned();
+        let mut fixed = 0;
+        let mut passes = 0;
+        if !parsed(&report) {
+            return FixResult {
+                text: text.to_owned(),
+                fixed,
+                passes,
+                report,
+            };
+        }
+        while passes < crate::fix::MAX_PASSES {
+            let wanted = report
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.fix.as_ref())
+                .filter(|f| {
+                    f.is_offered() && (unsafe_fixes || f.applicability == Applicability::Safe)
+                });
+            let applied = crate::fix::apply(&current, wanted);
+            if applied.fixed == 0 || applied.text == current {
+                break;
+            }
+            let next = lint(&applied.text);
+            if !parsed(&next) {
+                // A fix that broke the syntax is a bug: keep the last text that parsed.
+                break;
+            }
+            passes += 1;
+            fixed += applied.fixed;
+            current = applied.text;
+            report = next;
+        }
+        FixResult {
+            text: format!("{bom}{current}"),
+            fixed,
+            passes,
+            report,
+        }
+    }
+
     /// Runs one file's lint under the panic guard: a bug becomes that file's `internal-error`.
     fn guarded(&self, path: &str, lint: impl FnOnce(&Pipeline) -> FileReport) -> FileReport {
         guard(path, || {
@@ -138,6 +206,47 @@ impl Linter {
             lint(&self.pipeline)
         })
     }
+}
+
+/// What [`Linter::fix`] did to one file's text.
+#[derive(Clone, Debug)]
+pub struct FixResult {
+    /// The text with the fixes applied (the text given when none was).
+    pub text: String,
+    /// Findings fixed, over every pass.
+    pub fixed: usize,
+    /// Passes that changed the text (at most [`crate::fix::MAX_PASSES`]).
+    pub passes: usize,
+    /// The lint of the fixed text: the findings that remain.
+    pub report: FileReport,
+}
+
+impl FixResult {
+    /// Remaining findings whose fix is unsafe (offered with `--unsafe-fixes`).
+    #[must_use]
+    pub fn unsafe_available(&self) -> usize {
+        fixable(&self.report, Applicability::Unsafe)
+    }
+}
+
+/// Findings of `report` that offer a fix of this applicability.
+#[must_use]
+pub fn fixable(report: &FileReport, applicability: Applicability) -> usize {
+    report
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| f.is_offered() && f.applicability == applicability)
+        .count()
+}
+
+/// Whether a file's lint got past parsing: no syntax, encoding, read or internal error.
+fn parsed(report: &FileReport) -> bool {
+    !report.diagnostics.iter().any(|d| {
+        d.code == &crate::codes::INVALID_JSON
+            || d.code == &crate::codes::IO_ERROR
+            || d.code == &crate::codes::INTERNAL_ERROR
+    })
 }
 
 /// The path marker that makes a lint panic when the `fault-injection` feature is on.

@@ -688,6 +688,33 @@ pub struct Summary {
     /// JSON files the walk or the command line left out as not payloads (set by the caller).
     #[serde(skip_serializing_if = "is_zero")]
     pub skipped: usize,
+    /// Fixes: applied (set by the caller, `--fix`) and still offered by the findings.
+    #[serde(skip_serializing_if = "FixCounts::is_empty")]
+    pub fixes: FixCounts,
+}
+
+/// Fixes in a run (docs/fixes.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixCounts {
+    /// Findings fixed by `--fix` (set by the caller).
+    pub fixed: usize,
+    /// Findings listed whose safe fix `--fix` would apply.
+    pub safe: usize,
+    /// Findings listed whose fix only `--unsafe-fixes` applies.
+    #[serde(rename = "unsafe")]
+    pub unsafe_: usize,
+    /// Whether `--unsafe-fixes` was given: unsafe fixes are then offered as safe ones are.
+    #[serde(skip)]
+    pub unsafe_enabled: bool,
+}
+
+impl FixCounts {
+    /// Nothing fixed, nothing offered.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.fixed == 0 && self.safe == 0 && self.unsafe_ == 0
+    }
 }
 
 /// What applying a baseline did to a run.
@@ -719,6 +746,13 @@ impl Summary {
         self.revenue.merge(&report.revenue);
         for d in &report.diagnostics {
             *self.by_rule.entry(d.rule()).or_default() += 1;
+            match d.fix.as_ref().filter(|f| f.is_offered()) {
+                Some(f) if f.applicability == crate::fix::Applicability::Safe => {
+                    self.fixes.safe += 1;
+                }
+                Some(_) => self.fixes.unsafe_ += 1,
+                None => {}
+            }
         }
     }
 

@@ -58,6 +58,11 @@ fn mixed() -> tempfile::TempDir {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(BAD.as_bytes()).unwrap();
     write("exports/g-orders.json.gz", &gz.finish().unwrap());
+    // A clean order with `closedAt: 0`: one `zero-date` finding that carries a safe fix.
+    let fixable = String::from_utf8(example("07.2025/orders/orders.json"))
+        .unwrap()
+        .replacen("\"updatedAt\"", "\"closedAt\": 0,\n    \"updatedAt\"", 1);
+    write("exports/i-orders-fixable.json", fixable.as_bytes());
     // 17% in a message, a comma and a space in the name: escaping in every format.
     write(
         "exports/h odd, name-orders.json",
@@ -113,7 +118,7 @@ fn json() {
     let (out, text) = run_format("json", &["--statistics"]);
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(report["summary"]["files"], 8);
+    assert_eq!(report["summary"]["files"], 9);
     insta::assert_snapshot!(text);
 }
 
@@ -126,7 +131,7 @@ fn klar_format() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(bodies.len(), 8);
+    assert_eq!(bodies.len(), 9);
     let status: Vec<&str> = bodies
         .iter()
         .map(|b| b["status"].as_str().unwrap())
@@ -141,7 +146,8 @@ fn klar_format() {
             "INVALID",
             "PARTIALLY_VALID",
             "INVALID",
-            "INVALID"
+            "INVALID",
+            "VALID"
         ]
     );
     insta::assert_snapshot!(text);
@@ -298,12 +304,12 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
 fn junit_has_one_test_case_per_file() {
     let (out, text) = run_format("junit", &[]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(text.matches("<testcase ").count(), 8, "{text}");
+    assert_eq!(text.matches("<testcase ").count(), 9, "{text}");
     // Errors fail a case; the warning alone does not, unless --fail-on warning.
-    assert!(text.contains("tests=\"8\" failures=\"5\""), "{text}");
+    assert!(text.contains("tests=\"9\" failures=\"5\""), "{text}");
     let (out, strict) = run_format("junit", &["--fail-on", "warning"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(strict.contains("tests=\"8\" failures=\"6\""), "{strict}");
+    assert!(strict.contains("tests=\"9\" failures=\"7\""), "{strict}");
     assert!(text.contains("name=\"exports/h odd, name-orders.json\""));
     assert!(!text.contains("\"17%\""), "quotes are escaped: {text}");
     insta::assert_snapshot!(text);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::locate::{locate, resolve};
+use super::locate::{locate, locate_fixes, resolve};
 use super::report::{sort, FileReport, SourceChunk, Truncated};
 use super::Pipeline;
 use crate::codes;
@@ -35,6 +35,7 @@ impl Pipeline {
             );
         }
         resolve(&mut diagnostics, &spans, &lines, text);
+        locate_fixes(&mut diagnostics, &spans, &lines, text, (0, 1, false));
         report.diagnostics.extend(diagnostics);
         sort(&mut report.diagnostics);
         report.sources.push(SourceChunk {

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
 use super::envelope::undocumented_endpoint;
 use super::finish::ids_unreadable;
-use super::locate::{pick, set_label_span, set_span};
+use super::locate::{locate_fixes, pick, set_label_span, set_span};
 use super::object::{schema_failure, Checked};
 use super::report::{
     below_floor, drop_unused_sources, io_message, keep_most_severe, sort, FileReport, Source,
@@ -377,6 +377,13 @@ impl Pipeline {
                     set_label_span(label, spans.locate(&local).map(|l| l.value), &lines, text);
                 }
             }
+            locate_fixes(
+                &mut diagnostics,
+                &spans,
+                &lines,
+                text,
+                (base, line_no, true),
+            );
         }
         for d in &mut diagnostics {
             if let Some(span) = d.span.as_mut() {

@@ -1,7 +1,8 @@
 //! Where findings are: a pointer to its span in the text, a span to its line and column.
 
 use crate::diagnostic::{Anchor, Diagnostic, Label};
-use crate::json::{LineIndex, Located, Span, SpanIndex};
+use crate::fix::{locate_changes, Edit};
+use crate::json::{LineIndex, Located, Pointer, Span, SpanIndex};
 
 /// The part of a located member a finding underlines, by its anchor.
 pub(super) fn pick(located: Located, anchor: Anchor) -> Span {
@@ -72,4 +73,52 @@ pub(super) fn resolve(
             }
         }
     }
+}
+
+/// Turns the changes of each finding's fix into byte edits on `text` (a document, or one JSON
+/// Lines record starting at byte `base` on line `first_line` of the file, whose pointers start
+/// with the record's index). A fix with a change that cannot be located is dropped whole.
+/// Only findings that carry a fix pay for this.
+pub(super) fn locate_fixes(
+    diagnostics: &mut [Diagnostic],
+    spans: &SpanIndex<'_>,
+    lines: &LineIndex,
+    text: &str,
+    (base, first_line, record): (usize, usize, bool),
+) {
+    for d in diagnostics {
+        let Some(fix) = d.fix.as_mut() else { continue };
+        let local = |p: &Pointer| if record { without_record(p) } else { p.clone() };
+        let Some(edits) = locate_changes(&fix.changes, text, spans, local) else {
+            d.fix = None;
+            continue;
+        };
+        fix.edits = edits
+            .into_iter()
+            .map(|(span, content)| {
+                let (line, column) = lines.line_col(text, span.start);
+                let (end_line, end_column) = lines.line_col(text, span.end);
+                Edit {
+                    span: Span {
+                        start: span.start + base,
+                        end: span.end + base,
+                    },
+                    content,
+                    line: line + first_line - 1,
+                    column,
+                    end_line: end_line + first_line - 1,
+                    end_column,
+                }
+            })
+            .collect();
+    }
+}
+
+/// A JSON Lines pointer without its first token, the record's index: relative to the record.
+pub(super) fn without_record(pointer: &Pointer) -> Pointer {
+    let mut out = Pointer::root();
+    for token in pointer.tokens().skip(1) {
+        out.push_key(&token);
+    }
+    out
 }

@@ -25,12 +25,13 @@ impl Reporter for Concise {
         for d in &report.diagnostics {
             writeln!(
                 out,
-                "{}:{}:{}: {}[{}] {}",
+                "{}:{}:{}: {}[{}] {}{}",
                 super::escape_controls(&report.path),
                 d.line.unwrap_or(1),
                 d.column.unwrap_or(1),
                 d.severity,
                 d.rule(),
+                super::fix_marker(d),
                 super::escape_controls(&d.message)
             )?;
         }
@@ -54,6 +55,10 @@ impl Reporter for Concise {
         if self.statistics {
             statistics_table(out, summary)?;
         }
-        writeln!(out, "{}", summary_line(summary))
+        writeln!(out, "{}", summary_line(summary))?;
+        if let Some(line) = super::fixes_line(&summary.fixes) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
     }
 }

@@ -13,6 +13,7 @@ use miette::{
 
 use super::{revenue_table, statistics_table, summary_line, Reporter, Summary};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Applicability;
 use crate::json::Span;
 use crate::linter::{FileReport, SourceChunk};
 
@@ -165,6 +166,17 @@ impl Human {
                 }
             }
         }
+        if let Some(fix) = d.fix.as_ref().filter(|f| f.is_offered()) {
+            let note = match fix.applicability {
+                Applicability::Safe => format!("fix: {}", fix.title),
+                Applicability::Unsafe => format!("unsafe fix (`--unsafe-fixes`): {}", fix.title),
+            };
+            let note = super::escape_controls(&note).into_owned();
+            help = Some(match help {
+                Some(h) => format!("{h}\n{note}"),
+                None => note,
+            });
+        }
         if let Some(help) = help {
             miette = miette.with_help(help);
         }
@@ -229,6 +241,9 @@ impl Reporter for Human {
             writeln!(out)?;
         }
         writeln!(out, "{}", summary_line(summary))?;
+        if let Some(line) = super::fixes_line(&summary.fixes) {
+            writeln!(out, "{line}")?;
+        }
         if !self.options.quiet {
             if let Some(next) = super::next_step(summary, self.options.statistics) {
                 writeln!(out, "{next}")?;

@@ -36,6 +36,61 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     labels: Vec<JsonLabel<'a>>,
+    /// The fix, when the rule offers one and it was located (as ruff's JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonFix<'a> {
+    /// `safe` (`--fix`) or `unsafe` (`--unsafe-fixes`).
+    applicability: &'a str,
+    message: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonEdit<'a> {
+    content: &'a str,
+    /// Byte offsets of the replaced bytes in the file's text (after any BOM), end exclusive.
+    start: usize,
+    end: usize,
+    location: JsonLocation,
+    end_location: JsonLocation,
+}
+
+#[derive(Serialize)]
+struct JsonLocation {
+    line: usize,
+    column: usize,
+}
+
+impl<'a> JsonFix<'a> {
+    fn of(fix: &'a crate::fix::Fix) -> Option<Self> {
+        fix.is_offered().then(|| JsonFix {
+            applicability: fix.applicability.as_str(),
+            message: &fix.title,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    content: &e.content,
+                    start: e.span.start,
+                    end: e.span.end,
+                    location: JsonLocation {
+                        line: e.line,
+                        column: e.column,
+                    },
+                    end_location: JsonLocation {
+                        line: e.end_line,
+                        column: e.end_column,
+                    },
+                })
+                .collect(),
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -154,6 +209,7 @@ impl Json {
                                 text: &l.text,
                             })
                             .collect(),
+                        fix: d.fix.as_ref().and_then(JsonFix::of),
                     }
                 })
                 .collect(),

@@ -23,7 +23,7 @@ pub use klar::Klar;
 pub use sarif::Sarif;
 
 /// The totals reporters finish with; they belong to the run (see [`crate::Run`]).
-pub use crate::run::{BaselineCounts, Summary};
+pub use crate::run::{BaselineCounts, FixCounts, Summary};
 
 use std::io::{self, Write};
 
@@ -181,6 +181,64 @@ pub fn next_step(summary: &Summary, statistics_shown: bool) -> Option<String> {
     }
     next.push('.');
     Some(next)
+}
+
+/// The line about fixes under the summary, as ruff's: "Fixed 2 findings.", "`[*]` 3 findings
+/// fixable with `--fix` (1 more with `--unsafe-fixes`)."; `None` when there is nothing to say.
+#[must_use]
+pub fn fixes_line(f: &FixCounts) -> Option<String> {
+    let hidden = if f.unsafe_enabled { 0 } else { f.unsafe_ };
+    let fixable = if f.unsafe_enabled {
+        f.safe + f.unsafe_
+    } else {
+        f.safe
+    };
+    let option = if f.unsafe_enabled {
+        "`--fix --unsafe-fixes`"
+    } else {
+        "`--fix`"
+    };
+    if f.fixed > 0 {
+        let more = if fixable > 0 {
+            format!("; {fixable} more fixable with {option}")
+        } else {
+            String::new()
+        };
+        let hidden = if hidden > 0 {
+            format!("; {hidden} more with `--unsafe-fixes`")
+        } else {
+            String::new()
+        };
+        return Some(format!(
+            "Fixed {}{more}{hidden}.",
+            plural(f.fixed, "finding")
+        ));
+    }
+    match (fixable, hidden) {
+        (0, 0) => None,
+        (0, hidden) => Some(format!(
+            "{} fixable with `--fix --unsafe-fixes`.",
+            plural(hidden, "finding")
+        )),
+        (fixable, 0) => Some(format!(
+            "[*] {} fixable with {option}.",
+            plural(fixable, "finding")
+        )),
+        (fixable, hidden) => Some(format!(
+            "[*] {} fixable with {option} ({hidden} more with `--unsafe-fixes`).",
+            plural(fixable, "finding")
+        )),
+    }
+}
+
+/// The marker of a fixable finding in one-line formats (`[*] `, as ruff), or nothing.
+#[must_use]
+pub fn fix_marker(d: &crate::diagnostic::Diagnostic) -> &'static str {
+    if d.fix.as_ref().is_some_and(crate::fix::Fix::is_offered) {
+        "[*] "
+    } else {
+        ""
+    }
 }
 
 /// The revenue table printed by `--summary`.

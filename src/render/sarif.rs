@@ -71,6 +71,35 @@ pub(crate) fn uri(path: &str) -> String {
     out
 }
 
+/// A finding's fix as a SARIF `fix`: one artifact change whose replacements delete a region
+/// (empty for an insertion: start and end at the same place) and insert the new text. Whether
+/// `--fix` applies it is in its property bag.
+fn sarif_fix(uri: &str, fix: &crate::fix::Fix) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            json!({
+                "deletedRegion": {
+                    "startLine": e.line,
+                    "startColumn": e.column,
+                    "endLine": e.end_line,
+                    "endColumn": e.end_column,
+                },
+                "insertedContent": { "text": e.content },
+            })
+        })
+        .collect();
+    json!({
+        "description": { "text": fix.title },
+        "artifactChanges": [{
+            "artifactLocation": { "uri": uri },
+            "replacements": replacements,
+        }],
+        "properties": { "applicability": fix.applicability.as_str() },
+    })
+}
+
 fn rule_descriptor(meta: &RuleMeta) -> Value {
     let page = meta.page();
     let summary = meta.summary();
@@ -177,6 +206,9 @@ impl Reporter for Sarif {
             );
             if let Some(read_as) = &read_as {
                 result.insert("properties".into(), read_as.clone());
+            }
+            if let Some(fix) = d.fix.as_ref().filter(|f| f.is_offered()) {
+                result.insert("fixes".into(), json!([sarif_fix(&uri, fix)]));
             }
             self.results.push((d.rule(), result));
         }

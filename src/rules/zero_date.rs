@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::diagnostic::Severity;
+use crate::fix::{Change, Fix};
 use crate::json::Pointer;
 use crate::rule::{Context, Rule};
 use crate::view::{Order, Refund};
@@ -31,6 +32,12 @@ declare_rule! {
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
+    /// ## Fix
+    /// Safe: an optional timestamp of `0` (`cancelledAt`, `closedAt`, `processedAt`,
+    /// `updatedAt`, a refunded line's `createdAt` / `processedAt`) is removed, member and
+    /// separating comma, so the object says what it meant: the event has not happened.
+    /// `klar-lint --fix` applies it. A `createdAt` of `0` on an order or refund has no fix: it is
+    /// required, and only the exporter knows the real time.
     /// ## References
     /// docs/klar-api.md §4 (general rule for optional fields, `cancelledAt`), §14.3 item 1, §14.4 item 2
     /// (`closedAt: 0` from the official connector is processed); Klar's Orders article
@@ -49,19 +56,31 @@ fn created_at_zero(at: Pointer, what: &str, cx: &mut Context<'_>) {
 
 /// `cancelledAt: 0`, which Klar is documented to reject.
 fn cancelled_at_zero(at: Pointer, cx: &mut Context<'_>) {
+    let fix = remove(&at, "cancelledAt");
     cx.report(at, "`cancelledAt` is 0, which Klar rejects")
-        .help("leave `cancelledAt` out until the order is cancelled");
+        .help("leave `cancelledAt` out until the order is cancelled")
+        .fix(fix);
+}
+
+/// The safe fix of an optional timestamp of 0: the member goes, as if never sent.
+fn remove(at: &Pointer, key: &str) -> Fix {
+    Fix::safe(
+        format!("remove `{key}`"),
+        vec![Change::Remove { at: at.clone() }],
+    )
 }
 
 /// An optional timestamp of 0 that Klar accepts (a warning unless the rule's level is set):
 /// `what` says when the event happens, for the help.
 fn reads_as_1970(at: Pointer, key: &str, what: &str, cx: &mut Context<'_>) {
+    let fix = remove(&at, key);
     cx.report_at_most(
         Severity::Warning,
         at,
         format!("`{key}` is 0, which reads as 1 January 1970"),
     )
-    .help(format!("leave `{key}` out until {what}"));
+    .help(format!("leave `{key}` out until {what}"))
+    .fix(fix);
 }
 
 /// When each optional order timestamp happens, for the help.

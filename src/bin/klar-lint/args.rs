@@ -129,6 +129,18 @@ pub struct CheckArgs {
     #[arg(long)]
     pub show_files: bool,
 
+    /// Apply the safe fixes in place (docs/fixes.md); the findings left decide the exit code.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, apply the unsafe fixes too; alone, count them as fixable.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change, and write nothing (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
+
     /// Colours in human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,

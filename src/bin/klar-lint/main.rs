@@ -3,6 +3,7 @@
 
 mod args;
 mod baseline;
+mod fix;
 mod output;
 mod progress;
 mod walk;
@@ -90,6 +91,9 @@ enum UsageError {
     Undocumented(String, String),
     #[error("cannot write `{0}`: {1}")]
     Io(String, std::io::Error),
+    #[error("`--fix` and `--diff` need files: standard input cannot be fixed in place")]
+    #[diagnostic(help("write it to a file and run `klar-lint --fix FILE`"))]
+    FixStdin,
     #[error("`{0}` cannot be turned off: it reports a file that was not checked")]
     #[diagnostic(help("remove it from --ignore; the config's [rules] refuses it too"))]
     Fixed(String),
@@ -165,6 +169,16 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
             }
         }
     }
+    if (args.fix || args.diff)
+        && inputs.iter().any(|i| {
+            matches!(
+                i,
+                klar_lint::run::Input::Stdin | klar_lint::run::Input::StdinAs(_)
+            )
+        })
+    {
+        return Err(Box::new(UsageError::FixStdin));
+    }
     let fail_on = args.fail_on.severity();
     let mut reporter: Box<dyn Reporter> = match args.format {
         Format::Human => Box::new(Human::new(HumanOptions {
@@ -203,6 +217,13 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         recorded: args.write_baseline.is_some().then(Vec::new),
         internal: false,
         started: Instant::now(),
+        inputs: &inputs,
+        fixing: fix::Fixing {
+            on: args.fix || args.diff,
+            unsafe_fixes: args.unsafe_fixes,
+            diff: args.diff,
+            ..fix::Fixing::default()
+        },
     };
     let references: Vec<PathBuf> = linter
         .config()
@@ -220,9 +241,15 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let mut run = Run::new(&linter).with_orders(walk::collect(&references, &reference_judge).0);
     let write_result = run.visit(&inputs, &mut printer);
     let Printer {
-        recorded, internal, ..
+        recorded,
+        internal,
+        fixing,
+        ..
     } = printer;
+    let internal = internal || fixing.failed;
     let mut summary = run.into_summary();
+    summary.fixes.fixed = fixing.fixed;
+    summary.fixes.unsafe_enabled = args.unsafe_fixes;
     summary.config = config_path.map(|p| p.display().to_string());
     summary.skipped = skipped.len();
     progress.finish();
@@ -245,6 +272,10 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     }
     summary.baseline = baseline.as_ref().map(baseline::Matcher::counts);
     let finish = write_result.and_then(|()| {
+        if args.diff {
+            fixing.diff_note();
+            return out.flush();
+        }
         reporter.finish(&mut out, &summary)?;
         if args.summary && args.format == Format::Concise {
             klar_lint::render::revenue_table(&mut out, &summary.revenue)?;
@@ -270,6 +301,8 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         Severity::Warning => summary.errors + summary.warnings,
         Severity::Info => summary.errors + summary.warnings + summary.infos,
     };
+    // `--diff`: as ruff's, 1 when there is something to fix.
+    let failing = if args.diff { fixing.fixed } else { failing };
     Ok(if internal {
         ExitCode::from(2)
     } else if failing > 0 && !args.exit_zero {
@@ -565,6 +598,9 @@ struct Printer<'a> {
     /// Whether klar-lint failed on a file (exit 2).
     internal: bool,
     started: Instant,
+    inputs: &'a [klar_lint::run::Input],
+    /// `--fix`, `--unsafe-fixes`, `--diff`.
+    fixing: fix::Fixing,
 }
 
 impl Visitor for Printer<'_> {
@@ -580,12 +616,19 @@ impl Visitor for Printer<'_> {
                     .map(|d| baseline::entry(report, d)),
             );
         } else {
+            if let Some(klar_lint::run::Input::Path(path)) = self.inputs.get(index) {
+                let (fixing, out) = (&mut self.fixing, &mut self.out);
+                self.progress
+                    .suspend(|| fixing.file(self.linter, path, report, *out))?;
+            }
             if let Some(matcher) = self.baseline.as_mut() {
                 matcher.filter(report);
                 report.limit(self.per_file_limit);
             }
             let (reporter, out) = (&mut self.reporter, &mut self.out);
-            self.progress.suspend(|| reporter.file(*out, report))?;
+            if !self.fixing.diff {
+                self.progress.suspend(|| reporter.file(*out, report))?;
+            }
         }
         self.progress.file_done(index);
         Ok(())
