@@ -2,6 +2,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
+use crate::fix::{Change, Fix};
 use crate::json::Pointer;
 use crate::rule::{Context, Rule};
 use crate::view::{Order, Refund, RefundedLineItem};
@@ -34,6 +35,11 @@ declare_rule! {
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
+    /// ## Fix
+    /// Safe: a value in milliseconds, microseconds or nanoseconds that divides to whole seconds
+    /// exactly (`1678376546000` → `1678376546`) is replaced by those seconds; it is the same
+    /// instant, written in the unit Klar reads. A value with a remainder (`1678376546123`), a
+    /// negative, fractional or too large value gets no fix: which second was meant is a guess.
     /// ## References
     /// docs/klar-api.md §4 (order timestamps, "Unix timestamp, seconds"), §9 (refund timestamps), §16.13.
     pub TimestampUnit {
@@ -167,8 +173,21 @@ fn check(key: &str, value: Option<Decimal>, of: &Pointer, cx: &mut Context<'_>) 
                     dated(whole)
                 )
             };
-            cx.report(at, format!("`{key}` {t} looks like {unit}{as_year}"))
+            let fix = seconds.fract().is_zero().then(|| {
+                Fix::safe(
+                    format!("write `{key}` in seconds: `{whole}`"),
+                    vec![Change::Replace {
+                        at: at.clone(),
+                        json: whole.normalize().to_string(),
+                    }],
+                )
+            });
+            let reported = cx
+                .report(at, format!("`{key}` {t} looks like {unit}{as_year}"))
                 .help(help);
+            if let Some(fix) = fix {
+                reported.fix(fix);
+            }
         }
         Problem::TooLarge => {
             cx.report(at, format!("`{key}` {t} is too large for a Unix time, even in nanoseconds"))
