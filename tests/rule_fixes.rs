@@ -328,3 +328,654 @@ fn fixture_findings_are_fixed() {
         }
     }
 }
+
+// ---- hand-written cases: the values written, and the cases that get no fix ----------------
+
+/// A fix's applicability and its changes as text.
+type Offered = (Applicability, Vec<String>);
+
+/// The findings of `code` in `text`, as (pointer, the fix's changes as text, applicability).
+fn offered(
+    version: ApiVersion,
+    kind: PayloadKind,
+    text: &str,
+    code: &str,
+) -> Vec<(String, Option<Offered>)> {
+    lint(version, kind, text)
+        .into_iter()
+        .filter(|d| d.rule() == code)
+        .map(|d| {
+            let fix = d.fix.map(|f| {
+                let changes = f.changes.iter().map(describe).collect();
+                (f.applicability, changes)
+            });
+            (d.pointer.to_string(), fix)
+        })
+        .collect()
+}
+
+/// A change as `replace /0/createdAt 1678376546`.
+fn describe(change: &Change) -> String {
+    match change {
+        Change::Replace { at, json } => format!("replace {at} {json}"),
+        Change::Remove { at } => format!("remove {at}"),
+        Change::RenameKey { at, key } => format!("rename {at} {key}"),
+        Change::Wrap { at, before, after } => format!("wrap {at} {before}…{after}"),
+        Change::Unwrap { at, within } => format!("unwrap {at} within {within}"),
+    }
+}
+
+/// The changes of the one finding of `code` in `text`, checked as the fixtures are; `None`
+/// when it has no fix.
+fn one_fix(version: ApiVersion, kind: PayloadKind, text: &str, code: &str) -> Option<Vec<String>> {
+    check_fixes(version, kind, text, code, text);
+    let found = offered(version, kind, text, code);
+    assert_eq!(found.len(), 1, "one `{code}` finding expected: {found:?}");
+    found
+        .into_iter()
+        .next()
+        .and_then(|(_, fix)| fix.map(|(_, c)| c))
+}
+
+const V7: ApiVersion = ApiVersion::V07_2025;
+const V12: ApiVersion = ApiVersion::V12_2022;
+const ORDERS: PayloadKind = PayloadKind::Orders;
+
+fn order_with(fields: &str) -> String {
+    format!(
+        r#"[{{"id": "1", "orderNumber": "N-1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "lineItems": [], {fields}}}]"#
+    )
+}
+
+#[test]
+fn timestamps_in_finer_units_become_seconds_when_exact() {
+    let fix = |t: &str| {
+        one_fix(
+            V7,
+            ORDERS,
+            &order_with(&format!(r#""updatedAt": {t}"#)),
+            "timestamp-unit",
+        )
+    };
+    assert_eq!(
+        fix("1678376546000"),
+        Some(vec!["replace /0/updatedAt 1678376546".to_owned()])
+    );
+    assert_eq!(
+        fix("1678376546000000"),
+        Some(vec!["replace /0/updatedAt 1678376546".to_owned()])
+    );
+    assert_eq!(
+        fix("1678376546000.0"),
+        Some(vec!["replace /0/updatedAt 1678376546".to_owned()])
+    );
+    // A remainder: which second was meant is a guess.
+    assert_eq!(fix("1678376546123"), None);
+    assert_eq!(fix("1678376546000001"), None);
+    assert_eq!(fix("-5"), None);
+    assert_eq!(fix("1678376546.5"), None);
+}
+
+fn refund_line(fields: &str) -> String {
+    format!(
+        r#"[{{"id": "R1", "createdAt": 1678376546, "lineItems": [{{"id": "RF1", "lineItemId": "a", "createdAt": 1678376546, {fields}}}]}}]"#
+    )
+}
+
+#[test]
+fn refund_quantity_is_renamed_when_the_new_field_is_absent() {
+    let refunds = PayloadKind::Refunds;
+    for version in [V7, V12] {
+        let fix =
+            |fields: &str| one_fix(version, refunds, &refund_line(fields), "deprecated-field");
+        assert_eq!(
+            fix(r#""refundQuantity": "2""#),
+            Some(vec![
+                "replace /0/lineItems/0/refundQuantity 2".to_owned(),
+                "rename /0/lineItems/0/refundQuantity refundedQuantity".to_owned()
+            ])
+        );
+        assert_eq!(
+            fix(r#""refundQuantity": "1.5""#).map(|c| c[0].clone()),
+            Some("replace /0/lineItems/0/refundQuantity 1.5".to_owned())
+        );
+        // Both present: they may disagree, no fix.
+        assert_eq!(fix(r#""refundedQuantity": 2, "refundQuantity": "2""#), None);
+        assert_eq!(
+            fix(r#""refundedQuantity": null, "refundQuantity": "2""#),
+            None
+        );
+        // Not a plain positive decimal: no fix.
+        assert_eq!(fix(r#""refundQuantity": "2 pcs""#), None);
+        assert_eq!(fix(r#""refundQuantity": "2,5""#), None);
+        assert_eq!(fix(r#""refundQuantity": "0""#), None);
+    }
+}
+
+#[test]
+fn a_deprecated_target_is_removed() {
+    let text = r#"[{"id": "1", "orderNumber": "N-1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "lineItems": [
+        {"id": "a", "quantity": 1, "productGmv": 10.00, "taxes": [], "discounts": [{"title": "d", "discountAmount": 1.00, "target": "line"}],
+         "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 9.00}]}]"#;
+    assert_eq!(
+        one_fix(V12, ORDERS, text, "deprecated-field"),
+        Some(vec!["remove /0/lineItems/0/discounts/0/target".to_owned()])
+    );
+}
+
+fn one_line(currency: &str, line: &str) -> String {
+    format!(
+        r#"[{{"id": "1", "orderNumber": "N-1", "createdAt": 1678376546, "currencyCodeIso3Letter": "{currency}", "financialStatus": "paid", "lineItems": [{line}]}}]"#
+    )
+}
+
+fn line(
+    q: &str,
+    gmv: &str,
+    rate: &str,
+    tax: &str,
+    discount: &str,
+    before: &str,
+    after: &str,
+) -> String {
+    let discounts = if discount.is_empty() {
+        String::new()
+    } else {
+        format!(r#"{{"title": "d", "discountAmount": {discount}}}"#)
+    };
+    format!(
+        r#"{{"id": "a", "productName": "p", "quantity": {q}, "productGmv": {gmv}, "taxes": [{{"title": "t", "taxRate": {rate}, "taxAmount": {tax}}}],
+          "discounts": [{discounts}], "totalAmountBeforeTaxesAndDiscounts": {before}, "totalAmountAfterTaxesAndDiscounts": {after}}}"#
+    )
+}
+
+#[test]
+fn a_percent_rate_becomes_a_fraction_when_the_amount_agrees() {
+    let fix = |rate: &str, tax: &str, after: &str| {
+        let text = one_line("EUR", &line("1", "129.95", rate, tax, "", "129.95", after));
+        one_fix(V12, ORDERS, &text, "tax-rate-range")
+    };
+    let at = "/0/lineItems/0/taxes/0/taxRate";
+    assert_eq!(
+        fix("19", "20.75", "109.20"),
+        Some(vec![format!("replace {at} 0.19")])
+    );
+    assert_eq!(
+        fix("7.7", "9.29", "120.66"),
+        Some(vec![format!("replace {at} 0.077")])
+    );
+    // The amount does not agree with 0.19: which number is wrong is not known.
+    assert_eq!(fix("19", "12.00", "117.95"), None);
+    assert_eq!(fix("1900", "20.75", "109.20"), None);
+}
+
+/// The `schema` finding at `pointer` and its changes.
+fn schema_fix(
+    version: ApiVersion,
+    kind: PayloadKind,
+    text: &str,
+    pointer: &str,
+) -> Option<Vec<String>> {
+    check_fixes(version, kind, text, "schema", text);
+    let found = offered(version, kind, text, "schema");
+    let (_, fix) = found
+        .into_iter()
+        .find(|(p, _)| p == pointer)
+        .unwrap_or_else(|| panic!("no `schema` finding at {pointer}"));
+    fix.map(|(applicability, changes)| {
+        assert_eq!(applicability, Applicability::Safe);
+        changes
+    })
+}
+
+#[test]
+fn ids_sent_as_numbers_are_quoted_as_written() {
+    let text = r#"[{"id": 100123815, "orderNumber": 4711, "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "lineItems": [
+        {"id": 20001236601, "productName": "p", "sku": 12345678901234567890123, "quantity": 1, "productGmv": 10.00, "taxes": [], "discounts": [],
+         "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 10.00}]}]"#;
+    for (pointer, json) in [
+        ("/0/id", "\"100123815\""),
+        ("/0/orderNumber", "\"4711\""),
+        ("/0/lineItems/0/id", "\"20001236601\""),
+        // Beyond u64 and f64: the literal's digits, exactly.
+        ("/0/lineItems/0/sku", "\"12345678901234567890123\""),
+    ] {
+        assert_eq!(
+            schema_fix(V7, ORDERS, text, pointer),
+            Some(vec![format!("replace {pointer} {json}")])
+        );
+    }
+    let costs = r#"{"items": [{"orderId": 100123815, "lineItemId": 7.50, "productCogs": 1.5}]}"#;
+    assert_eq!(
+        schema_fix(V7, PayloadKind::Cogs, costs, "/items/0/orderId"),
+        Some(vec!["replace /items/0/orderId \"100123815\"".to_owned()])
+    );
+    assert_eq!(
+        schema_fix(V7, PayloadKind::Cogs, costs, "/items/0/lineItemId"),
+        Some(vec!["replace /items/0/lineItemId \"7.50\"".to_owned()])
+    );
+}
+
+#[test]
+fn codes_and_statuses_sent_as_numbers_get_no_fix() {
+    let text = r#"[{"id": "1", "orderNumber": "N-1", "createdAt": 1678376546, "currencyCodeIso3Letter": 978, "financialStatus": 1, "lineItems": []}]"#;
+    assert_eq!(
+        schema_fix(V7, ORDERS, text, "/0/currencyCodeIso3Letter"),
+        None
+    );
+    assert_eq!(schema_fix(V7, ORDERS, text, "/0/financialStatus"), None);
+}
+
+#[test]
+fn amounts_sent_as_plain_decimal_strings_become_numbers() {
+    let text = |gmv: &str| {
+        one_line(
+            "EUR",
+            &format!(
+                r#"{{"id": "a", "productName": "p", "quantity": 1, "productGmv": {gmv}, "taxes": [], "discounts": [],
+                  "totalAmountBeforeTaxesAndDiscounts": 12.50, "totalAmountAfterTaxesAndDiscounts": 12.50}}"#
+            ),
+        )
+    };
+    let at = "/0/lineItems/0/productGmv";
+    assert_eq!(
+        schema_fix(V12, ORDERS, &text(r#""12.50""#), at),
+        Some(vec![format!("replace {at} 12.50")])
+    );
+    assert_eq!(
+        schema_fix(V12, ORDERS, &text(r#""12.500""#), at),
+        Some(vec![format!("replace {at} 12.500")])
+    );
+    for not_plain in [
+        r#""12,50""#,
+        r#""1.25e1""#,
+        r#""€12.50""#,
+        r#"" 12.50""#,
+        r#""12.50 EUR""#,
+        r#""012.50""#,
+        r#"".5""#,
+        r#""""#,
+    ] {
+        assert_eq!(
+            schema_fix(V12, ORDERS, &text(not_plain), at),
+            None,
+            "{not_plain}"
+        );
+    }
+}
+
+#[test]
+fn envelopes_are_wrapped_and_unwrapped() {
+    let order = r#"{"id": "1", "orderNumber": "N-1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "lineItems": []}"#;
+    let cogs = r#"{"orderId": "1", "lineItemId": "a", "productCogs": 1.5}"#;
+    let refund = r#"{"id": "R1", "createdAt": 1678376546, "lineItems": [{"id": "RF1", "lineItemId": "a", "refundedQuantity": 1, "createdAt": 1678376546}]}"#;
+    let cases: Vec<(PayloadKind, String, Option<&str>)> = vec![
+        (
+            PayloadKind::Cogs,
+            format!("[{cogs}]"),
+            Some(r#"wrap  {"items": …}"#),
+        ),
+        (
+            PayloadKind::Cogs,
+            format!(r#"{{"items": {cogs}}}"#),
+            Some("wrap /items […]"),
+        ),
+        (
+            PayloadKind::Cogs,
+            cogs.to_owned(),
+            Some(r#"wrap  {"items": […]}"#),
+        ),
+        (
+            PayloadKind::LogisticsCosts,
+            r#"[{"orderId": "1", "totalLogisticsCosts": 4.5}]"#.to_owned(),
+            Some(r#"wrap  {"items": …}"#),
+        ),
+        (
+            ORDERS,
+            format!(r#"{{"orders": [{order}]}}"#),
+            Some("unwrap /orders within "),
+        ),
+        (
+            ORDERS,
+            format!(r#"{{"items": [{order}], "count": 1}}"#),
+            Some("unwrap /items within "),
+        ),
+        (ORDERS, order.to_owned(), Some("wrap  […]")),
+        (
+            PayloadKind::Refunds,
+            format!(r#"{{"refunds": [{refund}]}}"#),
+            Some("unwrap /refunds within "),
+        ),
+        (PayloadKind::Refunds, refund.to_owned(), Some("wrap  […]")),
+        (ORDERS, r#""orders""#.to_owned(), None),
+    ];
+    for (kind, text, expected) in cases {
+        let before = lint(V7, kind, &text);
+        let found = offered(V7, kind, &text, "body-shape");
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        let fix = found[0].1.clone();
+        assert_eq!(
+            fix.as_ref().map(|(_, c)| c.join("; ")),
+            expected.map(str::to_owned),
+            "{text}"
+        );
+        let Some((applicability, _)) = fix else {
+            continue;
+        };
+        assert_eq!(Some(applicability), documented("body-shape"));
+        // The pointers move with the envelope: compare what is found, not where.
+        let fixed = fix_with(V7, kind, &text, |d| d.rule() == "body-shape");
+        let codes = |found: &[Diagnostic]| -> Vec<String> {
+            let mut codes: Vec<String> = found
+                .iter()
+                .map(|d| d.rule().to_owned())
+                .filter(|c| c != "body-shape" && c != "unknown-field")
+                .collect();
+            codes.sort();
+            codes
+        };
+        assert!(
+            !fixed.after.iter().any(|d| d.rule() == "body-shape"),
+            "{text}: still `body-shape` after the fix:\n{}{}",
+            show(&fixed.after),
+            fixed.text
+        );
+        assert_eq!(
+            codes(&fixed.after),
+            codes(&before),
+            "{text} → {}",
+            fixed.text
+        );
+    }
+}
+
+/// The changes of the one finding of `code` on a one-line order, which must be unsafe.
+fn money_fix(
+    version: ApiVersion,
+    currency: &str,
+    line_json: &str,
+    code: &str,
+) -> Option<Vec<String>> {
+    let text = one_line(currency, line_json);
+    check_fixes(version, ORDERS, &text, code, &text);
+    let found = offered(version, ORDERS, &text, code);
+    assert_eq!(found.len(), 1, "one `{code}` finding expected: {found:?}");
+    found.into_iter().next().and_then(|(_, fix)| {
+        fix.map(|(applicability, changes)| {
+            assert_eq!(applicability, Applicability::Unsafe);
+            changes
+        })
+    })
+}
+
+#[test]
+fn a_line_total_tax_is_divided_by_the_quantity() {
+    let tax = "/0/lineItems/0/taxes/0/taxAmount";
+    let after = "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts";
+    // The after-total already adds up with 3.19 per unit: only the tax changes.
+    assert_eq!(
+        money_fix(
+            V7,
+            "EUR",
+            &line("3", "19.99", "0.19", "9.57", "", "59.97", "50.40"),
+            "per-unit-tax"
+        ),
+        Some(vec![format!("replace {tax} 3.19")])
+    );
+    // An after-total that adds up with neither reading is recomputed from the new tax.
+    assert_eq!(
+        money_fix(
+            V7,
+            "EUR",
+            &line("3", "19.99", "0.19", "9.57", "", "59.97", "50.00"),
+            "per-unit-tax"
+        ),
+        Some(vec![
+            format!("replace {tax} 3.19"),
+            format!("replace {after} 50.40")
+        ])
+    );
+    // 2.98 / 3 = 0.9933…: rounded to the minor unit; 3 × 0.99 is within the allowance of
+    // the after-total sent, which stays.
+    assert_eq!(
+        money_fix(
+            V7,
+            "EUR",
+            &line("3", "10.00", "0.11", "2.98", "", "30.00", "27.02"),
+            "per-unit-tax"
+        ),
+        Some(vec![format!("replace {tax} 0.99")])
+    );
+    // Yen have no minor unit: 240 / 3 = 80.
+    assert_eq!(
+        money_fix(
+            V12,
+            "JPY",
+            &line("3", "1080", "0.08", "240", "", "3240", "3000"),
+            "per-unit-tax"
+        ),
+        Some(vec![format!("replace {tax} 80")])
+    );
+    // More than the price of the one unit there is: the right tax is not in the payload.
+    assert_eq!(
+        money_fix(
+            V7,
+            "EUR",
+            &line("1", "19.99", "0.19", "25.00", "", "19.99", "0"),
+            "per-unit-tax"
+        ),
+        None
+    );
+}
+
+#[test]
+fn a_line_total_discount_is_divided_by_the_quantity() {
+    let disc = "/0/lineItems/0/discounts/0/discountAmount";
+    let after = "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts";
+    assert_eq!(
+        money_fix(
+            V12,
+            "GBP",
+            &line("4", "25.00", "0.20", "3.75", "10.00", "100.00", "75.00"),
+            "per-unit-discount"
+        ),
+        Some(vec![format!("replace {disc} 2.50")])
+    );
+    // Magebit's zero-price item: the discount is price × quantity.
+    assert_eq!(
+        money_fix(
+            V12,
+            "GBP",
+            &line("2", "4.99", "0", "0", "9.98", "9.98", "0"),
+            "per-unit-discount"
+        ),
+        Some(vec![format!("replace {disc} 4.99")])
+    );
+    // 10.00 / 3 = 3.333…: rounded to the minor unit; 3 × 3.33 is within the allowance of
+    // the after-total sent, which stays.
+    assert_eq!(
+        money_fix(
+            V12,
+            "GBP",
+            &line("3", "20.00", "0", "0", "10.00", "60.00", "50.00"),
+            "per-unit-discount"
+        ),
+        Some(vec![format!("replace {disc} 3.33")])
+    );
+    // An after-total that adds up with neither reading is recomputed from the new discount.
+    assert_eq!(
+        money_fix(
+            V12,
+            "GBP",
+            &line("2", "4.99", "0", "0", "9.98", "9.98", "5.00"),
+            "per-unit-discount"
+        ),
+        Some(vec![
+            format!("replace {disc} 4.99"),
+            format!("replace {after} 0.00")
+        ])
+    );
+    assert_eq!(
+        money_fix(
+            V12,
+            "GBP",
+            &line("1", "4.99", "0", "0", "6.00", "4.99", "0"),
+            "per-unit-discount"
+        ),
+        None
+    );
+}
+
+#[test]
+fn line_totals_are_recomputed_from_the_items() {
+    let before = "/0/lineItems/0/totalAmountBeforeTaxesAndDiscounts";
+    let after = "/0/lineItems/0/totalAmountAfterTaxesAndDiscounts";
+    assert_eq!(
+        money_fix(
+            V12,
+            "EUR",
+            &line("2", "3.50", "0.07", "0.23", "", "7.00", "7.02"),
+            "line-checksum"
+        ),
+        Some(vec![format!("replace {after} 6.54")])
+    );
+    // Taxes added instead of subtracted, with float noise.
+    assert_eq!(
+        money_fix(
+            V12,
+            "EUR",
+            &line("2", "3.50", "0.07", "0.23", "", "7.00", "7.460000000000001"),
+            "line-checksum"
+        ),
+        Some(vec![format!("replace {after} 6.54")])
+    );
+    assert_eq!(
+        money_fix(
+            V12,
+            "EUR",
+            &line("4", "2.50", "0.19", "0.40", "", "10.03", "8.40"),
+            "line-checksum"
+        ),
+        Some(vec![format!("replace {before} 10.00")])
+    );
+    // Amounts with more digits than the currency: the total keeps them.
+    assert_eq!(
+        money_fix(
+            V12,
+            "EUR",
+            &line("2", "3.125", "0", "0", "", "6.30", "6.25"),
+            "line-checksum"
+        ),
+        Some(vec![format!("replace {before} 6.25")])
+    );
+    assert_eq!(
+        money_fix(
+            V12,
+            "EUR",
+            &line("3", "1.1", "0", "0.0125", "", "3.30", "3.00"),
+            "line-checksum"
+        ),
+        Some(vec![format!("replace {after} 3.2625")])
+    );
+    // A discount left out while the taxes say the price is already reduced: no fix.
+    assert_eq!(
+        money_fix(
+            V12,
+            "EUR",
+            &line("1", "59.90", "0", "0", "10.00", "59.90", "59.90"),
+            "line-checksum"
+        ),
+        None
+    );
+    // A free line counted as revenue: no fix.
+    assert_eq!(
+        money_fix(
+            V7,
+            "EUR",
+            &line("2.0", "9.95", "0.19", "0.0", "", "0.0", "19.9"),
+            "line-checksum"
+        ),
+        None
+    );
+}
+
+fn shipping_order(taxes: &str, after: &str) -> String {
+    order_with(&format!(
+        r#""shipping": {{"city": "Berlin", "countryCodeIso2Letter": "DE", "countryCodeIso3Letter": "DEU", "currencyCodeIso3Letter": "EUR",
+            "shippingTotalAmountBeforeTaxAndDiscounts": 4.99, "discounts": [], "taxes": [{taxes}], "shippingTotalAmountAfterTaxAndDiscounts": {after}}}"#
+    ))
+}
+
+#[test]
+fn the_shipping_after_amount_is_recomputed() {
+    let text = shipping_order(
+        r#"{"title": "VAT 19%", "taxRate": 0.19, "taxAmount": 0.80}"#,
+        "4.99",
+    );
+    assert_eq!(
+        one_fix(V7, ORDERS, &text, "shipping-checksum"),
+        Some(vec![
+            "replace /0/shipping/shippingTotalAmountAfterTaxAndDiscounts 4.19".to_owned()
+        ])
+    );
+    // A missing tax row: the entry to add is for the sender to decide.
+    let lines = r#""lineItems": [{"id": "a", "productName": "p", "quantity": 1, "productGmv": 11.90, "discounts": [],
+        "taxes": [{"title": "VAT 19%", "taxRate": 0.19, "taxAmount": 1.90}],
+        "totalAmountBeforeTaxesAndDiscounts": 11.90, "totalAmountAfterTaxesAndDiscounts": 10.00}]"#;
+    let text = shipping_order("", "4.19").replace(r#""lineItems": [], "#, &format!("{lines}, "));
+    assert_eq!(one_fix(V7, ORDERS, &text, "shipping-checksum"), None);
+}
+
+fn fixture(rel: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(rel),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_constituent_total_keeps_its_parent_in_step() {
+    // The parent's after-total 87.23 is the sum of its constituents' totals as sent; the
+    // second constituent's 26.90 should be 2 × (14.95 − 2.15 − 1.50) = 22.60, so the parent's
+    // becomes 87.23 − 26.90 + 22.60 = 82.93, and `bundle-parent-mismatch` stays quiet.
+    let text = fixture("line-checksum/07.2025/orders/invalid-constituent-after-total.json");
+    assert_eq!(
+        one_fix(V7, ORDERS, &text, "line-checksum"),
+        Some(vec![
+            "replace /0/lineItems/1/bundledProducts/1/totalAmountAfterTaxesAndDiscounts 22.60"
+                .to_owned(),
+            "replace /0/lineItems/1/totalAmountAfterTaxesAndDiscounts 82.93".to_owned(),
+        ])
+    );
+}
+
+#[test]
+fn a_bundle_parent_total_is_recomputed_from_its_constituents() {
+    let text = fixture("bundle-parent-mismatch/07.2025/orders/invalid-after.json");
+    check_fixes(V7, ORDERS, &text, "bundle-parent-mismatch", "invalid-after");
+    let found = offered(V7, ORDERS, &text, "bundle-parent-mismatch");
+    assert!(
+        found.iter().all(|(_, fix)| fix
+            .as_ref()
+            .is_some_and(|(a, _)| *a == Applicability::Unsafe)),
+        "{found:?}"
+    );
+    // The parent's own price disagrees too: its before-total gets no fix.
+    let text = fixture("bundle-parent-mismatch/07.2025/orders/invalid-before.json");
+    let before = "/0/lineItems/0/totalAmountBeforeTaxesAndDiscounts";
+    assert_eq!(
+        offered(V7, ORDERS, &text, "bundle-parent-mismatch"),
+        vec![(before.to_owned(), None)]
+    );
+    // A parent that carries no price of its own: the before-total is the constituents' sum,
+    // 12.95 + 7.95 + 2 × 4.50.
+    let mut value: Value = serde_json::from_str(&text).unwrap();
+    value[0]["lineItems"][0]["productGmv"] = Value::from(0);
+    let text = value.to_string();
+    assert_eq!(
+        one_fix(V7, ORDERS, &text, "bundle-parent-mismatch"),
+        Some(vec![format!("replace {before} 29.90")])
+    );
+}
