@@ -414,6 +414,32 @@ fn timestamps_in_finer_units_become_seconds_when_exact() {
     assert_eq!(fix("1678376546000001"), None);
     assert_eq!(fix("-5"), None);
     assert_eq!(fix("1678376546.5"), None);
+    // Exact, but the seconds would come before the order was placed: maybe not milliseconds.
+    assert_eq!(fix("1678376545000"), None);
+    // A `createdAt` in milliseconds is fixed only when it stays before what follows it.
+    let created = |updated: &str| {
+        let text = format!(
+            r#"[{{"id": "1", "orderNumber": "N-1", "createdAt": 1678376546000, "updatedAt": {updated}, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "lineItems": []}}]"#
+        );
+        one_fix(V7, ORDERS, &text, "timestamp-unit")
+    };
+    assert_eq!(
+        created("1678376546"),
+        Some(vec!["replace /0/createdAt 1678376546".to_owned()])
+    );
+    assert_eq!(created("1678376545"), None);
+    let refund = |created: &str, updated: &str| {
+        let text = format!(
+            r#"[{{"id": "R1", "createdAt": {created}, "updatedAt": {updated}, "lineItems": [{{"id": "RF1", "lineItemId": "a", "refundedQuantity": 1, "createdAt": 1678376546}}]}}]"#
+        );
+        one_fix(V7, PayloadKind::Refunds, &text, "timestamp-unit")
+    };
+    assert_eq!(
+        refund("1678376546", "1678376600000"),
+        Some(vec!["replace /0/updatedAt 1678376600".to_owned()])
+    );
+    assert_eq!(refund("1678376546", "1678376500000"), None);
+    assert_eq!(refund("1678376600000", "1678376546"), None);
 }
 
 fn refund_line(fields: &str) -> String {
@@ -978,4 +1004,106 @@ fn a_bundle_parent_total_is_recomputed_from_its_constituents() {
         one_fix(V7, ORDERS, &text, "bundle-parent-mismatch"),
         Some(vec![format!("replace {before} 29.90")])
     );
+}
+
+// ---- generated payloads -------------------------------------------------------------------
+
+mod generated {
+    use proptest::prelude::*;
+    use rust_decimal::{Decimal, RoundingStrategy};
+
+    use super::{check_fixes, line, offered, one_line, order_with, ORDERS, V12, V7};
+
+    /// An amount in cents as text with two decimals.
+    fn cents(c: i64) -> String {
+        Decimal::new(c, 2).to_string()
+    }
+
+    /// The tax contained in a gross price, rounded to the cent.
+    fn contained(gmv: i64, rate: Decimal) -> i64 {
+        let tax = Decimal::new(gmv, 2) * rate / (Decimal::ONE + rate);
+        let cents = tax.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            * Decimal::ONE_HUNDRED;
+        i64::try_from(cents.mantissa() / 10_i128.pow(cents.scale())).unwrap()
+    }
+
+    fn rates() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            Just(Decimal::new(7, 2)),
+            Just(Decimal::new(19, 2)),
+            Just(Decimal::new(2, 1)),
+            Just(Decimal::new(25, 2))
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn finer_timestamps(seconds in 1_000_000_000_i64..2_000_000_000, micro in any::<bool>(), exact in any::<bool>(), rest in 1_i64..1000) {
+            let factor: i64 = if micro { 1_000_000 } else { 1_000 };
+            let value = seconds * factor + if exact { 0 } else { rest };
+            let text = order_with(&format!(r#""updatedAt": {value}"#));
+            let applied = check_fixes(V7, ORDERS, &text, "timestamp-unit", &text);
+            // Seconds before the order's `createdAt` would be a `timestamp-order` finding.
+            let fixable = exact && seconds >= 1_678_376_546;
+            prop_assert_eq!(applied, usize::from(fixable));
+            if fixable {
+                let found = offered(V7, ORDERS, &text, "timestamp-unit");
+                let expected = vec![format!("replace /0/updatedAt {seconds}")];
+                prop_assert_eq!(found[0].1.as_ref().map(|f| &f.1), Some(&expected));
+            }
+        }
+
+        #[test]
+        fn line_total_taxes(q in 2_i64..10, gmv in 500_i64..50_000, rate in rates()) {
+            let unit = contained(gmv, rate);
+            let total = unit * q;
+            let text = one_line("EUR", &line(&q.to_string(), &cents(gmv), &rate.to_string(), &cents(total), "", &cents(gmv * q), &cents((gmv - unit) * q)));
+            check_fixes(V7, ORDERS, &text, "per-unit-tax", &text);
+            for (_, fix) in offered(V7, ORDERS, &text, "per-unit-tax") {
+                prop_assert!(fix.is_some());
+            }
+        }
+
+        #[test]
+        fn line_total_discounts(q in 2_i64..10, gmv in 500_i64..50_000, share in 1_i64..50) {
+            let unit = gmv * share / 100;
+            let text = one_line("GBP", &line(&q.to_string(), &cents(gmv), "0", "0", &cents(unit * q), &cents(gmv * q), &cents(gmv * q - unit * q)));
+            check_fixes(V12, ORDERS, &text, "per-unit-discount", &text);
+            let found = offered(V12, ORDERS, &text, "per-unit-discount");
+            prop_assert_eq!(found.len(), 1);
+            prop_assert!(found[0].1.is_some());
+        }
+
+        #[test]
+        fn wrong_line_totals(q in 1_i64..10, gmv in 100_i64..50_000, rate in rates(), off in 5_i64..5_000, before in any::<bool>()) {
+            let unit = contained(gmv, rate);
+            let (b, a) = (gmv * q, (gmv - unit) * q);
+            let (b, a) = if before { (b + off, a) } else { (b, a + off) };
+            let text = one_line("EUR", &line(&q.to_string(), &cents(gmv), &rate.to_string(), &cents(unit), "", &cents(b), &cents(a)));
+            let applied = check_fixes(V12, ORDERS, &text, "line-checksum", &text);
+            prop_assert_eq!(applied, 1);
+        }
+
+        #[test]
+        fn ids_as_numbers(id in 1_u64..u64::MAX, line_id in 0_u64..1_000_000) {
+            let text = format!(
+                r#"[{{"id": {id}, "orderNumber": "N-1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "financialStatus": "paid", "lineItems": [
+                    {{"id": {line_id}, "productName": "p", "quantity": 1, "productGmv": 10.00, "taxes": [], "discounts": [],
+                      "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 10.00}}]}}]"#
+            );
+            prop_assert_eq!(check_fixes(V7, ORDERS, &text, "schema", &text), 2);
+        }
+
+        #[test]
+        fn amounts_as_strings(gmv in 1_i64..1_000_000, scale in 0_u32..4) {
+            let gmv = Decimal::new(gmv, scale).to_string();
+            let text = one_line("EUR", &format!(
+                r#"{{"id": "a", "productName": "p", "quantity": 1, "productGmv": "{gmv}", "taxes": [], "discounts": [],
+                  "totalAmountBeforeTaxesAndDiscounts": {gmv}, "totalAmountAfterTaxesAndDiscounts": {gmv}}}"#
+            ));
+            prop_assert_eq!(check_fixes(V12, ORDERS, &text, "schema", &text), 1);
+        }
+    }
 }
