@@ -1107,3 +1107,71 @@ mod generated {
         }
     }
 }
+
+/// The pointers a change touches.
+fn touched(change: &Change) -> Vec<&Pointer> {
+    match change {
+        Change::Replace { at, .. }
+        | Change::Remove { at }
+        | Change::RenameKey { at, .. }
+        | Change::Wrap { at, .. } => vec![at],
+        Change::Unwrap { at, within } => vec![at, within],
+    }
+}
+
+/// Whether two pointers overlap: one is the other or inside it.
+fn overlap(a: &Pointer, b: &Pointer) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+#[test]
+fn every_fix_of_a_fixture_together() {
+    // As `--fix --unsafe-fixes` does in one pass: every fix whose changes do not overlap one
+    // already taken, on every fixture of every rule. The findings fixed are gone and nothing
+    // new appears.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut rules: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    rules.sort();
+    let mut applied = 0;
+    for rule in rules {
+        for (path, version, kind) in fixtures(&rule) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let before = lint(version, kind, &text);
+            let mut value: Value = serde_json::from_str(&text).unwrap();
+            let mut taken: Vec<&Pointer> = Vec::new();
+            let mut fixed = BTreeSet::new();
+            for d in &before {
+                let Some(fix) = &d.fix else { continue };
+                let touches: Vec<&Pointer> = fix.changes.iter().flat_map(touched).collect();
+                if touches.iter().any(|p| taken.iter().any(|t| overlap(p, t))) {
+                    continue;
+                }
+                taken.extend(touches);
+                apply_fix(&mut value, fix);
+                fixed.insert((d.rule().to_owned(), d.pointer.to_string()));
+                applied += 1;
+            }
+            if fixed.is_empty() || fixed.iter().any(|(c, _)| c == "body-shape") {
+                continue;
+            }
+            let fixed_text = serde_json::to_string_pretty(&value).unwrap();
+            let after = lint(version, kind, &fixed_text);
+            let (before, after) = (keys(&before), keys(&after));
+            let name = path.display();
+            let still: Vec<_> = fixed.intersection(&after).collect();
+            assert!(
+                still.is_empty(),
+                "{name}: still found after their fixes: {still:?}\n{fixed_text}"
+            );
+            let new: Vec<_> = after.difference(&before).collect();
+            assert!(
+                new.is_empty(),
+                "{name}: new findings after every fix: {new:?}\n{fixed_text}"
+            );
+        }
+    }
+    assert!(applied > 20, "only {applied} fixes applied");
+}
