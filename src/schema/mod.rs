@@ -614,7 +614,7 @@ fn convert(
                 _ => format!("add `{name}`"),
             };
             if name == "refundedQuantity"
-                && object.is_some_and(|o| o.contains_key("refundQuantity"))
+                && object.is_some_and(|o| o.get("refundQuantity").is_some_and(|v| !v.is_null()))
             {
                 "`refundQuantity` (a string) is deprecated: send the number of units as `refundedQuantity`".clone_into(&mut help);
             }
