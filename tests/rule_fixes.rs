@@ -1175,3 +1175,27 @@ fn every_fix_of_a_fixture_together() {
     }
     assert!(applied > 20, "only {applied} fixes applied");
 }
+
+#[test]
+fn a_large_bare_array_streamed_is_wrapped_too() {
+    // Above 64 KiB a top-level array takes the streamed path, which reports `body-shape` on
+    // its own.
+    let items: Vec<String> = (0..1000)
+        .map(|i| format!(r#"{{"orderId": "{i}", "lineItemId": "{i:0>40}", "productCogs": 1.5}}"#))
+        .collect();
+    let text = format!("[{}]", items.join(",\n"));
+    assert!(text.len() > 64 * 1024);
+    let found = offered(V7, PayloadKind::Cogs, &text, "body-shape");
+    assert_eq!(
+        found,
+        vec![(
+            String::new(),
+            Some((
+                Applicability::Safe,
+                vec![r#"wrap  {"items": …}"#.to_owned()]
+            ))
+        )]
+    );
+    let fixed = fix_with(V7, PayloadKind::Cogs, &text, |d| d.rule() == "body-shape");
+    assert!(fixed.after.is_empty(), "{}", show(&fixed.after));
+}
