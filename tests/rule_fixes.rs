@@ -1199,3 +1199,122 @@ fn a_large_bare_array_streamed_is_wrapped_too() {
     let fixed = fix_with(V7, PayloadKind::Cogs, &text, |d| d.rule() == "body-shape");
     assert!(fixed.after.is_empty(), "{}", show(&fixed.after));
 }
+
+#[test]
+fn titles_say_what_is_written() {
+    let title = |version: ApiVersion, kind: PayloadKind, text: &str, code: &str| -> String {
+        lint(version, kind, text)
+            .into_iter()
+            .find(|d| d.rule() == code)
+            .and_then(|d| d.fix)
+            .map(|f| f.title)
+            .unwrap_or_default()
+    };
+    let cases = [
+        (
+            title(
+                V7,
+                ORDERS,
+                &order_with(r#""updatedAt": 1678376600000"#),
+                "timestamp-unit",
+            ),
+            "write `updatedAt` in seconds: `1678376600`",
+        ),
+        (
+            title(
+                V7,
+                PayloadKind::Refunds,
+                &refund_line(r#""refundQuantity": "2""#),
+                "deprecated-field",
+            ),
+            "rename `refundQuantity` to `refundedQuantity` and send it as the number `2`",
+        ),
+        (
+            title(
+                V12,
+                ORDERS,
+                &one_line(
+                    "EUR",
+                    &line("1", "129.95", "19", "20.75", "", "129.95", "109.20"),
+                ),
+                "tax-rate-range",
+            ),
+            "write `taxRate` as a fraction: `0.19`",
+        ),
+        (
+            title(
+                V7,
+                ORDERS,
+                &one_line(
+                    "EUR",
+                    &line("3", "19.99", "0.19", "9.57", "", "59.97", "50.40"),
+                ),
+                "per-unit-tax",
+            ),
+            "write `taxAmount` for one unit: 9.57 / 3 = `3.19`",
+        ),
+        (
+            title(
+                V12,
+                ORDERS,
+                &one_line(
+                    "GBP",
+                    &line("4", "25.00", "0.20", "3.75", "10.00", "100.00", "75.00"),
+                ),
+                "per-unit-discount",
+            ),
+            "write `discountAmount` for one unit: 10.00 / 4 = `2.50`",
+        ),
+        (
+            title(
+                V12,
+                ORDERS,
+                &one_line(
+                    "EUR",
+                    &line("2", "3.50", "0.07", "0.23", "", "7.00", "7.02"),
+                ),
+                "line-checksum",
+            ),
+            "recompute `totalAmountAfterTaxesAndDiscounts`: `6.54`",
+        ),
+        (
+            title(
+                V7,
+                ORDERS,
+                &shipping_order(
+                    r#"{"title": "VAT 19%", "taxRate": 0.19, "taxAmount": 0.80}"#,
+                    "4.99",
+                ),
+                "shipping-checksum",
+            ),
+            "recompute `shippingTotalAmountAfterTaxAndDiscounts`: `4.19`",
+        ),
+        (
+            title(
+                V7,
+                ORDERS,
+                &order_with("")
+                    .replace(r#""id": "1""#, r#""id": 100123815"#)
+                    .replace(", }", "}"),
+                "schema",
+            ),
+            r#"write `id` as a string: `"100123815"`"#,
+        ),
+        (
+            title(V7, ORDERS, r#"{"orders": []}"#, "body-shape"),
+            "unwrap the array under `orders`",
+        ),
+        (
+            title(
+                V7,
+                PayloadKind::Cogs,
+                r#"[{"orderId": "1", "lineItemId": "a", "productCogs": 1.5}]"#,
+                "body-shape",
+            ),
+            r#"wrap the array: `{"items": [ ... ]}`"#,
+        ),
+    ];
+    for (got, expected) in cases {
+        assert_eq!(got, expected);
+    }
+}

@@ -197,7 +197,7 @@ fn divide_fix(
     }
     Fix::unsafe_(
         format!(
-            "send the discount of one unit: `{}` / {} = `{}`",
+            "write `discountAmount` for one unit: {} / {} = `{}`",
             display_in(amount, exp),
             math.q.normalize(),
             display_in(unit, exp)

@@ -216,7 +216,7 @@ fn divide_fix(
     }
     Fix::unsafe_(
         format!(
-            "send the tax of one unit: `{}` / {} = `{}`",
+            "write `taxAmount` for one unit: {} / {} = `{}`",
             display_in(amount, exp),
             math.q.normalize(),
             display_in(unit, exp)
