@@ -106,10 +106,12 @@ declare_rule! {
     /// before-total and quantity × (`productGmv` − Σ `taxAmount` − Σ `discountAmount`) for the
     /// after-total (also when the taxes were added, and when a discount entry was left out of
     /// an after-total whose taxes show the reduction is real). The total is written with the
-    /// currency's minor-unit digits, or more where the line's amounts have more. It trusts the
-    /// per-unit amounts over the total, which a person should confirm. A discount entry the
-    /// after-total leaves out while the taxes say the price is already reduced (or do not
-    /// tell), and a free line counted as revenue, get no fix: either value may be the wrong one.
+    /// currency's minor-unit digits, or more where the line's amounts have more. On a bundle
+    /// constituent, a parent total that was the sum of its constituents' totals is moved by
+    /// the same amount, so it stays that sum. It trusts the per-unit amounts over the total,
+    /// which a person should confirm. A discount entry the after-total leaves out while the
+    /// taxes say the price is already reduced (or do not tell), and a free line counted as
+    /// revenue, get no fix: either value may be the wrong one.
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References

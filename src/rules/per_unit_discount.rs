@@ -48,9 +48,11 @@ declare_rule! {
     /// Unsafe: the `discountAmount` is divided by the quantity and rounded to the currency's
     /// minor unit (`10.00` on 4 units → `2.50`), and the line's
     /// `totalAmountAfterTaxesAndDiscounts`, where the payload has one, is recomputed from the
-    /// new per-unit amounts when it would not add up with them. It changes an amount Klar
-    /// counts, so a person should look at it. A discount more than `productGmv` on one unit (or
-    /// too big even shared out) gets no fix: the right amount is not in the payload.
+    /// new per-unit amounts when it would not add up with them (on a bundle constituent, a
+    /// parent's after-total that was the sum of its constituents' totals stays that sum). It
+    /// changes an amount Klar counts, so a person should look at it. A discount more than
+    /// `productGmv` on one unit (or too big even shared out) gets no fix: the right amount is
+    /// not in the payload.
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
