@@ -40,6 +40,8 @@ builtin! {
     /// ```json
     /// [{"id": "1", "createdAt": 1678376546}]
     /// ```
+    /// ## Fix
+    /// None: a file that does not parse is never fixed: where the mistake is, and what was meant, is for a person to see.
     INVALID_JSON = "invalid-json", Schema, Error;
 }
 
@@ -67,6 +69,19 @@ builtin! {
     /// [{"id": "1", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [
     ///   {"id": "a", "productGmv": 3.5, "quantity": 1, "taxes": [{"taxRate": 0.17, "taxAmount": 0.51}]}]}]
     /// ```
+    /// ## Fix
+    /// Safe, for two wrong types whose value says exactly what was meant (other `schema`
+    /// findings have no fix):
+    /// * a number where a string is expected, in any string field (ids such as `id`,
+    ///   `lineItemId`, `orderId`, and `sku`, `title`, ...) except the codes checked by a pattern
+    ///   (`currencyCodeIso3Letter`, the country codes) and `financialStatus`: the same digits,
+    ///   quoted, exactly as written (`100123815` → `"100123815"`, `1.50` → `"1.50"`);
+    /// * a string holding a plain decimal where a number is expected: the number, digits as
+    ///   written (`"12.50"` → `12.50`). `"12,50"`, `"1e3"`, `"€5"`, `" 5"` and `"17%"` get no fix
+    ///   (the help says what to send).
+    ///
+    /// Once a number, the value is checked by the rules like any other: a finding it then gets
+    /// (a negative amount, a millisecond timestamp) was hidden by the string, not made by the fix.
     /// ## Options
     /// `--schemas DIR` replaces the embedded schemas with a directory of the same layout.
     SCHEMA = "schema", Schema, Error;
@@ -93,6 +108,8 @@ builtin! {
     /// ```json
     /// {"shippingTotalAmountBeforeTaxAndDiscounts": 4.99}
     /// ```
+    /// ## Fix
+    /// None: a did-you-mean is a guess, and a field that is not misspelt may be data the sender wants to keep; rename or remove it by hand.
     UNKNOWN_FIELD = "unknown-field", Schema, Warning;
 }
 
@@ -110,6 +127,8 @@ builtin! {
     /// ```json
     /// {"quantity": 3}
     /// ```
+    /// ## Fix
+    /// None: which of the two values is right is not in the payload.
     DUPLICATE_KEY = "duplicate-key", Schema, Error;
 }
 
@@ -130,6 +149,19 @@ builtin! {
     /// ```json
     /// {"items": [{"orderId": "1", "lineItemId": "a", "productCogs": 1.5}]}
     /// ```
+    /// ## Fix
+    /// Safe: the envelope is made right and the objects inside are left as they are.
+    /// * a bare array of COGS, logistics costs or transaction costs is wrapped:
+    ///   `{"items": [...]}`;
+    /// * orders or refunds wrapped in an object (`{"orders": [...]}`) are unwrapped to the array
+    ///   itself; the envelope's other members, if any, go with it;
+    /// * costs whose `items` holds one object get `items` turned into an array:
+    ///   `{"items": [{...}]}`;
+    /// * a single object where an array is expected is wrapped: `[{...}]` for orders and
+    ///   refunds, `{"items": [{...}]}` for costs.
+    ///
+    /// A body that is neither an object nor an array, and a JSON Lines record that is not an
+    /// object, get no fix.
     BODY_SHAPE = "body-shape", Schema, Error;
 }
 
@@ -143,6 +175,8 @@ builtin! {
     /// An orders file with 1,001 orders.
     /// ## Use instead
     /// Split it into requests of at most 1,000 objects.
+    /// ## Fix
+    /// None: a request too large is split into several files rather than edited in place; `klar-lint split` writes them.
     /// ## Options
     /// `max-batch-size` in `klar-lint.toml` (default 1000).
     BATCH_SIZE = "batch-size", Limits, Error;
@@ -160,6 +194,8 @@ builtin! {
     /// ```
     /// ## Use instead
     /// Skip the request when there is nothing to send.
+    /// ## Fix
+    /// None: the fix is not to send the request; there is nothing in the file to change.
     EMPTY_BATCH = "empty-batch", Limits, Warning;
 }
 
@@ -174,6 +210,8 @@ builtin! {
     /// ## Use instead
     /// Name the kind: `klar-lint --kind orders export-2024-01.json`, put `orders` in the file name,
     /// or map a glob in `klar-lint.toml`'s `[kinds]`.
+    /// ## Fix
+    /// None: the kind comes from a flag, a path or the content; name it with `--kind`.
     UNKNOWN_KIND = "unknown-kind", Tool, Error;
 }
 
@@ -192,6 +230,8 @@ builtin! {
     /// ```json
     /// {"productGmv": 19.99}
     /// ```
+    /// ## Fix
+    /// None: a number a `Decimal` cannot hold exactly has no exact value to write.
     NUMBER_RANGE = "number-range", Money, Error;
 }
 
@@ -205,6 +245,8 @@ builtin! {
     /// `klar-lint exports/missing.json`
     /// ## Use instead
     /// Check the path and its permissions.
+    /// ## Fix
+    /// None: nothing was read.
     IO_ERROR = "io-error", Tool, Error;
 }
 
@@ -218,6 +260,8 @@ builtin! {
     /// Any file that triggers the bug.
     /// ## Use instead
     /// Please report it with the file (or a redacted copy).
+    /// ## Fix
+    /// None: the bug is in klar-lint, not in the payload.
     INTERNAL_ERROR = "internal-error", Tool, Error;
 }
 
@@ -245,6 +289,8 @@ builtin! {
     /// `--api-version`; keep `04.2024` for logistics costs and `06.2024` for transaction costs.
     /// If the folder name is a date, pass `--api-version` (or set `api-version` in
     /// `klar-lint.toml`) to say which version the files are sent to.
+    /// ## Fix
+    /// None: the version is a choice of where the file is sent, not its content.
     /// ## Options
     /// Turn it off (`[rules] undocumented-endpoint = "off"`) once Klar has confirmed the
     /// endpoint: the payload is then checked as 12.2022 without a word.

@@ -105,6 +105,32 @@ pub fn decimal_from_literal(s: &str) -> Result<Decimal, MoneyError> {
     })
 }
 
+/// The exact decimal of `text` when it is a plain decimal as JSON writes a number: `12.50`,
+/// `-3`, `0.5`. `None` for anything else: `12,50`, `1e3`, `€5`, ` 5`, `.5`, `05`, `+5`, or a
+/// value a `Decimal` cannot hold. Fixes use it to turn a string into the number it spells,
+/// digits as written.
+#[must_use]
+pub fn plain_decimal(text: &str) -> Option<Decimal> {
+    if text.bytes().any(|b| matches!(b, b'e' | b'E')) {
+        return None;
+    }
+    decimal_from_literal(text).ok()
+}
+
+/// An amount a fix writes into the payload: rounded half away from zero to the currency's
+/// minor unit, or to `scale` decimals when the amounts it was worked out from used more
+/// (`scale` is the largest scale among them), and padded to the minor unit.
+///
+/// EUR (2): `6.545` from amounts of scale 2 → `6.55`; `1.9125` from amounts of scale 4 →
+/// `1.9125`; `7` → `7.00`. JPY (0): `1500.5` → `1501`.
+#[must_use]
+pub fn fix_amount(d: Decimal, currency_exponent: u32, scale: u32) -> String {
+    display_in(
+        round_to_minor(d, currency_exponent.max(scale)).normalize(),
+        currency_exponent,
+    )
+}
+
 /// An amount for messages: its own scale when that is 2 or more, else padded to 2 decimals.
 ///
 /// `7` → `7.00`, `4.7` → `4.70`, `4.71` → `4.71`, `0.164860` → `0.164860`. Never rounds, never

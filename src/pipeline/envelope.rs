@@ -9,8 +9,40 @@ use super::report::Source;
 use super::Pipeline;
 use crate::codes;
 use crate::diagnostic::{Anchor, Diagnostic};
+use crate::fix::{Change, Fix};
 use crate::json::Pointer;
 use crate::payload::{self, ApiVersion, PayloadKind};
+
+/// `body-shape` for a bare array of a kind sent as `{"items": [...]}`, with the fix that wraps
+/// it (the streamed path reports it too).
+pub(super) fn bare_array(kind: PayloadKind) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        &codes::BODY_SHAPE,
+        Pointer::root(),
+        format!("{kind} are sent as an object `{{\"items\": [...]}}`, not a bare array"),
+    )
+    .with_anchor(Anchor::Start)
+    .with_help("wrap the array: `{\"items\": [ ... ]}`");
+    d.fix = Some(wrap(
+        "wrap the array: `{\"items\": [ ... ]}`",
+        Pointer::root(),
+        "{\"items\": ",
+        "}",
+    ));
+    d
+}
+
+/// A safe fix that puts `before` and `after` around the value at `at`.
+fn wrap(title: &str, at: Pointer, before: &str, after: &str) -> Fix {
+    Fix::safe(
+        title,
+        vec![Change::Wrap {
+            at,
+            before: before.to_owned(),
+            after: after.to_owned(),
+        }],
+    )
+}
 
 impl Pipeline {
     pub(super) fn detect_kind(
@@ -74,11 +106,7 @@ impl Pipeline {
         let (objects, base): (Vec<&Value>, Base) = match (document, items) {
             (Value::Array(array), _) => {
                 if wrapped {
-                    out.push(
-                        Diagnostic::new(&codes::BODY_SHAPE, Pointer::root(), format!("{kind} are sent as an object `{{\"items\": [...]}}`, not a bare array"))
-                            .with_anchor(Anchor::Start)
-                            .with_help("wrap the array: `{\"items\": [ ... ]}`"),
-                    );
+                    out.push(bare_array(kind));
                 }
                 (array.iter().collect(), Base::Array(Pointer::root()))
             }
@@ -92,19 +120,29 @@ impl Pipeline {
                 } else {
                     "a JSON array of objects"
                 };
-                out.push(
-                    Diagnostic::new(
-                        &codes::BODY_SHAPE,
-                        Pointer::root(),
-                        format!("the body is a single object, but {kind} are sent as {expected}"),
-                    )
-                    .with_anchor(Anchor::Start)
-                    .with_help(if wrapped {
-                        "wrap it: `{\"items\": [ { ... } ]}`"
-                    } else {
-                        "wrap it in an array: `[ { ... } ]`"
-                    }),
-                );
+                let (before, after) = if wrapped {
+                    ("{\"items\": [", "]}")
+                } else {
+                    ("[", "]")
+                };
+                let mut d = Diagnostic::new(
+                    &codes::BODY_SHAPE,
+                    Pointer::root(),
+                    format!("the body is a single object, but {kind} are sent as {expected}"),
+                )
+                .with_anchor(Anchor::Start)
+                .with_help(if wrapped {
+                    "wrap it: `{\"items\": [ { ... } ]}`"
+                } else {
+                    "wrap it in an array: `[ { ... } ]`"
+                });
+                d.fix = Some(wrap(
+                    &format!("wrap the object: `{before} {{ ... }} {after}`"),
+                    Pointer::root(),
+                    before,
+                    after,
+                ));
+                out.push(d);
                 (vec![document], Base::Single(Pointer::root()))
             }
             (other, _) => {
@@ -137,17 +175,22 @@ impl Pipeline {
         if kind.wrapped_in_items() {
             let single = object.get("items").filter(|v| v.is_object())?;
             let at = Pointer::root().key("items");
-            out.push(
-                Diagnostic::new(
-                    &codes::BODY_SHAPE,
-                    at.clone(),
-                    format!(
-                        "`items` holds a single object, but {kind} are sent as an array in `items`"
-                    ),
-                )
-                .with_anchor(Anchor::Key)
-                .with_help("turn `items` into an array: `{\"items\": [ { ... } ]}`"),
-            );
+            let mut d = Diagnostic::new(
+                &codes::BODY_SHAPE,
+                at.clone(),
+                format!(
+                    "`items` holds a single object, but {kind} are sent as an array in `items`"
+                ),
+            )
+            .with_anchor(Anchor::Key)
+            .with_help("turn `items` into an array: `{\"items\": [ { ... } ]}`");
+            d.fix = Some(wrap(
+                "turn `items` into an array: `[ { ... } ]`",
+                at.clone(),
+                "[",
+                "]",
+            ));
+            out.push(d);
             Self::beside_items(object, "items", out);
             return Some((vec![single], Base::Single(at)));
         }
@@ -169,18 +212,24 @@ impl Pipeline {
             2 => ", and drop the other member".to_owned(),
             n => format!(", and drop the other {} members", n - 1),
         };
-        out.push(
-            Diagnostic::new(
-                &codes::BODY_SHAPE,
-                Pointer::root(),
-                format!("the body wraps its {kind} in an object under `{key}`, but {kind} are sent as a bare JSON array"),
-            )
-            .with_anchor(Anchor::Start)
-            .with_help(format!(
-                "unwrap it: send the array under `{key}` itself, `[ {{ ... }} ]`{others}"
-            )),
-        );
         let base = Pointer::root().key(key);
+        let mut d = Diagnostic::new(
+            &codes::BODY_SHAPE,
+            Pointer::root(),
+            format!("the body wraps its {kind} in an object under `{key}`, but {kind} are sent as a bare JSON array"),
+        )
+        .with_anchor(Anchor::Start)
+        .with_help(format!(
+            "unwrap it: send the array under `{key}` itself, `[ {{ ... }} ]`{others}"
+        ));
+        d.fix = Some(Fix::safe(
+            format!("unwrap the array under `{key}`{others}"),
+            vec![Change::Unwrap {
+                at: base.clone(),
+                within: Pointer::root(),
+            }],
+        ));
+        out.push(d);
         Some((array.iter().collect(), Base::Array(base)))
     }
 

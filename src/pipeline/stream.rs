@@ -9,8 +9,7 @@ use super::finish::ids_unreadable;
 use super::object::{Cap, Checked};
 use super::report::{FileReport, Source};
 use super::{Pipeline, CHUNK_BYTES, CHUNK_OBJECTS, PARALLEL_MIN};
-use crate::codes;
-use crate::diagnostic::{Anchor, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::json::{parse_document, Pointer};
 use crate::payload;
 use crate::rule::FileState;
@@ -63,17 +62,7 @@ impl Pipeline {
             .into_iter()
             .collect();
         if kind.wrapped_in_items() {
-            diagnostics.push(
-                Diagnostic::new(
-                    &codes::BODY_SHAPE,
-                    Pointer::root(),
-                    format!(
-                        "{kind} are sent as an object `{{\"items\": [...]}}`, not a bare array"
-                    ),
-                )
-                .with_anchor(Anchor::Start)
-                .with_help("wrap the array: `{\"items\": [ ... ]}`"),
-            );
+            diagnostics.push(super::envelope::bare_array(kind));
         }
         self.batch_envelope(kind, elements.len(), &Pointer::root(), &mut diagnostics);
         let mut state = FileState::default();

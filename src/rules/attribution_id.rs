@@ -33,6 +33,8 @@ declare_rule! {
     ///    "orderNumber": "DE-12385",
     ///    "optionalIdentifiers": { "googleAnalyticsTransactionId": "DE-12385", "utmSource": "google", "utmMedium": "cpc" } }]
     /// ```
+    /// ## Fix
+    /// None: the missing ids (`googleAnalyticsTransactionId`, `orderNumber`, `orderName`) come from the shop, not from the payload.
     /// ## References
     /// docs/klar-api.md §4 (`orderNumber`, `orderName`, `optionalIdentifiers`), §7 (OptionalIdentifiers),
     /// §14.1 (connectors send the increment id), §16 item 17.

@@ -1,6 +1,8 @@
 use rust_decimal::Decimal;
 
+use super::line_money::{fix_amount_of, fix_if, fix_value, max_scale, write_amount, Total};
 use crate::declare_rule;
+use crate::fix::Fix;
 use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
@@ -63,6 +65,15 @@ declare_rule! {
     ///       "totalAmountBeforeTaxesAndDiscounts": 7.95, "totalAmountAfterTaxesAndDiscounts": 6.68 }
     ///   ] }
     /// ```
+    /// ## Fix
+    /// Unsafe: a parent total is recomputed from its constituents' items (Σ quantity ×
+    /// `productGmv` for the before-total, Σ quantity × (`productGmv` − taxes − discounts) for
+    /// the after-total), written with the currency's minor-unit digits or more where the
+    /// constituents' amounts have more. It trusts the constituents over the parent, which a
+    /// person should confirm. The before-total gets no fix when the parent's own quantity ×
+    /// `productGmv` disagrees with the constituents too (one of the parent's numbers is wrong,
+    /// and which is not in the payload), and the parent's `productGmv` gets none: it is a
+    /// price, not a total.
     /// ## References
     /// docs/klar-api.md §12 (bundles), §14.3 item 8, §16.10 (open question), §11.2 (tolerances).
     pub BundleParentMismatch {
@@ -161,6 +172,42 @@ fn agrees(
         || sent_sum.is_some_and(|s| Tolerance::within(sent, s, tolerance))
 }
 
+/// Whether the parent's own quantity × `productGmv` agrees with its constituents' gross (or
+/// carries no price): then fixing its before-total leaves it clean.
+fn own_price_agrees(parent: &LineItem<'_>, s: &Sums, exponent: u32, tolerance: &Tolerance) -> bool {
+    let (Some(q), Some(gmv)) = (parent.quantity, parent.gmv) else {
+        return true;
+    };
+    if gmv.is_zero() || q <= Decimal::ZERO {
+        return true;
+    }
+    let own = q.checked_mul(gmv);
+    let tol = s
+        .tolerance
+        .checked_add(tolerance.line_abs(exponent, q, 0));
+    own.zip(tol)
+        .is_some_and(|(own, tol)| Tolerance::within(own, s.gross, tol))
+}
+
+/// The fix that writes the parent's `total` as recomputed from its constituents.
+fn total_fix(parent: &LineItem<'_>, total: Total, value: Decimal, exponent: u32) -> Fix {
+    let scale = max_scale(
+        std::iter::once(total.of(parent)).chain(parent.constituents.iter().flat_map(|c| {
+            [c.gmv]
+                .into_iter()
+                .chain(c.taxes.iter().map(|t| t.amount))
+                .chain(c.discounts.iter().map(|d| d.amount))
+        })),
+    );
+    let value = fix_value(value, exponent, scale);
+    let change = write_amount(parent.at(total.key()), value, exponent, scale);
+    let written = fix_amount_of(&change);
+    Fix::unsafe_(
+        format!("recompute `{}` from the constituents: `{written}`", total.key()),
+        vec![change],
+    )
+}
+
 fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
     let Some(s) = sums(parent, cx.tolerance(), exponent) else {
         return;
@@ -176,7 +223,9 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         .filter(|b| !agrees(*b, s.gross, s.sent_before, s.tolerance))
     {
         before_reported = true;
-        cx.report(
+        let fix = own_price_agrees(parent, &s, exponent, cx.tolerance())
+            .then(|| total_fix(parent, Total::Before, s.gross, exponent));
+        let reported = cx.report(
             parent.at("totalAmountBeforeTaxesAndDiscounts"),
             format!(
                 "`totalAmountBeforeTaxesAndDiscounts` {} of the bundle is not the sum of its constituents' {}",
@@ -188,6 +237,7 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
             "send the constituents' quantity × `productGmv` summed: {} ({why})",
             sum_text(s.gross, parent, |(gross, _)| gross, exponent)
         ));
+        fix_if(reported, fix);
     }
     if let Some(after) = parent
         .after
@@ -204,7 +254,8 @@ fn check_bundle(parent: &LineItem<'_>, exponent: u32, cx: &mut Context<'_>) {
         .help(format!(
             "send the constituents' totals after taxes and discounts summed: {} ({why})",
             sum_text(s.net, parent, |(_, net)| net, exponent)
-        ));
+        ))
+        .fix(total_fix(parent, Total::After, s.net, exponent));
     }
     if before_reported {
         // The parent's own price usually explains its total: one finding for one mistake.

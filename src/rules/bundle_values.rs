@@ -51,6 +51,8 @@ declare_rule! {
     ///       "totalAmountBeforeTaxesAndDiscounts": 11.95, "totalAmountAfterTaxesAndDiscounts": 10.04 }
     ///   ] }
     /// ```
+    /// ## Fix
+    /// None: moving money from the parent to its constituents needs a split of the price that only the shop knows.
     /// ## References
     /// docs/klar-api.md §12 (bundles), §16.10 (open question on bundle semantics), §11.3.
     pub BundleValues {

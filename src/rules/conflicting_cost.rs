@@ -27,6 +27,8 @@ declare_rule! {
     /// ```json
     /// { "items": [{ "orderId": "200012382", "lineItemId": "20001238202", "productCogs": 4.20 }] }
     /// ```
+    /// ## Fix
+    /// None: which of the two costs is right is not in the files.
     /// ## References
     /// docs/klar-api.md §1 (upserts), §10 (cost items); docs/cross-file.md.
     pub ConflictingCost {

@@ -30,6 +30,8 @@ declare_rule! {
     /// ```json
     /// { "countryCodeIso2Letter": "DE", "countryCodeIso3Letter": "DEU" }
     /// ```
+    /// ## Fix
+    /// None: which country was meant is a guess.
     /// ## References
     /// docs/klar-api.md §8 (Shipping), §16.14.
     pub CountryCode {

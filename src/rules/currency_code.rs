@@ -29,6 +29,8 @@ declare_rule! {
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
+    /// ## Fix
+    /// None: which currency was meant is a guess.
     /// ## References
     /// docs/klar-api.md §4 (`currencyCodeIso3Letter`), §8 (shipping currency), §16.14.
     pub CurrencyCode {

@@ -28,6 +28,8 @@ declare_rule! {
     /// ```json
     /// { "currencyCodeIso3Letter": "EUR", "shipping": { "currencyCodeIso3Letter": "EUR", "shippingTotalAmountBeforeTaxAndDiscounts": 4.99 } }
     /// ```
+    /// ## Fix
+    /// None: which of the two currencies is right is not in the payload.
     /// ## References
     /// docs/klar-api.md §4 (`currencyCodeIso3Letter`), §8 (Shipping), §16.14.
     pub CurrencyMismatch {

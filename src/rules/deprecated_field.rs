@@ -2,8 +2,11 @@ use serde_json::{Map, Value};
 
 use crate::declare_rule;
 use crate::diagnostic::Anchor;
+use crate::fix::{Change, Fix};
+use crate::json::Pointer;
+use crate::money::plain_decimal;
 use crate::rule::{Context, Rule};
-use crate::view::{Order, Refund, RefundedLineItem};
+use crate::view::{Discount, Order, Refund, RefundedLineItem};
 
 declare_rule! {
     /// ## What it does
@@ -21,6 +24,12 @@ declare_rule! {
     /// ```json
     /// { "lineItemId": "5234123423", "refundedQuantity": 2 }
     /// ```
+    /// ## Fix
+    /// Safe: `refundQuantity: "2"` becomes `refundedQuantity: 2` (the key renamed, the string's
+    /// digits written as a number) when the line has no `refundedQuantity` and the string holds
+    /// a plain decimal above 0. When both fields are present there is no fix: they may disagree,
+    /// and which one is right is for a person to decide (remove `refundQuantity` once
+    /// `refundedQuantity` is right). `target` is removed, also safe: Klar no longer reads it.
     /// ## References
     /// docs/klar-api.md §5a (`target`), §9.1 (`refundQuantity`).
     pub DeprecatedField {
@@ -35,11 +44,59 @@ fn present(raw: &Map<String, Value>, key: &str) -> bool {
     raw.get(key).is_some_and(|v| !v.is_null())
 }
 
+/// The fix for `refundQuantity` at `at`: renamed to `refundedQuantity` and written as a
+/// number, when the line has no `refundedQuantity` (not even `null`) and the value is a plain
+/// decimal above 0, as a string or a number.
+fn rename_refund_quantity(raw: &Map<String, Value>, at: &Pointer) -> Option<Fix> {
+    if raw.contains_key("refundedQuantity") {
+        return None;
+    }
+    let digits = match raw.get("refundQuantity")? {
+        Value::String(s) => s.as_str(),
+        Value::Number(n) => n.as_str(),
+        _ => return None,
+    };
+    let quantity = plain_decimal(digits)?;
+    if quantity <= rust_decimal::Decimal::ZERO {
+        return None;
+    }
+    Some(Fix::safe(
+        format!("rename `refundQuantity` to `refundedQuantity` and send it as the number `{digits}`"),
+        vec![
+            Change::Replace {
+                at: at.clone(),
+                json: digits.to_owned(),
+            },
+            Change::RenameKey {
+                at: at.clone(),
+                key: "refundedQuantity".to_owned(),
+            },
+        ],
+    ))
+}
+
 fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
     if present(line.raw, "refundQuantity") {
-        cx.report(line.at("refundQuantity"), "`refundQuantity` is deprecated")
+        let at = line.at("refundQuantity");
+        let fix = rename_refund_quantity(line.raw, &at);
+        let reported = cx
+            .report(at, "`refundQuantity` is deprecated")
             .anchor(Anchor::Key)
             .help("send the number of units as `refundedQuantity` and drop `refundQuantity`");
+        if let Some(fix) = fix {
+            reported.fix(fix);
+        }
+    }
+}
+
+/// `target` of a discount: deprecated, and removed by the fix.
+fn target(discount: &Discount<'_>, cx: &mut Context<'_>) {
+    if present(discount.raw, "target") {
+        let at = discount.ptr.key("target");
+        cx.report(at.clone(), "`target` is deprecated")
+            .anchor(Anchor::Key)
+            .help("remove `target`; Klar no longer reads it")
+            .fix(Fix::safe("remove `target`", vec![Change::Remove { at }]));
     }
 }
 
@@ -47,20 +104,12 @@ impl Rule for DeprecatedField {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         for line in order.all_lines() {
             for discount in &line.discounts {
-                if present(discount.raw, "target") {
-                    cx.report(discount.ptr.key("target"), "`target` is deprecated")
-                        .anchor(Anchor::Key)
-                        .help("remove `target`; Klar no longer reads it");
-                }
+                target(discount, cx);
             }
         }
         if let Some(shipping) = &order.shipping {
             for discount in &shipping.discounts {
-                if present(discount.raw, "target") {
-                    cx.report(discount.ptr.key("target"), "`target` is deprecated")
-                        .anchor(Anchor::Key)
-                        .help("remove `target`; Klar no longer reads it");
-                }
+                target(discount, cx);
             }
         }
         for line in &order.refunds {

@@ -34,6 +34,8 @@ declare_rule! {
     ///   { "id": "200012380", "createdAt": 1761007200, "currencyCodeIso3Letter": "EUR", "lineItems": [] }
     /// ]
     /// ```
+    /// ## Fix
+    /// None: which object keeps the id, and what id the other should have, is not in the file.
     /// ## References
     /// docs/klar-api.md §1 (upsert semantics), §4 (`id`), §9.2 (Refund `id`).
     pub DuplicateId {

@@ -31,6 +31,8 @@ declare_rule! {
     ///   { "id": "5234123424", "productGmv": 1.99, "quantity": 1 }
     /// ] }]
     /// ```
+    /// ## Fix
+    /// None: a new id would break the refunds and costs that name the line.
     /// ## References
     /// docs/klar-api.md §5 (`id`), §12 (bundles), §14.3 item 10, §15 item 7.
     pub DuplicateLineItemId {

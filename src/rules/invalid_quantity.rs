@@ -31,6 +31,8 @@ declare_rule! {
     /// { "id": "20001236301", "productGmv": 129.95, "quantity": 1,
     ///   "totalAmountBeforeTaxesAndDiscounts": 129.95, "totalAmountAfterTaxesAndDiscounts": 129.95 }
     /// ```
+    /// ## Fix
+    /// None: the real quantity is not in the payload.
     /// ## References
     /// docs/klar-api.md §5 (`quantity` > 0 [INF]), §9.1 (`refundedQuantity`), §11.1.
     pub InvalidQuantity {

@@ -2,12 +2,14 @@ use rust_decimal::Decimal;
 
 use crate::declare_rule;
 use crate::diagnostic::quoted;
+use crate::fix::Fix;
 use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order};
 
 use super::line_money::{
-    contained_tax, difference, rate_sum, sum_expr, LeftOut, LeftOutReading, LineMath,
+    contained_tax, difference, fix_amount_of, parent_of, rate_sum, sum_expr, LeftOut,
+    LeftOutReading, LineMath, Total,
 };
 
 declare_rule! {
@@ -99,6 +101,17 @@ declare_rule! {
     ///   "taxes": [{ "title": "VAT 7%", "taxRate": 0.07, "taxAmount": 0.23 }], "discounts": [],
     ///   "totalAmountBeforeTaxesAndDiscounts": 7.00, "totalAmountAfterTaxesAndDiscounts": 6.54 }
     /// ```
+    /// ## Fix
+    /// Unsafe: the total is recomputed from the line's items, quantity × `productGmv` for the
+    /// before-total and quantity × (`productGmv` − Σ `taxAmount` − Σ `discountAmount`) for the
+    /// after-total (also when the taxes were added, and when a discount entry was left out of
+    /// an after-total whose taxes show the reduction is real). The total is written with the
+    /// currency's minor-unit digits, or more where the line's amounts have more. On a bundle
+    /// constituent, a parent total that was the sum of its constituents' totals is moved by
+    /// the same amount, so it stays that sum. It trusts the per-unit amounts over the total,
+    /// which a person should confirm. A discount entry the after-total leaves out while the
+    /// taxes say the price is already reduced (or do not tell), and a free line counted as
+    /// revenue, get no fix: either value may be the wrong one.
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
@@ -115,12 +128,16 @@ declare_rule! {
 impl Rule for LineChecksum {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         for line in order.money_lines() {
-            check_line(line, order.exponent, cx);
+            check_line((line, parent_of(order, line)), order.exponent, cx);
         }
     }
 }
 
-fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
+fn check_line(
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
+    exp: u32,
+    cx: &mut Context<'_>,
+) {
     let Some(math) = LineMath::of(line) else {
         return;
     };
@@ -131,20 +148,21 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
         return;
     }
     if let Some(before) = line.before {
-        check_before(line, &math, before, exp, cx);
+        check_before((line, parent), &math, before, exp, cx);
     }
     if let Some(after) = line.after {
-        check_after(line, &math, after, exp, cx);
+        check_after((line, parent), &math, after, exp, cx);
     }
 }
 
 fn check_before(
-    line: &LineItem<'_>,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
     math: &LineMath,
     before: Decimal,
     exp: u32,
     cx: &mut Context<'_>,
 ) {
+    let tolerance = cx.tolerance().clone();
     let Some(expected) = math.q.checked_mul(math.gmv) else {
         return;
     };
@@ -170,16 +188,36 @@ fn check_before(
         display_computed(shown, exp),
     ))
     .label(line.at("quantity"), "quantity")
-    .label(line.at("productGmv"), "unit price");
+    .label(line.at("productGmv"), "unit price")
+    .fix(total_fix((line, parent), math, Total::Before, expected, exp, &tolerance));
+}
+
+/// The fix that writes the line's `total` worked out from its per-unit amounts (and keeps a
+/// bundle parent's total in step).
+fn total_fix(
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
+    math: &LineMath,
+    total: Total,
+    expected: Decimal,
+    exp: u32,
+    tolerance: &Tolerance,
+) -> Fix {
+    let changes = math.total_changes(line, parent, total, expected, exp, tolerance);
+    let written = changes
+        .first()
+        .map(fix_amount_of)
+        .unwrap_or_default();
+    Fix::unsafe_(format!("recompute `{}`: `{written}`", total.key()), changes)
 }
 
 fn check_after(
-    line: &LineItem<'_>,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
     math: &LineMath,
     after: Decimal,
     exp: u32,
     cx: &mut Context<'_>,
 ) {
+    let tolerance = cx.tolerance().clone();
     let Some(expected) = math.after(false, false) else {
         return;
     };
@@ -218,7 +256,8 @@ fn check_after(
                 format!("`totalAmountAfterTaxesAndDiscounts` is {after_text}, with the taxes added instead of subtracted: {works_out}"),
             )
             .help(format!("subtract the taxes: send {formula}"))
-            .label(line.at("quantity"), "quantity");
+            .label(line.at("quantity"), "quantity")
+            .fix(total_fix((line, parent), math, Total::After, expected, exp, &tolerance));
         for tax in &line.taxes {
             reported = reported.label(tax.ptr.key("taxAmount"), "per-unit tax");
         }
@@ -227,7 +266,7 @@ fn check_after(
     // One listed discount left out of the after-total (C2's "Price Reduction", docs/klar-api.md §14.3
     // item 3, §14.4 item 4).
     if let Some(left_out) = math.left_out_discount(line, exp, cx.tolerance()) {
-        report_left_out(line, math, &left_out, &after_text, &formula, exp, cx);
+        report_left_out((line, parent), math, &left_out, &after_text, &formula, exp, cx);
         return;
     }
     let mut help = format!("send {formula}");
@@ -240,7 +279,8 @@ fn check_after(
             format!("`totalAmountAfterTaxesAndDiscounts` is {after_text} but {works_out}"),
         )
         .help(help)
-        .label(line.at("quantity"), "quantity");
+        .label(line.at("quantity"), "quantity")
+        .fix(total_fix((line, parent), math, Total::After, expected, exp, &tolerance));
     for tax in &line.taxes {
         reported = reported.label(tax.ptr.key("taxAmount"), "per-unit tax");
     }
@@ -253,7 +293,7 @@ fn check_after(
 /// is already the reduced price, or when they do not tell (with both fixes); on the
 /// after-total when the taxes were worked out on the reduced price.
 fn report_left_out(
-    line: &LineItem<'_>,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
     math: &LineMath,
     left_out: &LeftOut<'_, '_>,
     after_text: &str,
@@ -261,6 +301,7 @@ fn report_left_out(
     exp: u32,
     cx: &mut Context<'_>,
 ) {
+    let tolerance = cx.tolerance().clone();
     let discount = left_out.discount;
     let entry = discount
         .raw
@@ -287,7 +328,8 @@ fn report_left_out(
             "subtract every discount: send {formula}; `taxAmount` is already worked out on the reduced price"
         ))
         .label(discount.ptr.key("discountAmount"), "not subtracted")
-        .label(line.at("quantity"), "quantity");
+        .label(line.at("quantity"), "quantity")
+        .fix(total_fix((line, parent), math, Total::After, left_out.expected, exp, &tolerance));
         return;
     }
     let gmv = display_in(math.gmv, exp);

@@ -3,12 +3,16 @@
 
 use rust_decimal::Decimal;
 
-use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
-use crate::view::{Discount, LineItem, Tax};
+use crate::fix::{Change, Fix};
+use crate::json::Pointer;
+use crate::money::{display_computed, display_in, fix_amount, round_to_minor, Tolerance};
+use crate::rule::Reported;
+use crate::view::{Discount, LineItem, Order, Tax};
 
 /// The numbers of one money line that its arithmetic needs: a positive quantity, the per-unit
 /// price, and the per-unit sums of its taxes and discounts. Sums are checked, so absurd values
 /// make the line unreadable instead of overflowing.
+#[derive(Clone, Copy)]
 pub(super) struct LineMath {
     /// `quantity`, greater than 0.
     pub(super) q: Decimal,
@@ -341,5 +345,175 @@ impl LineMath {
         let counts =
             Tolerance::within(after, counted, tol) || Tolerance::within(after, rounded, tol);
         counts && counted > tol
+    }
+}
+
+// ---- Fixes shared by the line money rules -------------------------------------------------
+
+/// The largest scale among the amounts present (0 for none): a fix writes its numbers with at
+/// least the currency's minor-unit digits, and with more only when the amounts it was worked
+/// out from used more.
+pub(super) fn max_scale<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> u32 {
+    values
+        .into_iter()
+        .flatten()
+        .map(|v| v.scale())
+        .max()
+        .unwrap_or(0)
+}
+
+/// The value a fix writes for `value` (see [`fix_amount`]), as a number.
+pub(super) fn fix_value(value: Decimal, exp: u32, scale: u32) -> Decimal {
+    round_to_minor(value, exp.max(scale))
+}
+
+/// The change that writes the amount `value` at `at` (see [`fix_amount`]).
+pub(super) fn write_amount(at: Pointer, value: Decimal, exp: u32, scale: u32) -> Change {
+    Change::Replace {
+        at,
+        json: fix_amount(value, exp, scale),
+    }
+}
+
+/// Attaches `fix` to a finding, when there is one.
+pub(super) fn fix_if(reported: Reported<'_>, fix: Option<Fix>) {
+    if let Some(fix) = fix {
+        reported.fix(fix);
+    }
+}
+
+/// The text a change writes (for a fix's title).
+pub(super) fn fix_amount_of(change: &Change) -> String {
+    match change {
+        Change::Replace { json, .. } => json.clone(),
+        _ => String::new(),
+    }
+}
+
+/// The bundle parent of `line` in `order`, when `line` is a constituent.
+pub(super) fn parent_of<'o, 'a>(
+    order: &'o Order<'a>,
+    line: &LineItem<'_>,
+) -> Option<&'o LineItem<'a>> {
+    if !line.is_constituent {
+        return None;
+    }
+    order
+        .lines
+        .iter()
+        .find(|parent| parent.ptr != line.ptr && line.ptr.starts_with(&parent.ptr))
+}
+
+/// One of a line's two totals.
+#[derive(Clone, Copy)]
+pub(super) enum Total {
+    /// `totalAmountBeforeTaxesAndDiscounts`.
+    Before,
+    /// `totalAmountAfterTaxesAndDiscounts`.
+    After,
+}
+
+impl Total {
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Total::Before => "totalAmountBeforeTaxesAndDiscounts",
+            Total::After => "totalAmountAfterTaxesAndDiscounts",
+        }
+    }
+
+    pub(super) fn of(self, line: &LineItem<'_>) -> Option<Decimal> {
+        match self {
+            Total::Before => line.before,
+            Total::After => line.after,
+        }
+    }
+}
+
+/// When a fix sets a constituent's total to `new`: the change that keeps its bundle parent's
+/// total the sum of the constituents' totals as sent, when the parent's total is that sum now
+/// and would not be after (within the constituents' line allowances, as `bundle-parent-mismatch`
+/// compares). A parent that disagrees either way is left to that rule.
+pub(super) fn parent_total_change(
+    parent: Option<&LineItem<'_>>,
+    line: &LineItem<'_>,
+    total: Total,
+    new: Decimal,
+    exp: u32,
+    tolerance: &Tolerance,
+) -> Option<Change> {
+    let parent = parent?;
+    let sent = total.of(parent)?;
+    let old_sum = checked_sum(parent.constituents.iter().map(|c| total.of(c)))?;
+    let new_sum = old_sum.checked_sub(total.of(line)?)?.checked_add(new)?;
+    let tol = parent
+        .constituents
+        .iter()
+        .try_fold(Decimal::ZERO, |acc, c| {
+            let q = c.quantity.filter(|q| *q > Decimal::ZERO)?;
+            acc.checked_add(tolerance.line_abs(exp, q, c.entries()))
+        })?;
+    if !Tolerance::within(sent, old_sum, tol) || Tolerance::within(sent, new_sum, tol) {
+        return None;
+    }
+    let scale = max_scale(
+        std::iter::once(Some(sent)).chain(parent.constituents.iter().map(|c| total.of(c))),
+    );
+    Some(write_amount(parent.at(total.key()), new_sum, exp, scale))
+}
+
+impl LineMath {
+    /// The changes to the line's after-total (and its bundle parent's, see
+    /// [`parent_total_change`]) once its per-unit sums become `tax` and `disc`: none when the
+    /// line has no after-total or the one it has adds up with them (within the line tolerance
+    /// of the exact value or its rounding), so a fix touches it only when it must.
+    pub(super) fn after_change(
+        &self,
+        line: &LineItem<'_>,
+        parent: Option<&LineItem<'_>>,
+        (tax, disc): (Decimal, Decimal),
+        exp: u32,
+        tolerance: &Tolerance,
+    ) -> Vec<Change> {
+        let Some(after) = line.after else {
+            return Vec::new();
+        };
+        let fixed = Self { tax, disc, ..*self };
+        let Some(expected) = fixed.after(false, false) else {
+            return Vec::new();
+        };
+        let tol = tolerance.line_abs(exp, self.q, line.entries());
+        let rounded = round_to_minor(expected, exp);
+        if Tolerance::within(after, expected, tol) || Tolerance::within(after, rounded, tol) {
+            return Vec::new();
+        }
+        self.total_changes(line, parent, Total::After, expected, exp, tolerance)
+    }
+
+    /// The changes that set the line's `total` to `expected`, written with the line's scale
+    /// (see [`fix_amount`]), and keep its bundle parent's total in step.
+    pub(super) fn total_changes(
+        &self,
+        line: &LineItem<'_>,
+        parent: Option<&LineItem<'_>>,
+        total: Total,
+        expected: Decimal,
+        exp: u32,
+        tolerance: &Tolerance,
+    ) -> Vec<Change> {
+        let scale = match total {
+            Total::Before => max_scale([line.before, Some(self.gmv)]),
+            Total::After => max_scale(
+                [line.after, Some(self.gmv)]
+                    .into_iter()
+                    .chain(line.taxes.iter().map(|t| t.amount))
+                    .chain(line.discounts.iter().map(|d| d.amount)),
+            ),
+        };
+        let new = fix_value(expected, exp, scale);
+        let mut changes = vec![write_amount(line.at(total.key()), new, exp, scale)];
+        changes.extend(parent_total_change(
+            parent, line, total, new, exp, tolerance,
+        ));
+        changes
     }
 }

@@ -55,6 +55,8 @@ declare_rule! {
     ///                  "shippingTotalAmountAfterTaxAndDiscounts": 4.99 },
     ///    "customer": { "id": "8e3d4c692c56649ef6b99410f691610d" } }]
     /// ```
+    /// ## Fix
+    /// None: the missing values come from the shop, not from the payload.
     /// ## References
     /// docs/klar-api.md §4 (Order), §5 (LineItem), §5a (Discount), §5b (Tax), §6 (Customer), §8
     /// (Shipping), §9 (RefundedLineItem, Refund), §12 (bundles), §16 item 1.

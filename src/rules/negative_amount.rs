@@ -50,6 +50,8 @@ declare_rule! {
     ///   "taxes": [{ "title": "VAT 19%", "taxRate": 0.19, "taxAmount": 7.17 }],
     ///   "totalAmountBeforeTaxesAndDiscounts": 49.90, "totalAmountAfterTaxesAndDiscounts": 37.73 }
     /// ```
+    /// ## Fix
+    /// None: dropping the minus sign is a guess (a refund, a discount sent as a negative amount, a sign bug).
     /// ## References
     /// docs/klar-api.md §3.2 (the server message), §4, §5, §5a, §5b, §8, §10, §14.3 item 2, §16 item 5.
     pub NegativeAmount {

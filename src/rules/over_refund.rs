@@ -46,6 +46,8 @@ declare_rule! {
     ///    "lineItems": [{ "id": "20001238301", "productGmv": 19.90, "quantity": 2 }],
     ///    "refundedLineItems": [{ "lineItemId": "20001238301", "refundedQuantity": 2 }] }]
     /// ```
+    /// ## Fix
+    /// None: which refund, or which quantity, is wrong is for a person to decide.
     /// ## References
     /// docs/klar-api.md §9.1 (`refundedQuantity` ≤ line quantity [INF]), §9.2 and §16 item 8 (how
     /// refunds name their order), §11.3 (return value); docs/cross-file.md.

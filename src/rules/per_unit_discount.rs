@@ -1,8 +1,9 @@
 use rust_decimal::Decimal;
 
-use super::line_money::{Amounts, LineMath, TotalsReading};
+use super::line_money::{parent_of, Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
-use crate::money::{display_computed, display_in};
+use crate::fix::{Change, Fix};
+use crate::money::{display_computed, display_in, round_to_minor};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, LineItem, Order};
 
@@ -43,6 +44,15 @@ declare_rule! {
     ///   "taxes": [{ "title": "VAT 0%", "taxRate": 0, "taxAmount": 0 }],
     ///   "totalAmountBeforeTaxesAndDiscounts": 100.00, "totalAmountAfterTaxesAndDiscounts": 90.00 }
     /// ```
+    /// ## Fix
+    /// Unsafe: the `discountAmount` is divided by the quantity and rounded to the currency's
+    /// minor unit (`10.00` on 4 units → `2.50`), and the line's
+    /// `totalAmountAfterTaxesAndDiscounts`, where the payload has one, is recomputed from the
+    /// new per-unit amounts when it would not add up with them (on a bundle constituent, a
+    /// parent's after-total that was the sum of its constituents' totals stays that sum). It
+    /// changes an amount Klar counts, so a person should look at it. A discount more than
+    /// `productGmv` on one unit (or too big even shared out) gets no fix: the right amount is
+    /// not in the payload.
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
@@ -56,12 +66,16 @@ declare_rule! {
 impl Rule for PerUnitDiscount {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         for line in order.money_lines() {
-            check_line(line, order.exponent, cx);
+            check_line((line, parent_of(order, line)), order.exponent, cx);
         }
     }
 }
 
-fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
+fn check_line(
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
+    exp: u32,
+    cx: &mut Context<'_>,
+) {
     let Some(TotalsReading {
         math,
         after_says_total,
@@ -75,15 +89,15 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
             continue;
         };
         if math.gmv >= Decimal::ZERO && amount > math.gmv {
-            exceeds_gmv(line, discount, amount, &math, exp, cx);
+            exceeds_gmv((line, parent), discount, amount, &math, exp, cx);
         } else if after_says_total {
-            line_total(line, discount, amount, &math, exp, cx);
+            line_total((line, parent), discount, amount, &math, exp, cx);
         }
     }
 }
 
 fn exceeds_gmv(
-    line: &LineItem<'_>,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
     discount: &Discount<'_>,
     amount: Decimal,
     math: &LineMath,
@@ -97,11 +111,12 @@ fn exceeds_gmv(
     let unit = (math.q > Decimal::ONE)
         .then(|| amount.checked_div(math.q))
         .flatten()
-        .filter(|u| *u <= math.gmv)
-        .map(|u| display_computed(u, exp));
+        .filter(|u| *u <= math.gmv);
     let q = math.q.normalize();
     match unit {
         Some(unit) => {
+            let fix = divide_fix((line, parent), math, amount, unit, exp, cx, &at);
+            let unit = display_computed(unit, exp);
             cx.report(
                 at,
                 format!("`discountAmount` {shown} is the discount of all {q} units, not of one (it is more than `productGmv` {gmv}): {unit} per unit"),
@@ -110,7 +125,8 @@ fn exceeds_gmv(
                 "send the discount of one unit, {shown} / {q} = {unit}; Klar multiplies `discountAmount` by `quantity`"
             ))
             .label(line.at("quantity"), "quantity")
-            .label(line.at("productGmv"), "unit price");
+            .label(line.at("productGmv"), "unit price")
+            .fix(fix);
         }
         None => {
             cx.report(
@@ -126,25 +142,25 @@ fn exceeds_gmv(
 }
 
 fn line_total(
-    line: &LineItem<'_>,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
     discount: &Discount<'_>,
     amount: Decimal,
     math: &LineMath,
     exp: u32,
     cx: &mut Context<'_>,
 ) {
-    let Some(unit) = amount
-        .checked_div(math.q)
-        .map(|u| display_computed(u, exp))
-    else {
+    let Some(unit) = amount.checked_div(math.q) else {
         return;
     };
     let Some(after) = line.after else {
         return;
     };
+    let at = discount.ptr.key("discountAmount");
+    let fix = divide_fix((line, parent), math, amount, unit, exp, cx, &at);
+    let unit = display_computed(unit, exp);
     let (shown, q) = (display_in(amount, exp), math.q.normalize());
     cx.report(
-        discount.ptr.key("discountAmount"),
+        at,
         format!(
             "`discountAmount` {shown} is the discount of all {q} units, not of one (`totalAmountAfterTaxesAndDiscounts` {} adds up only that way): {unit} per unit",
             display_in(after, exp)
@@ -154,7 +170,42 @@ fn line_total(
         "send the discount of one unit, {shown} / {q} = {unit}; Klar multiplies `discountAmount` by `quantity`"
     ))
     .label(line.at("quantity"), "quantity")
-    .label(line.at("totalAmountAfterTaxesAndDiscounts"), "line total");
+    .label(line.at("totalAmountAfterTaxesAndDiscounts"), "line total")
+    .fix(fix);
+}
+
+/// The fix: the discount at `at` divided by the quantity, rounded to the minor unit, and the
+/// after-total recomputed when it no longer adds up.
+fn divide_fix(
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
+    math: &LineMath,
+    amount: Decimal,
+    unit: Decimal,
+    exp: u32,
+    cx: &Context<'_>,
+    at: &crate::json::Pointer,
+) -> Fix {
+    let unit = round_to_minor(unit, exp);
+    let mut changes = vec![Change::Replace {
+        at: at.clone(),
+        json: display_in(unit, exp),
+    }];
+    let disc = math
+        .disc
+        .checked_sub(amount)
+        .and_then(|d| d.checked_add(unit));
+    if let Some(disc) = disc {
+        changes.extend(math.after_change(line, parent, (math.tax, disc), exp, cx.tolerance()));
+    }
+    Fix::unsafe_(
+        format!(
+            "write `discountAmount` for one unit: {} / {} = `{}`",
+            display_in(amount, exp),
+            math.q.normalize(),
+            display_in(unit, exp)
+        ),
+        changes,
+    )
 }
 
 #[cfg(test)]

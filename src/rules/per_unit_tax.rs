@@ -1,8 +1,11 @@
 use rust_decimal::Decimal;
 
-use super::line_money::{contained_tax, rate_sum, sum_expr, Amounts, LineMath, TotalsReading};
+use super::line_money::{
+    contained_tax, parent_of, rate_sum, sum_expr, Amounts, LineMath, TotalsReading,
+};
 use crate::declare_rule;
-use crate::money::{display_computed, display_in, Tolerance};
+use crate::fix::{Change, Fix};
+use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order, Tax};
 
@@ -46,6 +49,14 @@ declare_rule! {
     ///   "taxes": [{ "title": "VAT 19%", "taxRate": 0.19, "taxAmount": 3.19 }], "discounts": [],
     ///   "totalAmountBeforeTaxesAndDiscounts": 59.97, "totalAmountAfterTaxesAndDiscounts": 50.40 }
     /// ```
+    /// ## Fix
+    /// Unsafe: the `taxAmount` is divided by the quantity and rounded to the currency's minor
+    /// unit (`9.57` on 3 units → `3.19`), and the line's `totalAmountAfterTaxesAndDiscounts`,
+    /// where the payload has one, is recomputed from the new per-unit amounts when it would not
+    /// add up with them (on a bundle constituent, a parent's after-total that was the sum of
+    /// its constituents' totals stays that sum). It changes an amount Klar counts, so a person should look at it. A
+    /// tax more than `productGmv` on one unit (or too big even shared out) gets no fix: the
+    /// right amount is not in the payload.
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`, `line-factor`).
     /// ## References
@@ -60,7 +71,7 @@ declare_rule! {
 impl Rule for PerUnitTax {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         for line in order.money_lines() {
-            check_line(line, order.exponent, cx);
+            check_line(line, parent_of(order, line), order.exponent, cx);
         }
     }
 }
@@ -75,7 +86,7 @@ enum Evidence {
     AfterTotal(Decimal),
 }
 
-fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
+fn check_line(line: &LineItem<'_>, parent: Option<&LineItem<'_>>, exp: u32, cx: &mut Context<'_>) {
     let Some(TotalsReading {
         math,
         tol_line,
@@ -118,13 +129,13 @@ fn check_line(line: &LineItem<'_>, exp: u32, cx: &mut Context<'_>) {
         } else {
             continue;
         };
-        report(line, tax, amount, &math, base, rates, &evidence, exp, cx);
+        report((line, parent), tax, amount, &math, base, rates, &evidence, exp, cx);
     }
 }
 
 #[allow(clippy::too_many_arguments)] // the numbers of one finding, kept apart from detection
 fn report(
-    line: &LineItem<'_>,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
     tax: &Tax,
     amount: Decimal,
     math: &LineMath,
@@ -147,6 +158,7 @@ fn report(
     let shown = display_in(amount, exp);
     let q = math.q.normalize();
     let at = tax.ptr.key("taxAmount");
+    let fix = divide_fix((line, parent), math, amount, unit, &at, exp, cx);
     let unit = display_computed(unit, exp);
     let why = match evidence {
         Evidence::ExceedsGmv(gmv) => {
@@ -169,7 +181,8 @@ fn report(
         .help(format!(
             "send the tax of one unit, {shown} / {q} = {unit}; Klar multiplies `taxAmount` by `quantity`"
         ))
-        .label(line.at("quantity"), "quantity");
+        .label(line.at("quantity"), "quantity")
+        .fix(fix);
     match evidence {
         Evidence::ExceedsGmv(_) => reported.label(line.at("productGmv"), "unit price"),
         Evidence::MatchesRate(..) => reported.label(tax.ptr.key("taxRate"), "rate"),
@@ -177,6 +190,40 @@ fn report(
             reported.label(line.at("totalAmountAfterTaxesAndDiscounts"), "line total")
         }
     };
+}
+
+/// The fix: the tax at `at` divided by the quantity, rounded to the minor unit, and the
+/// after-total recomputed when it no longer adds up.
+fn divide_fix(
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
+    math: &LineMath,
+    amount: Decimal,
+    unit: Decimal,
+    at: &crate::json::Pointer,
+    exp: u32,
+    cx: &Context<'_>,
+) -> Fix {
+    let unit = round_to_minor(unit, exp);
+    let mut changes = vec![Change::Replace {
+        at: at.clone(),
+        json: display_in(unit, exp),
+    }];
+    let tax = math
+        .tax
+        .checked_sub(amount)
+        .and_then(|t| t.checked_add(unit));
+    if let Some(tax) = tax {
+        changes.extend(math.after_change(line, parent, (tax, math.disc), exp, cx.tolerance()));
+    }
+    Fix::unsafe_(
+        format!(
+            "write `taxAmount` for one unit: {} / {} = `{}`",
+            display_in(amount, exp),
+            math.q.normalize(),
+            display_in(unit, exp)
+        ),
+        changes,
+    )
 }
 
 /// A tax more than the unit price that is not a line total either (one unit or less, or too

@@ -1,7 +1,10 @@
 use rust_decimal::Decimal;
 
-use super::line_money::{checked_sum, contained_tax, difference, rate_in_range, sum_expr};
+use super::line_money::{
+    checked_sum, contained_tax, difference, max_scale, rate_in_range, sum_expr, write_amount,
+};
 use crate::declare_rule;
+use crate::fix::Fix;
 use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{Order, Shipping};
@@ -55,6 +58,12 @@ declare_rule! {
     ///   "taxes": [{ "title": "VAT 19%", "taxRate": 0.19, "taxAmount": 0.80 }],
     ///   "shippingTotalAmountAfterTaxAndDiscounts": 4.19 }
     /// ```
+    /// ## Fix
+    /// Unsafe: `shippingTotalAmountAfterTaxAndDiscounts` is recomputed from the before-amount,
+    /// the shipping taxes and the shipping discounts, written with the currency's minor-unit
+    /// digits (or more where those amounts have more). It trusts the parts over the total,
+    /// which a person should confirm. A missing shipping tax gets no fix: the entry to add
+    /// (its title, its rate) is for the sender to decide.
     /// ## Options
     /// The allowance comes from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).
@@ -108,8 +117,8 @@ impl Rule for ShippingChecksum {
         let help = format!(
             "send shippingTotalAmountBeforeTaxAndDiscounts − taxAmount − discountAmount = {} − {} − {} = {}",
             display_in(before, exp),
-            sum_expr(taxes, exp),
-            sum_expr(discounts, exp),
+            sum_expr(taxes.clone(), exp),
+            sum_expr(discounts.clone(), exp),
             display_computed(shown, exp),
         );
         let at = shipping.at("shippingTotalAmountAfterTaxAndDiscounts");
@@ -133,7 +142,25 @@ impl Rule for ShippingChecksum {
                 ),
             )
         };
-        let mut reported = reported.help(help).label(
+        let scale = max_scale(
+            [Some(before), Some(after)]
+                .into_iter()
+                .chain(taxes.clone())
+                .chain(discounts.clone()),
+        );
+        let fix = Fix::unsafe_(
+            format!(
+                "recompute `shippingTotalAmountAfterTaxAndDiscounts`: `{}`",
+                crate::money::fix_amount(expected, exp, scale)
+            ),
+            vec![write_amount(
+                shipping.at("shippingTotalAmountAfterTaxAndDiscounts"),
+                expected,
+                exp,
+                scale,
+            )],
+        );
+        let mut reported = reported.help(help).fix(fix).label(
             shipping.at("shippingTotalAmountBeforeTaxAndDiscounts"),
             "before",
         );

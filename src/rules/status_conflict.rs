@@ -48,6 +48,8 @@ declare_rule! {
     /// [{ "id": "200012378", "createdAt": 1761000000, "cancelledAt": 1761172800,
     ///    "currencyCodeIso3Letter": "EUR", "financialStatus": "voided", "lineItems": [] }]
     /// ```
+    /// ## Fix
+    /// None: which of the status and the dates is right is for a person to decide.
     /// ## References
     /// docs/klar-api.md §4 (`cancelledAt`, `financialStatus`, `refundedLineItems`), §9.1, §13 (statuses,
     /// return value, the linter note on combinations).

@@ -75,6 +75,8 @@ declare_rule! {
     ///   "taxes": [{ "title": "VAT 19%", "taxRate": 0.19, "taxAmount": 3.19 }], "discounts": [],
     ///   "totalAmountBeforeTaxesAndDiscounts": 19.99, "totalAmountAfterTaxesAndDiscounts": 16.80 }
     /// ```
+    /// ## Fix
+    /// None: the rate or the amount may be the wrong one, and the numbers do not say which.
     /// ## Options
     /// The allowances come from `[tolerance]` in `klar-lint.toml` (`per-unit`,
     /// `shipping-factor`).

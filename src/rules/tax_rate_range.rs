@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::line_money::{checked_sum, contained_tax, rate_in_range};
 use crate::declare_rule;
+use crate::fix::{Change, Fix};
 use crate::money::{display_in, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, Order, Tax};
@@ -33,6 +34,12 @@ declare_rule! {
     /// ```json
     /// { "title": "VAT 19%", "taxRate": 0.19, "taxAmount": 20.75 }
     /// ```
+    /// ## Fix
+    /// Safe: a percent from 1 to 100 becomes its fraction (`19` → `0.19`, `7.7` → `0.077`) when
+    /// the entry is the only tax of its line or shipping and its `taxAmount` is the tax that
+    /// fraction gives, within the money tolerance: the amount shows the fraction was meant.
+    /// Otherwise there is no fix (a negative rate, a rate of 100 or more, several taxes, or an
+    /// amount that does not agree: which number is wrong is for a person to decide).
     /// ## References
     /// docs/klar-api.md §5b, §14.3 item 5.
     pub TaxRateRange {
@@ -112,18 +119,30 @@ fn check(
                     .and_then(|base| contained_tax(base, fraction, fraction))
                     .is_some_and(|expected| Tolerance::within(amount, expected, tol))
             });
+        let mut fix = None;
         if let (true, Some(amount)) = (agrees, tax.amount) {
             let _ = write!(
                 help,
                 "; the `taxAmount` {} agrees with that rate",
                 display_in(amount, exp)
             );
+            fix = Some(Fix::safe(
+                format!("write `taxRate` as a fraction: `{fraction}`"),
+                vec![Change::Replace {
+                    at: at.clone(),
+                    json: fraction.to_string(),
+                }],
+            ));
         }
-        cx.report(
-            at,
-            format!("`taxRate` is {rate}, a percent where Klar expects a fraction"),
-        )
-        .help(help);
+        let reported = cx
+            .report(
+                at,
+                format!("`taxRate` is {rate}, a percent where Klar expects a fraction"),
+            )
+            .help(help);
+        if let Some(fix) = fix {
+            reported.fix(fix);
+        }
     }
 }
 

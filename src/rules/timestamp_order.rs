@@ -36,6 +36,8 @@ declare_rule! {
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "updatedAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
+    /// ## Fix
+    /// None: which of the two timestamps is wrong is not in the payload.
     /// ## References
     /// docs/klar-api.md §4 (order timestamps), §9 (refund timestamps), §16.13 (open question).
     pub TimestampOrder {

@@ -2,6 +2,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
 use crate::declare_rule;
+use crate::fix::{Change, Fix};
 use crate::json::Pointer;
 use crate::rule::{Context, Rule};
 use crate::view::{Order, Refund, RefundedLineItem};
@@ -34,6 +35,14 @@ declare_rule! {
     /// ```json
     /// [{ "id": "100123815", "createdAt": 1678376546, "currencyCodeIso3Letter": "EUR", "lineItems": [] }]
     /// ```
+    /// ## Fix
+    /// Safe: a value in milliseconds, microseconds or nanoseconds that divides to whole seconds
+    /// exactly (`1678376546000` → `1678376546`) is replaced by those seconds; it is the same
+    /// instant, written in the unit Klar reads. A value with a remainder (`1678376546123`), a
+    /// negative, fractional or too large value gets no fix: which second was meant is a guess.
+    /// Nor does a value whose seconds would come before the `createdAt` it follows, or after a
+    /// timestamp that follows it (the pairs `timestamp-order` compares): then it may not be in
+    /// that unit at all.
     /// ## References
     /// docs/klar-api.md §4 (order timestamps, "Unix timestamp, seconds"), §9 (refund timestamps), §16.13.
     pub TimestampUnit {
@@ -140,8 +149,37 @@ fn dated(seconds: Decimal) -> String {
     utc(seconds).map(|d| format!(" ({d})")).unwrap_or_default()
 }
 
+/// The seconds a fixed timestamp must lie within: not before the `createdAt` it follows, not
+/// after the earliest timestamp that follows it (each a usable Unix time in seconds, as
+/// `timestamp-order` compares them).
+#[derive(Clone, Copy, Default)]
+struct Bounds {
+    floor: Option<Decimal>,
+    ceiling: Option<Decimal>,
+}
+
+impl Bounds {
+    fn after(t: Option<Decimal>) -> Self {
+        Self {
+            floor: is_seconds(t),
+            ceiling: None,
+        }
+    }
+
+    fn before<I: IntoIterator<Item = Option<Decimal>>>(self, followers: I) -> Self {
+        Self {
+            ceiling: followers.into_iter().filter_map(is_seconds).min(),
+            ..self
+        }
+    }
+
+    fn admit(self, seconds: Decimal) -> bool {
+        self.floor.is_none_or(|f| seconds >= f) && self.ceiling.is_none_or(|c| seconds <= c)
+    }
+}
+
 /// Checks the timestamp `key` of the object at `of`; its pointer is built only for a finding.
-fn check(key: &str, value: Option<Decimal>, of: &Pointer, cx: &mut Context<'_>) {
+fn check(key: &str, value: Option<Decimal>, of: &Pointer, bounds: Bounds, cx: &mut Context<'_>) {
     let Some(t) = value else { return };
     let Some(problem) = problem(t) else { return };
     let at = of.key(key);
@@ -167,8 +205,21 @@ fn check(key: &str, value: Option<Decimal>, of: &Pointer, cx: &mut Context<'_>) 
                     dated(whole)
                 )
             };
-            cx.report(at, format!("`{key}` {t} looks like {unit}{as_year}"))
+            let fix = (seconds.fract().is_zero() && bounds.admit(whole)).then(|| {
+                Fix::safe(
+                    format!("write `{key}` in seconds: `{whole}`"),
+                    vec![Change::Replace {
+                        at: at.clone(),
+                        json: whole.normalize().to_string(),
+                    }],
+                )
+            });
+            let reported = cx
+                .report(at, format!("`{key}` {t} looks like {unit}{as_year}"))
                 .help(help);
+            if let Some(fix) = fix {
+                reported.fix(fix);
+            }
         }
         Problem::TooLarge => {
             cx.report(at, format!("`{key}` {t} is too large for a Unix time, even in nanoseconds"))
@@ -182,26 +233,41 @@ fn check(key: &str, value: Option<Decimal>, of: &Pointer, cx: &mut Context<'_>) 
     }
 }
 
-fn refunded_line(line: &RefundedLineItem<'_>, cx: &mut Context<'_>) {
-    check("createdAt", line.created_at, &line.ptr, cx);
-    check("processedAt", line.processed_at, &line.ptr, cx);
+/// A refunded line's timestamps; `order_created` is its order's `createdAt` (in an order).
+fn refunded_line(line: &RefundedLineItem<'_>, order_created: Option<Decimal>, cx: &mut Context<'_>) {
+    let created = Bounds::after(order_created).before([line.processed_at]);
+    check("createdAt", line.created_at, &line.ptr, created, cx);
+    let processed = Bounds::after(line.created_at);
+    check("processedAt", line.processed_at, &line.ptr, processed, cx);
 }
 
 impl Rule for TimestampUnit {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
+        let created = order.timestamp("createdAt");
         for key in ORDER_TIMESTAMPS {
-            check(key, order.timestamp(key), &order.ptr, cx);
+            let bounds = if key == "createdAt" {
+                let events = ORDER_TIMESTAMPS
+                    .iter()
+                    .filter(|k| **k != "createdAt")
+                    .map(|k| order.timestamp(k));
+                Bounds::default().before(events.chain(order.refunds.iter().map(|l| l.created_at)))
+            } else {
+                Bounds::after(created)
+            };
+            check(key, order.timestamp(key), &order.ptr, bounds, cx);
         }
         for line in &order.refunds {
-            refunded_line(line, cx);
+            refunded_line(line, created, cx);
         }
     }
 
     fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
-        check("createdAt", refund.created_at, &refund.ptr, cx);
-        check("updatedAt", refund.updated_at, &refund.ptr, cx);
+        let created = Bounds::default().before([refund.updated_at]);
+        check("createdAt", refund.created_at, &refund.ptr, created, cx);
+        let updated = Bounds::after(refund.created_at);
+        check("updatedAt", refund.updated_at, &refund.ptr, updated, cx);
         for line in &refund.lines {
-            refunded_line(line, cx);
+            refunded_line(line, None, cx);
         }
     }
 }

@@ -39,6 +39,8 @@ declare_rule! {
     ///    "lineItems": [{ "id": "20001238202", "sku": "MTS-39-42", "productGmv": 19.90, "quantity": 2 }],
     ///    "refundedLineItems": [{ "lineItemId": "20001238202", "refundedQuantity": 1 }] }]
     /// ```
+    /// ## Fix
+    /// None: which line was meant is not in the payload.
     /// ## References
     /// docs/klar-api.md §5 (`id`), §9.1 (`lineItemId`), §10 (COGS items), §12 (bundles), §14.3
     /// item 11; docs/cross-file.md.

@@ -34,6 +34,8 @@ declare_rule! {
     /// ```json
     /// { "items": [{ "orderId": "200012382", "lineItemId": "20001238202", "productCogs": 4.20 }] }
     /// ```
+    /// ## Fix
+    /// None: the order may be sent in another run; nothing in this file is wrong by itself.
     /// ## References
     /// docs/klar-api.md §9.1, §9.2 (refunds), §10 (`orderId`), §16 item 8; docs/cross-file.md.
     pub UnknownOrder {

@@ -39,6 +39,8 @@ declare_rule! {
     /// [status-mapping]
     /// paid = ["bezahlt"]
     /// ```
+    /// ## Fix
+    /// None: the mapping lives in Klar (or in `[status-mapping]`), not in the payload.
     /// ## Options
     /// `[status-mapping]` in klar-lint.toml takes the four lists Klar's data-source
     /// customisation offers: `paid`, `partially-refunded`, `refunded` and `cancelled`.

@@ -28,6 +28,8 @@ declare_rule! {
     /// ```json
     /// { "id": "5234123423", "productName": "Shoe Care Kit", "productGmv": 29.90, "quantity": 1 }
     /// ```
+    /// ## Fix
+    /// None: the fix is the API version the file is sent as, not its content.
     /// ## References
     /// docs/klar-api.md §1 (versions), §12 (bundles), §14.3 item 19, §16.6.
     pub VersionMismatch {

@@ -9,6 +9,55 @@
 
 use serde_json::Value;
 
+use crate::fix::{Change, Fix};
+use crate::json::Pointer;
+use crate::money::plain_decimal;
+
+/// String fields whose value another rule reads as a code: a number quoted there is no fix.
+const CODED: [&str; 1] = ["financialStatus"];
+
+/// The safe fix of a value of the wrong type at `at`, field `name` (whose schema is
+/// `property`), when the value says exactly what was meant:
+/// - a number where a string is expected (an id, `orderId`, `sku`, any string field except a
+///   code checked by a pattern or a status): the same digits, quoted, as written
+///   (`arbitrary_precision` keeps the literal: `100123815` → `"100123815"`);
+/// - a string of a plain decimal where a number is expected (`"12.50"`): the number, digits as
+///   written. `"12,50"`, `"1e3"`, `"€5"`, `" 5"` get no fix.
+pub(super) fn type_fix(
+    value: &Value,
+    expected: &str,
+    name: &str,
+    property: &Value,
+    at: &Pointer,
+) -> Option<Fix> {
+    match (expected, value) {
+        ("string", Value::Number(n)) => {
+            if property.get("pattern").is_some() || CODED.contains(&name) {
+                return None;
+            }
+            let json = serde_json::to_string(n.as_str()).ok()?;
+            Some(Fix::safe(
+                format!("write `{name}` as a string: `{json}`"),
+                vec![Change::Replace {
+                    at: at.clone(),
+                    json,
+                }],
+            ))
+        }
+        ("number", Value::String(s)) => {
+            plain_decimal(s)?;
+            Some(Fix::safe(
+                format!("write `{name}` as a number: `{s}`"),
+                vec![Change::Replace {
+                    at: at.clone(),
+                    json: s.clone(),
+                }],
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The known name an unknown key most likely stands for: one that differs only in case
 /// (`googleAnalyticsTransactionID`, `productGMV`) first, else the closest by edit distance
 /// (case ignored) that is close enough.

@@ -614,7 +614,7 @@ fn convert(
                 _ => format!("add `{name}`"),
             };
             if name == "refundedQuantity"
-                && object.is_some_and(|o| o.contains_key("refundQuantity"))
+                && object.is_some_and(|o| o.get("refundQuantity").is_some_and(|v| !v.is_null()))
             {
                 "`refundQuantity` (a string) is deprecated: send the number of units as `refundedQuantity`".clone_into(&mut help);
             }
@@ -689,7 +689,14 @@ fn convert(
                 _ => None,
             };
             let help = help::wrong_type(instance, &expected, article, property.as_ref());
-            out.push(d.with_help(help));
+            let mut d = d.with_help(help);
+            d.fix = parent
+                .as_ref()
+                .zip(name.as_ref())
+                .and_then(|(place, name)| {
+                    help::type_fix(instance, &expected, name, place.property(name)?, &at)
+                });
+            out.push(d);
             false
         }
         ValidationErrorKind::Pattern { pattern } => {
