@@ -64,7 +64,7 @@ fn mixed_folder_exits_one_and_reports_in_path_order() {
     let text = stdout(&out);
     assert!(
         text.starts_with(
-            "exports/sub/b-orders.json:3:44: error[schema] `productGmv` must be a number"
+            "exports/sub/b-orders.json:3:44: error[schema] [*] `productGmv` must be a number"
         ),
         "{text}"
     );

@@ -29,7 +29,15 @@ const FIXABLE: &[(&str, Applicability)] = &[
     ("shipping-checksum", Applicability::Unsafe),
     ("tax-rate-range", Applicability::Safe),
     ("timestamp-unit", Applicability::Safe),
+    ("zero-date", Applicability::Safe),
 ];
+
+/// A finding a fix may uncover rather than cause: `zero-date` removes a recommended timestamp
+/// of 0 (a refund's `updatedAt`), after which `missing-recommended-field` asks for the real
+/// time, as its page says.
+fn uncovered(rule: &str) -> bool {
+    rule == "missing-recommended-field"
+}
 
 // ---- a test-only applier of changes on a parsed payload ------------------------------------
 
@@ -214,7 +222,10 @@ fn check_fixes(
         show(&fixed.after),
         fixed.text
     );
-    let new: Vec<_> = after.difference(&before).collect();
+    let new: Vec<_> = after
+        .difference(&before)
+        .filter(|(rule, _)| !(code == "zero-date" && uncovered(rule)))
+        .collect();
     assert!(
         new.is_empty(),
         "{name}: fixing `{code}` brought new findings {new:?}:\nbefore:\n{}after:\n{}fixed text:\n{}",
@@ -246,6 +257,7 @@ fn check_each_fix(version: ApiVersion, kind: PayloadKind, text: &str, code: &str
         );
         let new: Vec<_> = keys(&fixed.after)
             .difference(&keys(&fixed.before))
+            .filter(|(rule, _)| !(code == "zero-date" && uncovered(rule)))
             .cloned()
             .collect();
         assert!(
@@ -301,9 +313,6 @@ fn fixtures(rule: &str) -> Vec<(PathBuf, ApiVersion, PayloadKind)> {
 #[test]
 fn every_code_says_whether_it_has_a_fix() {
     for meta in klar_lint::rules::all_metas() {
-        if meta.name == "zero-date" {
-            continue; // its fix and page are written with the byte engine, on another branch
-        }
         let page = documented(meta.name);
         let listed = FIXABLE
             .iter()
@@ -1176,7 +1185,10 @@ fn every_fix_of_a_fixture_together() {
                 still.is_empty(),
                 "{name}: still found after their fixes: {still:?}\n{fixed_text}"
             );
-            let new: Vec<_> = after.difference(&before).collect();
+            let new: Vec<_> = after
+                .difference(&before)
+                .filter(|(rule, _)| !uncovered(rule))
+                .collect();
             assert!(
                 new.is_empty(),
                 "{name}: new findings after every fix: {new:?}\n{fixed_text}"

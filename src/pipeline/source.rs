@@ -56,9 +56,11 @@ impl Pipeline {
         }
         let decoder = GzipErrors(flate2::read::MultiGzDecoder::new(reader));
         if is_json_lines(&path.with_extension("")) {
-            return self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder));
+            return without_fixes(
+                self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder)),
+            );
         }
-        self.read_document(name, decoder, "decompress")
+        without_fixes(self.read_document(name, decoder, "decompress"))
     }
 
     /// A stream read as the file `name` would be (see [`crate::Linter::lint_named`]).
@@ -75,13 +77,15 @@ impl Pipeline {
         match (gzip, is_json_lines(&path)) {
             (true, true) => {
                 let decoder = GzipErrors(flate2::read::MultiGzDecoder::new(reader));
-                self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder))
+                without_fixes(
+                    self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder)),
+                )
             }
-            (true, false) => self.read_document(
+            (true, false) => without_fixes(self.read_document(
                 name,
                 GzipErrors(flate2::read::MultiGzDecoder::new(reader)),
                 "decompress",
-            ),
+            )),
             (false, true) => self.lint_jsonl(name, reader),
             (false, false) => self.read_document(name, reader, "read"),
         }
@@ -169,6 +173,15 @@ impl Pipeline {
 }
 
 /// Whether the path ends in `.gz`, in any case.
+/// A compressed file's report offers no fixes: their edits are on the decompressed text, and
+/// `--fix` does not rewrite compressed files (docs/fixes.md).
+fn without_fixes(mut report: FileReport) -> FileReport {
+    for d in &mut report.diagnostics {
+        d.fix = None;
+    }
+    report
+}
+
 fn is_gzip(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())

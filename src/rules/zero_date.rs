@@ -37,7 +37,9 @@ declare_rule! {
     /// `updatedAt`, a refunded line's `createdAt` / `processedAt`) is removed, member and
     /// separating comma, so the object says what it meant: the event has not happened.
     /// `klar-lint --fix` applies it. A `createdAt` of `0` on an order or refund has no fix: it is
-    /// required, and only the exporter knows the real time.
+    /// required, and only the exporter knows the real time. Removing a recommended timestamp (an
+    /// order's or a refund's `updatedAt`) leaves a `missing-recommended-field` info that asks for
+    /// the real time.
     /// ## References
     /// docs/klar-api.md §4 (general rule for optional fields, `cancelledAt`), §14.3 item 1, §14.4 item 2
     /// (`closedAt: 0` from the official connector is processed); Klar's Orders article
