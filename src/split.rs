@@ -571,8 +571,9 @@ impl Writer {
         key: (ApiVersion, PayloadKind),
         text: &str,
     ) -> Result<(usize, usize), Error> {
-        let folder = self.out.join(key.0.as_str()).join(key.1.as_str());
+        let folder = || self.out.join(key.0.as_str()).join(key.1.as_str());
         if !self.open.contains_key(&key) {
+            let folder = folder();
             let number = self.numbers.get(&key).copied().unwrap_or(0) + 1;
             self.numbers.insert(key, number);
             let io = |e| Error::Io(folder.clone(), e);
@@ -594,7 +595,7 @@ impl Writer {
             );
         }
         let Some(body) = self.open.get_mut(&key) else {
-            return Err(Error::Io(folder, io::Error::other("no open body")));
+            return Err(Error::Io(folder(), io::Error::other("no open body")));
         };
         let index = body.count;
         let number = body.number;
@@ -602,7 +603,7 @@ impl Writer {
         body.file
             .write_all(sep)
             .and_then(|()| body.file.write_all(text.as_bytes()))
-            .map_err(|e| Error::Io(folder.join(format!("{number:04}.json")), e))?;
+            .map_err(|e| Error::Io(folder().join(format!("{number:04}.json")), e))?;
         body.count += 1;
         let entry = self.summary.by_kind.entry(key).or_default();
         entry.objects += 1;

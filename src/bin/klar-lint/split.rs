@@ -17,7 +17,7 @@ use klar_lint::Linter;
 
 use crate::args::{Format, KindArg, SplitArgs};
 use crate::progress::{self, Progress};
-use crate::{apply_selection, load_config, walk, CliError, UsageError};
+use crate::{apply_selection, load_config, skipped_note, walk, CliError, UsageError};
 
 pub fn run(args: &SplitArgs, color: bool) -> Result<ExitCode, CliError> {
     let (mut config, _) = load_config(args.config.as_deref(), args.no_config)?;
@@ -35,7 +35,7 @@ pub fn run(args: &SplitArgs, color: bool) -> Result<ExitCode, CliError> {
         config: linter.config(),
         kind_forced: args.kind != KindArg::Auto,
     };
-    let (mut inputs, _skipped) = walk::collect(&args.paths, &judge);
+    let (mut inputs, skipped) = walk::collect(&args.paths, &judge);
     if let Some(name) = &args.stdin_filename {
         for input in &mut inputs {
             if *input == Input::Stdin {
@@ -102,6 +102,7 @@ pub fn run(args: &SplitArgs, color: bool) -> Result<ExitCode, CliError> {
     }
     result?;
     let summary = split.finish().map_err(|e| Box::new(e) as CliError)?;
+    skipped_note(&skipped, false);
     let _ = writeln!(io::stdout().lock(), "{}", summary.line(&args.out));
     Ok(if summary.complete() {
         ExitCode::SUCCESS
