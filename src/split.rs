@@ -396,11 +396,18 @@ fn remove_earlier(out: &Path) -> io::Result<usize> {
     Ok(removed)
 }
 
-/// A temporary file in `dir` that becomes `name` when persisted.
+/// A temporary file in `dir` that becomes `name` when persisted: created with the mode the
+/// umask gives any new file (a temporary file's own 0600 would surprise whoever sends it).
 fn temp_in(dir: &Path, name: &str) -> io::Result<BufWriter<NamedTempFile>> {
-    let file = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .tempfile_in(dir)?;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let file = builder.tempfile_in(dir)?;
     Ok(BufWriter::with_capacity(256 * 1024, file))
 }
 

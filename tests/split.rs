@@ -147,6 +147,16 @@ fn bodies_hold_at_most_the_batch_size_lint_clean_of_the_envelope_rules_and_keep_
         text.contains("\"productGmv\": 19.900000000000000000001"),
         "{text}"
     );
+    // Bodies and manifest have the mode any new file gets, not a temporary file's 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&paths[0]), mode(&plain));
+        assert_eq!(mode(&out.join("manifest.json")), mode(&plain));
+    }
 
     // The manifest: every object, in input order, with its body and place in it.
     let m = manifest(&out);
