@@ -267,11 +267,6 @@ impl<'l> Split<'l> {
             Err(e) => return Err(Error::Io(out, e)),
         }
         let manifest = temp_in(&out, "manifest.json").map_err(io(&out))?;
-        let quarantine = if options.valid_only {
-            Some(temp_in(&out, "quarantine.jsonl").map_err(io(&out))?)
-        } else {
-            None
-        };
         let mut writer = Writer {
             out,
             max,
@@ -283,7 +278,7 @@ impl<'l> Split<'l> {
             bodies: Vec::new(),
             manifest,
             first_object: true,
-            quarantine,
+            quarantine: None,
             inputs: Vec::new(),
             summary: Summary {
                 replaced,
@@ -701,6 +696,13 @@ impl Writer {
         );
         line.push_str("}\n");
         let path = self.out.join("quarantine.jsonl");
+        // Made for the first object quarantined: an empty file would be one more to look at
+        // (and an `invalid-json` finding when the folder is linted).
+        if self.quarantine.is_none() {
+            let file =
+                temp_in(&self.out, "quarantine.jsonl").map_err(|e| Error::Io(path.clone(), e))?;
+            self.quarantine = Some(file);
+        }
         if let Some(q) = self.quarantine.as_mut() {
             q.write_all(line.as_bytes())
                 .map_err(|e| Error::Io(path, e))?;
