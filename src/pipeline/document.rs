@@ -11,7 +11,7 @@ use super::locate::set_span;
 use super::object::Cap;
 use super::report::{FileReport, SourceChunk};
 use super::stream::STREAM_MIN_BYTES;
-use super::tap::Feed;
+use super::tap::{self, Feed};
 use super::{Pipeline, CHUNK_OBJECTS};
 use crate::codes;
 use crate::diagnostic::{Anchor, Diagnostic};
@@ -116,15 +116,20 @@ impl Pipeline {
             .map(|(i, object)| (base.of(i), *object))
             .collect();
         let mut state = FileState::default();
-        let container = match &base {
-            Base::Array(at) | Base::Single(at) => at.clone(),
+        // With a tap (`split`), each object leaves with its text and findings.
+        let feed = if tap::is_set() {
+            let container = match &base {
+                Base::Array(at) | Base::Single(at) => at.clone(),
+            };
+            let of = base.clone();
+            let at = (
+                &container,
+                Box::new(move |i| of.of(i)) as Box<dyn Fn(usize) -> Pointer>,
+            );
+            Feed::document(text, at, (kind, version), &diagnostics)
+        } else {
+            None
         };
-        let of = base.clone();
-        let at = (
-            &container,
-            Box::new(move |i| of.of(i)) as Box<dyn Fn(usize) -> Pointer>,
-        );
-        let feed = Feed::document(text, at, (kind, version), &diagnostics);
         let mut cap = Cap {
             before_objects: diagnostics.len(),
             truncated: &mut report.truncated,

@@ -84,6 +84,11 @@ pub(crate) fn with_tap<R>(tap: Shared, lint: impl FnOnce() -> R) -> R {
     result
 }
 
+/// Whether a tap is set for the next file linted on this thread.
+pub(super) fn is_set() -> bool {
+    TAP.with(|t| t.borrow().is_some())
+}
+
 /// The tap of the file being linted, taken from the thread when its lint starts, so that
 /// another file linted on this thread meanwhile (work stolen while waiting on the pool) does
 /// not see it; put back when dropped, so a path that gives up (the streamed array declining)
