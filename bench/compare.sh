@@ -15,7 +15,9 @@
 # Scenarios: one 1-order file (start-up); 2,000 one-order files; 100 files of 1,000 orders;
 # one 25 MB array; one JSON Lines file of 200,000 orders (the peers cannot read JSON Lines:
 # klar-lint against a bare, single-threaded per-line serde_json parse, examples/parse_lines.rs),
-# and the same at twice the records, to show memory does not grow with the file.
+# and the same at twice the records, to show memory does not grow with the file; and
+# `klar-lint split` cutting a JSON Lines file of 250,000 orders into bodies of 1,000
+# (docs/split.md; no peer does this).
 #
 # The table goes to standard output and to $KLAR_BENCH_CACHE/results/table.md.
 set -euo pipefail
@@ -25,10 +27,12 @@ CACHE=${KLAR_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/klar-lint-bench}
 SCHEMA=$ROOT/schemas/07.2025/orders.schema.json
 SEED=${KLAR_BENCH_SEED:-7}
 RECORDS=${KLAR_BENCH_RECORDS:-200000}
+SPLIT_RECORDS=${KLAR_BENCH_SPLIT_RECORDS:-250000}
 QUICK=0
 if [[ ${1:-} == --quick ]]; then
   QUICK=1
   RECORDS=20000
+  SPLIT_RECORDS=20000
 fi
 DATA=$CACHE/data/seed-$SEED
 OUT=$CACHE/results
@@ -96,6 +100,9 @@ BATCHES=$(generate batches 1000 100)
 BIG=$(generate big 13000 1) # 26 MB: 25 MiB
 JSONL=$(generate "jsonl-$RECORDS" "$RECORDS" 1 --ndjson)
 JSONL2=$(generate "jsonl-$((2 * RECORDS))" "$((2 * RECORDS))" 1 --ndjson)
+SPLIT=$(generate "jsonl-$SPLIT_RECORDS" "$SPLIT_RECORDS" 1 --ndjson)
+# Bodies go outside the data folder; each run replaces the last one's (--force).
+SPLIT_OUT=$CACHE/split-out
 # One file is one array of 13,000 orders, not one request: let klar-lint take it whole.
 BIG_CONFIG=$CACHE/big-array.toml
 printf 'max-batch-size = 1000000\n' >"$BIG_CONFIG"
@@ -119,6 +126,7 @@ command_for() {
         echo "$KLAR --no-config --quiet 07.2025/orders"
       fi ;;
     klar-lint-no-ids) echo "$KLAR --no-config --quiet --ignore duplicate-id 07.2025/orders" ;;
+    klar-lint-split) echo "$KLAR split --no-config --no-progress --force --out $SPLIT_OUT 07.2025/orders" ;;
     parse-lines) echo "$PARSE_LINES $(files "$dir" jsonl)" ;;
     jsonschema-cli) echo "$JSONSCHEMA validate $SCHEMA $(printf -- '-i %s ' $list)" ;;
     boon) echo "$BOON $SCHEMA $list" ;;
@@ -130,7 +138,7 @@ command_for() {
 dir_for() {
   case $1 in
     small) echo "$SMALL" ;; many) echo "$MANY" ;; batches) echo "$BATCHES" ;; big) echo "$BIG" ;;
-    jsonl) echo "$JSONL" ;; jsonl2) echo "$JSONL2" ;;
+    jsonl) echo "$JSONL" ;; jsonl2) echo "$JSONL2" ;; split) echo "$SPLIT" ;;
   esac
 }
 
@@ -141,7 +149,7 @@ runs_for() {
     */small) echo 50 ;;
     check-jsonschema/batches | check-jsonschema/big | boon/batches | ajv/batches) echo 1 ;;
     check-jsonschema/* | boon/* | ajv/*) echo 3 ;;
-    */jsonl2) echo 3 ;;
+    */jsonl2 | */split) echo 3 ;;
     *) echo 5 ;;
   esac
 }
@@ -212,6 +220,12 @@ scenario batches "100 files of 1,000 orders ($(fmt_size "$(size "$BATCHES")"))" 
 scenario big "One array of 13,000 orders ($(fmt_size "$(size "$BIG")"))" "${PEERS[@]}"
 scenario jsonl "JSON Lines, $RECORDS orders ($(fmt_size "$(size "$JSONL")"))" parse-lines klar-lint-no-ids
 scenario jsonl2 "JSON Lines, $((2 * RECORDS)) orders ($(fmt_size "$(size "$JSONL2")"))" parse-lines klar-lint-no-ids
+
+# `klar-lint split`: the lint of every order plus the bodies and the manifest written.
+say "scenario: split"
+read -r split_median split_rss <<<"$(measure klar-lint-split split)"
+row "\`klar-lint split\`: JSON Lines, $SPLIT_RECORDS orders ($(fmt_size "$(size "$SPLIT")")) into bodies of 1,000" \
+  "**klar-lint split** (every rule, bodies and manifest written)" "$split_median" "$split_rss" "-"
 
 {
   echo

@@ -93,6 +93,7 @@ pub mod rules;
 pub mod run;
 pub mod schema;
 mod seen_ids;
+pub mod split;
 pub mod status;
 pub mod view;
 

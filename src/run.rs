@@ -612,7 +612,7 @@ fn lint_one(
 }
 
 /// Lints one input.
-fn lint_input(linter: &Linter, input: &Input) -> FileReport {
+pub(crate) fn lint_input(linter: &Linter, input: &Input) -> FileReport {
     match input {
         Input::Path(path) => linter.lint_path(path),
         Input::Stdin => {

@@ -37,6 +37,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("linter", &["linter"]),
     // Many files checked together: order, totals, cross-file state.
     ("run", &["run"]),
+    // Request bodies cut from exports as a run reads them (`klar-lint split`).
+    ("split", &["split"]),
     // Output formats.
     ("renderers", &["render"]),
     // The Python module (feature `python`): a thin layer over the linter and the renderers.
@@ -46,8 +48,8 @@ const LAYERS: &[(&str, &[&str])] = &[
 /// The stages of `src/pipeline/`, lowest first: a stage may use those before it in this list,
 /// and the hub (`pipeline/mod.rs`: `Pipeline`, the chunk sizes), never one after it.
 const STAGES: &[&str] = &[
-    "report", "locate", "decode", "guard", "finish", "object", "envelope", "stream", "document",
-    "jsonl", "source",
+    "report", "locate", "decode", "guard", "finish", "tap", "object", "envelope", "stream",
+    "document", "jsonl", "source",
 ];
 
 struct Import {

@@ -5,12 +5,13 @@
 use serde_json::Value;
 
 use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
-use super::envelope::{reject_batch, undocumented_endpoint};
+use super::envelope::{reject_batch, undocumented_endpoint, Base};
 use super::finish::ids_unreadable;
 use super::locate::set_span;
 use super::object::Cap;
 use super::report::{FileReport, SourceChunk};
 use super::stream::STREAM_MIN_BYTES;
+use super::tap::{self, Feed};
 use super::{Pipeline, CHUNK_OBJECTS};
 use crate::codes;
 use crate::diagnostic::{Anchor, Diagnostic};
@@ -115,11 +116,26 @@ impl Pipeline {
             .map(|(i, object)| (base.of(i), *object))
             .collect();
         let mut state = FileState::default();
+        // With a tap (`split`), each object leaves with its text and findings.
+        let feed = if tap::is_set() {
+            let container = match &base {
+                Base::Array(at) | Base::Single(at) => at.clone(),
+            };
+            let of = base.clone();
+            let at = (
+                &container,
+                Box::new(move |i| of.of(i)) as Box<dyn Fn(usize) -> Pointer>,
+            );
+            Feed::document(text, at, (kind, version), &diagnostics)
+        } else {
+            None
+        };
         let mut cap = Cap {
             before_objects: diagnostics.len(),
             truncated: &mut report.truncated,
             floor: None,
             path,
+            feed,
         };
         let mut objects = objects.into_iter().peekable();
         while objects.peek().is_some() {

@@ -16,6 +16,7 @@ use super::report::{
     below_floor, drop_unused_sources, io_message, keep_most_severe, sort, FileReport, Source,
     SourceChunk,
 };
+use super::tap::{Taken, What};
 use super::{Pipeline, CHUNK_BYTES, CHUNK_OBJECTS, PARALLEL_MIN};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -41,6 +42,7 @@ impl Pipeline {
         max_bytes: usize,
     ) -> FileReport {
         let mut report = FileReport::new(path);
+        let tap = Taken::take();
         let (forced_kind, kind_source) = self.detect_kind(path, None);
         let mut kind = forced_kind;
         report.kind = kind;
@@ -184,6 +186,11 @@ impl Pipeline {
                     checked,
                 } = record;
                 if let Shape::Failed = shape {
+                    if tap.is_some() {
+                        self.apply_levels(&mut diagnostics, path);
+                        let at = (&ptr(), line.line_no);
+                        tap.record(at, None, What::Unreadable, &diagnostics, 0);
+                    }
                     self.push_record(
                         &mut report,
                         diagnostics,
@@ -205,6 +212,11 @@ impl Pipeline {
                         Diagnostic::new(&codes::UNKNOWN_KIND, ptr(), "cannot tell which kind of payload this record is")
                             .with_help("pass `--kind orders|refunds|...`, put the kind in the file name, or map a glob in klar-lint.toml's [kinds]"),
                     );
+                    if tap.is_some() {
+                        self.apply_levels(&mut diagnostics, path);
+                        let at = (&ptr(), line.line_no);
+                        tap.record(at, Some(&text), What::UnknownKind, &diagnostics, 0);
+                    }
                     self.push_record(
                         &mut report,
                         diagnostics,
@@ -222,6 +234,8 @@ impl Pipeline {
                 report.api_version = Some(v);
                 report.version_source = Some(source);
                 report.objects += 1;
+                let mut dropped_errors = 0;
+                let is_object = matches!(shape, Shape::Object);
                 if let Shape::Object = shape {
                     let Some(mut c) = checked else {
                         break;
@@ -233,6 +247,7 @@ impl Pipeline {
                     }
                     state.line = Some(line.line_no);
                     self.finish_notes(v, k, &mut c, &mut state);
+                    dropped_errors = c.dropped.errors;
                     c.count_dropped(&mut report.truncated);
                     if let Some(contribution) = c.revenue.take() {
                         report.revenue.add(contribution);
@@ -247,6 +262,16 @@ impl Pipeline {
                         )
                         .with_help("write one object per line"),
                     );
+                }
+                if tap.is_some() {
+                    self.apply_levels(&mut diagnostics, path);
+                    let what = if is_object {
+                        What::Object(k, v)
+                    } else {
+                        What::NotObject
+                    };
+                    let at = (&ptr(), line.line_no);
+                    tap.record(at, Some(&text), what, &diagnostics, dropped_errors);
                 }
                 // Record pointers start at `/{record}`; spans are resolved against the record text.
                 self.push_record(

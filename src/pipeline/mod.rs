@@ -11,7 +11,7 @@
 //! - `finish`: levels, dedup, derived findings, the per-file cap, spans, order.
 //! - beneath them: `decode` (bytes to text to tree, and those findings), `locate` (pointers to
 //!   spans to lines), `report` (`FileReport`, the per-file limit), `guard` (a panic becomes an
-//!   `internal-error` finding).
+//!   `internal-error` finding), `tap` (each object with its text and findings, for `split`).
 //!
 //! `Linter` (`src/linter.rs`) is the public face and `Pipeline` the engine: each stage adds its
 //! methods to `Pipeline` in its own file, and uses only the stages below it
@@ -28,6 +28,7 @@ mod object;
 mod report;
 mod source;
 mod stream;
+pub(crate) mod tap;
 #[cfg(test)]
 mod tests;
 

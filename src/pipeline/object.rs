@@ -71,9 +71,14 @@ impl Pipeline {
                 return false;
             }
             self.finish_notes(version, kind, &mut c, state);
+            let dropped_errors = c.dropped.errors;
             c.count_dropped(cap.truncated);
             if let Some(contribution) = c.revenue.take() {
                 revenue.add(contribution);
+            }
+            if let Some(feed) = cap.feed.as_mut() {
+                self.apply_levels(&mut c.diagnostics, cap.path);
+                feed.object(self, cap.path, &c.diagnostics, dropped_errors);
             }
             if c.diagnostics.is_empty() {
                 continue;
@@ -287,4 +292,6 @@ pub(super) struct Cap<'r> {
     pub(super) floor: Option<Severity>,
     /// The file's path, for per-path `[[overrides]]`.
     pub(super) path: &'r str,
+    /// Where each object goes as it is completed, when a tap is set (`split`).
+    pub(super) feed: Option<super::tap::Feed<'r>>,
 }

@@ -8,6 +8,7 @@ use super::envelope::{reject_batch, undocumented_endpoint};
 use super::finish::ids_unreadable;
 use super::object::{Cap, Checked};
 use super::report::{FileReport, Source};
+use super::tap::{Feed, Taken};
 use super::{Pipeline, CHUNK_BYTES, CHUNK_OBJECTS, PARALLEL_MIN};
 use crate::diagnostic::Diagnostic;
 use crate::json::{parse_document, Pointer};
@@ -66,11 +67,18 @@ impl Pipeline {
         }
         self.batch_envelope(kind, elements.len(), &Pointer::root(), &mut diagnostics);
         let mut state = FileState::default();
+        let tap = Taken::take();
+        // With a tap (`split`), objects leave as each chunk is completed: an element that does
+        // not parse must send the file down the whole-document path before the first does.
+        if tap.is_some() && serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+            return None;
+        }
         let mut cap = Cap {
             before_objects: diagnostics.len(),
             truncated: &mut report.truncated,
             floor: None,
             path,
+            feed: Feed::elements(tap, text, &elements, (kind, version)),
         };
         let mut has_duplicate_keys = false;
         let mut first = 0;
@@ -96,6 +104,9 @@ impl Pipeline {
             first += chunk.len();
             let (checked, duplicates): (Vec<Checked>, Vec<bool>) = done.into_iter().unzip();
             has_duplicate_keys |= duplicates.contains(&true);
+            if let Some(feed) = cap.feed.as_mut() {
+                feed.chunk(first - chunk.len(), duplicates);
+            }
             let go_on = self.finish_chunk(
                 version,
                 kind,

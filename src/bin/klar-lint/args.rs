@@ -177,6 +177,61 @@ pub enum Command {
     /// Print the man page (roff), generated from these definitions: `klar-lint manpage > klar-lint.1`.
     #[command(hide = true)]
     Manpage,
+    /// Cut exports into request bodies of at most `max-batch-size` objects, one folder per
+    /// version and kind, with a manifest: `klar-lint split exports/ --out batches` (docs/split.md).
+    Split(SplitArgs),
+}
+
+/// `klar-lint split`: what to read, where to write, and how the inputs are read (as a lint
+/// reads them).
+#[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // One field per command-line switch.
+pub struct SplitArgs {
+    /// Exports (files and directories, walked as a lint walks them); `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The folder for the bodies (DIR/<version>/<kind>/0001.json), manifest.json and
+    /// quarantine.jsonl; created when missing, refused when not empty unless --force.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Objects per body (default: `max-batch-size` in klar-lint.toml, else 1000).
+    #[arg(long, value_name = "N")]
+    pub max_batch_size: Option<usize>,
+    /// Keep objects with error findings out of the bodies: they go, with their findings, to
+    /// DIR/quarantine.jsonl.
+    #[arg(long)]
+    pub valid_only: bool,
+    /// Write into a folder that is not empty: the bodies, manifest and quarantine of an
+    /// earlier split there are removed first (other files stay).
+    #[arg(long)]
+    pub force: bool,
+    /// Read standard input (`-`) as the file NAME (kind, version, JSON Lines from the name).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Payload kind of every input (default: [kinds], the file name, then the content).
+    #[arg(long, value_name = "KIND", default_value = "auto")]
+    pub kind: KindArg,
+    /// API version of every input (default: the path, then the content, then 07.2025).
+    #[arg(long, value_name = "VERSION", default_value = "auto")]
+    pub api_version: VersionArg,
+    /// Config file (default: klar-lint.toml in the current directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any klar-lint.toml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Read schemas from DIR/<version>/<kind>.schema.json instead of the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Only run these rules or categories (what --valid-only judges by).
+    #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
+    pub select: Vec<String>,
+    /// Do not run these rules or categories.
+    #[arg(long, value_delimiter = ',', value_name = "RULE|CATEGORY")]
+    pub ignore: Vec<String>,
+    /// Never draw the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -244,6 +299,35 @@ pub enum KindArg {
     Cogs,
     LogisticsCosts,
     TransactionCosts,
+}
+
+impl KindArg {
+    /// The kind it forces, if any.
+    pub fn kind(self) -> Option<klar_lint::PayloadKind> {
+        use klar_lint::PayloadKind;
+        match self {
+            KindArg::Auto => None,
+            KindArg::Orders => Some(PayloadKind::Orders),
+            KindArg::Refunds => Some(PayloadKind::Refunds),
+            KindArg::Cogs => Some(PayloadKind::Cogs),
+            KindArg::LogisticsCosts => Some(PayloadKind::LogisticsCosts),
+            KindArg::TransactionCosts => Some(PayloadKind::TransactionCosts),
+        }
+    }
+}
+
+impl VersionArg {
+    /// The version it forces, if any.
+    pub fn version(self) -> Option<klar_lint::ApiVersion> {
+        use klar_lint::ApiVersion;
+        match self {
+            VersionArg::Auto => None,
+            VersionArg::V12_2022 => Some(ApiVersion::V12_2022),
+            VersionArg::V04_2024 => Some(ApiVersion::V04_2024),
+            VersionArg::V06_2024 => Some(ApiVersion::V06_2024),
+            VersionArg::V07_2025 => Some(ApiVersion::V07_2025),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@ mod baseline;
 mod fix;
 mod output;
 mod progress;
+mod split;
 mod walk;
 
 use std::io::{self, IsTerminal, Write};
@@ -114,10 +115,11 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Manpage) => return manpage(),
+        Some(Command::Split(args)) => return split::run(&args, color),
         None => {}
     }
     let args = cli.check;
-    let (mut config, config_path) = load_config(&args)?;
+    let (mut config, config_path) = load_config(args.config.as_deref(), args.no_config)?;
     config.kind = match args.kind {
         KindArg::Auto => config.kind,
         KindArg::Orders => Some(PayloadKind::Orders),
@@ -316,13 +318,16 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
 /// directory or the nearest parent that has one. A parent's file is used only when it belongs
 /// to the user (or root) and others cannot write it: a file planted in a shared directory such
 /// as `/tmp` must not turn rules off. An untrusted one is ignored with a warning naming it.
-fn load_config(args: &args::CheckArgs) -> Result<(Config, Option<PathBuf>), CliError> {
-    if args.no_config {
+fn load_config(
+    config: Option<&Path>,
+    no_config: bool,
+) -> Result<(Config, Option<PathBuf>), CliError> {
+    if no_config {
         return Ok((Config::default(), None));
     }
-    if let Some(path) = &args.config {
+    if let Some(path) = config {
         let config = Config::from_file(path).map_err(|e| Box::new(e) as CliError)?;
-        return Ok((config, Some(path.clone())));
+        return Ok((config, Some(path.to_path_buf())));
     }
     let Ok(cwd) = std::env::current_dir() else {
         return Ok((Config::default(), None));
