@@ -649,3 +649,35 @@ fn the_json_report_carries_the_fix_with_its_edits() {
         serde_json::json!({"fixed": 0, "safe": 2, "unsafe": 0})
     );
 }
+
+#[test]
+fn one_line_formats_mark_only_what_fix_fixes() {
+    // per-unit-tax's fix is unsafe: counted apart, not marked `[*]`.
+    let out = klar(
+        &[
+            "--format",
+            "concise",
+            "examples/broken/orders-per-unit-tax.json",
+        ],
+        root(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("error[per-unit-tax] `taxAmount`"), "{text}");
+    assert!(
+        text.contains("1 finding fixable with `--fix --unsafe-fixes`"),
+        "{text}"
+    );
+    let out = klar(
+        &[
+            "--format",
+            "concise",
+            "examples/broken/orders-zero-date.json",
+        ],
+        root(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("error[zero-date] [*] `cancelledAt`"),
+        "{text}"
+    );
+}

@@ -231,10 +231,15 @@ pub fn fixes_line(f: &FixCounts) -> Option<String> {
     }
 }
 
-/// The marker of a fixable finding in one-line formats (`[*] `, as ruff), or nothing.
+/// The marker of a finding `--fix` fixes in one-line formats (`[*] `, as ruff), or nothing:
+/// an unsafe fix is not marked, as the summary counts it apart ("N more with
+/// `--unsafe-fixes`").
 #[must_use]
 pub fn fix_marker(d: &crate::diagnostic::Diagnostic) -> &'static str {
-    if d.fix.as_ref().is_some_and(crate::fix::Fix::is_offered) {
+    if d.fix
+        .as_ref()
+        .is_some_and(|f| f.is_offered() && f.applicability == crate::fix::Applicability::Safe)
+    {
         "[*] "
     } else {
         ""
