@@ -174,7 +174,8 @@ builtin! {
     /// ## Example
     /// An orders file with 1,001 orders.
     /// ## Use instead
-    /// Split it into requests of at most 1,000 objects.
+    /// Split it into requests of at most 1,000 objects: `klar-lint split FILE --out DIR` writes
+    /// them, one body per request, in the kind's envelope (docs/split.md).
     /// ## Fix
     /// None: a request too large is split into several files rather than edited in place; `klar-lint split` writes them.
     /// ## Options

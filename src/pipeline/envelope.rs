@@ -263,7 +263,7 @@ impl Pipeline {
                 )
                 .with_anchor(Anchor::Start)
                 .with_help(format!(
-                    "split it into {} requests",
+                    "split it into {} requests: `klar-lint split FILE --out DIR` writes them",
                     count.div_ceil(self.config.max_batch_size.max(1))
                 )),
             );
