@@ -517,3 +517,49 @@ impl LineMath {
         changes
     }
 }
+
+/// The fix of `per-unit-tax` and `per-unit-discount`: `field` (`taxAmount` or
+/// `discountAmount`) at `at`, a line total `amount`, becomes `unit` (the amount of one unit)
+/// rounded to the minor unit, and the after-total is recomputed when it no longer adds up.
+pub(super) fn divide_fix(
+    field: &str,
+    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
+    math: &LineMath,
+    (amount, unit): (Decimal, Decimal),
+    at: &Pointer,
+    exp: u32,
+    tolerance: &Tolerance,
+) -> Fix {
+    let unit = round_to_minor(unit, exp);
+    let mut changes = vec![Change::Replace {
+        at: at.clone(),
+        json: display_in(unit, exp),
+    }];
+    let (tax, disc) = if field == "taxAmount" {
+        (
+            math.tax
+                .checked_sub(amount)
+                .and_then(|t| t.checked_add(unit)),
+            Some(math.disc),
+        )
+    } else {
+        (
+            Some(math.tax),
+            math.disc
+                .checked_sub(amount)
+                .and_then(|d| d.checked_add(unit)),
+        )
+    };
+    if let (Some(tax), Some(disc)) = (tax, disc) {
+        changes.extend(math.after_change(line, parent, (tax, disc), exp, tolerance));
+    }
+    Fix::unsafe_(
+        format!(
+            "write `{field}` for one unit: {} / {} = `{}`",
+            display_in(amount, exp),
+            math.q.normalize(),
+            display_in(unit, exp)
+        ),
+        changes,
+    )
+}

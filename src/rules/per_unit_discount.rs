@@ -1,9 +1,8 @@
 use rust_decimal::Decimal;
 
-use super::line_money::{parent_of, Amounts, LineMath, TotalsReading};
+use super::line_money::{divide_fix, parent_of, Amounts, LineMath, TotalsReading};
 use crate::declare_rule;
-use crate::fix::{Change, Fix};
-use crate::money::{display_computed, display_in, round_to_minor};
+use crate::money::{display_computed, display_in};
 use crate::rule::{Context, Rule};
 use crate::view::{Discount, LineItem, Order};
 
@@ -115,7 +114,7 @@ fn exceeds_gmv(
     let q = math.q.normalize();
     match unit {
         Some(unit) => {
-            let fix = divide_fix((line, parent), math, amount, unit, exp, cx, &at);
+            let fix = divide_fix("discountAmount", (line, parent), math, (amount, unit), &at, exp, cx.tolerance());
             let unit = display_computed(unit, exp);
             cx.report(
                 at,
@@ -156,7 +155,7 @@ fn line_total(
         return;
     };
     let at = discount.ptr.key("discountAmount");
-    let fix = divide_fix((line, parent), math, amount, unit, exp, cx, &at);
+    let fix = divide_fix("discountAmount", (line, parent), math, (amount, unit), &at, exp, cx.tolerance());
     let unit = display_computed(unit, exp);
     let (shown, q) = (display_in(amount, exp), math.q.normalize());
     cx.report(
@@ -174,39 +173,6 @@ fn line_total(
     .fix(fix);
 }
 
-/// The fix: the discount at `at` divided by the quantity, rounded to the minor unit, and the
-/// after-total recomputed when it no longer adds up.
-fn divide_fix(
-    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
-    math: &LineMath,
-    amount: Decimal,
-    unit: Decimal,
-    exp: u32,
-    cx: &Context<'_>,
-    at: &crate::json::Pointer,
-) -> Fix {
-    let unit = round_to_minor(unit, exp);
-    let mut changes = vec![Change::Replace {
-        at: at.clone(),
-        json: display_in(unit, exp),
-    }];
-    let disc = math
-        .disc
-        .checked_sub(amount)
-        .and_then(|d| d.checked_add(unit));
-    if let Some(disc) = disc {
-        changes.extend(math.after_change(line, parent, (math.tax, disc), exp, cx.tolerance()));
-    }
-    Fix::unsafe_(
-        format!(
-            "write `discountAmount` for one unit: {} / {} = `{}`",
-            display_in(amount, exp),
-            math.q.normalize(),
-            display_in(unit, exp)
-        ),
-        changes,
-    )
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,10 @@
 use rust_decimal::Decimal;
 
 use super::line_money::{
-    contained_tax, parent_of, rate_sum, sum_expr, Amounts, LineMath, TotalsReading,
+    contained_tax, divide_fix, parent_of, rate_sum, sum_expr, Amounts, LineMath, TotalsReading,
 };
 use crate::declare_rule;
-use crate::fix::{Change, Fix};
-use crate::money::{display_computed, display_in, round_to_minor, Tolerance};
+use crate::money::{display_computed, display_in, Tolerance};
 use crate::rule::{Context, Rule};
 use crate::view::{LineItem, Order, Tax};
 
@@ -158,7 +157,7 @@ fn report(
     let shown = display_in(amount, exp);
     let q = math.q.normalize();
     let at = tax.ptr.key("taxAmount");
-    let fix = divide_fix((line, parent), math, amount, unit, &at, exp, cx);
+    let fix = divide_fix("taxAmount", (line, parent), math, (amount, unit), &at, exp, cx.tolerance());
     let unit = display_computed(unit, exp);
     let why = match evidence {
         Evidence::ExceedsGmv(gmv) => {
@@ -192,39 +191,6 @@ fn report(
     };
 }
 
-/// The fix: the tax at `at` divided by the quantity, rounded to the minor unit, and the
-/// after-total recomputed when it no longer adds up.
-fn divide_fix(
-    (line, parent): (&LineItem<'_>, Option<&LineItem<'_>>),
-    math: &LineMath,
-    amount: Decimal,
-    unit: Decimal,
-    at: &crate::json::Pointer,
-    exp: u32,
-    cx: &Context<'_>,
-) -> Fix {
-    let unit = round_to_minor(unit, exp);
-    let mut changes = vec![Change::Replace {
-        at: at.clone(),
-        json: display_in(unit, exp),
-    }];
-    let tax = math
-        .tax
-        .checked_sub(amount)
-        .and_then(|t| t.checked_add(unit));
-    if let Some(tax) = tax {
-        changes.extend(math.after_change(line, parent, (tax, math.disc), exp, cx.tolerance()));
-    }
-    Fix::unsafe_(
-        format!(
-            "write `taxAmount` for one unit: {} / {} = `{}`",
-            display_in(amount, exp),
-            math.q.normalize(),
-            display_in(unit, exp)
-        ),
-        changes,
-    )
-}
 
 /// A tax more than the unit price that is not a line total either (one unit or less, or too
 /// big even shared out): the fix is the tax the rate gives.
