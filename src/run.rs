@@ -985,6 +985,57 @@ mod tests {
         assert_eq!(run.summary().files, 3);
     }
 
+    /// Unit tests spill past 8 facts (`references::SPILL_AT`): the mixed folder's facts go
+    /// through the temporary files, and its partitions are checked on 1 and on 4 threads, in
+    /// two file orders, with the same findings (columns of JSON Lines records included).
+    #[test]
+    fn spilled_facts_give_the_same_findings_on_any_number_of_threads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cross-file/mixed");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let linter = Linter::new(Config::default()).unwrap();
+        let findings = |threads: usize, paths: &[PathBuf]| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let inputs: Vec<Input> = paths.iter().cloned().map(Input::Path).collect();
+            let mut out = Vec::new();
+            pool.install(|| {
+                Run::new(&linter).lint(&inputs, |r| {
+                    for d in &r.diagnostics {
+                        if cross::RULES.contains(&d.rule()) {
+                            out.push(format!(
+                                "{} {}:{:?}:{:?} {} {:?}",
+                                r.path,
+                                d.rule(),
+                                d.line,
+                                d.column,
+                                d.message,
+                                d.labels.first().map(|l| (&l.path, l.line, l.column))
+                            ));
+                        }
+                    }
+                });
+            });
+            out.sort();
+            out
+        };
+        let one = findings(1, &paths);
+        assert!(one.len() > 8, "{one:#?}");
+        assert!(
+            one.iter()
+                .any(|f| f.contains(".jsonl") && f.contains("Some(38)")),
+            "{one:#?}"
+        );
+        paths.reverse();
+        assert_eq!(findings(4, &paths), one);
+        assert_eq!(findings(2, &paths), one);
+    }
+
     #[test]
     fn inputs_not_linted_are_io_error_findings() {
         let linter = Linter::new(Config::default()).unwrap();
