@@ -6,10 +6,12 @@
 //! file's [`FileState`](crate::rule::FileState) in file order, and from there, in batches, to
 //! the run's [`Collector`]. The collector keeps them as [`Record`]s in [`PARTS`] partitions by a
 //! fixed hash of their key (an order id, or a line item id for what refunds name), so that a
-//! partition holds everything one check needs and the checks read one partition at a time.
-//! Memory stays bounded: past [`SPILL_AT`] records in memory, every partition is written to
-//! an anonymous temporary file (`$TMPDIR`, deleted when the run ends) and later records go
-//! there too. If no temporary file can be made, the records stay in memory.
+//! partition holds everything one check needs and the checks read one partition at a time
+//! (several at once, one per thread). Records are kept encoded in a compact binary form
+//! ([`encode`]), made on the linting thread before the collector's lock is taken. Memory stays
+//! bounded: past [`SPILL_AT`] records in memory, every partition is written to an anonymous
+//! temporary file (`$TMPDIR`, deleted when the run ends) and later records go there too. If no
+//! temporary file can be made, the records stay in memory.
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -448,16 +450,15 @@ impl FileFacts {
         }
         self.seq += 1;
         if self.batch.len() >= BATCH {
-            self.collector
-                .add(self.file, std::mem::take(&mut self.batch));
+            self.collector.add(self.file, &self.batch);
+            self.batch.clear();
         }
     }
 }
 
 impl Drop for FileFacts {
     fn drop(&mut self) {
-        self.collector
-            .add(self.file, std::mem::take(&mut self.batch));
+        self.collector.add(self.file, &self.batch);
     }
 }
 
@@ -478,13 +479,15 @@ struct Store {
     no_spill: bool,
     spilled: bool,
     records: usize,
-    /// One record's bytes on their way to a temporary file.
-    scratch: Vec<u8>,
+    /// Partitions whose temporary file failed a write: some of their records are lost.
+    broken: usize,
 }
 
+/// One partition: its records encoded (see [`encode`]), in memory until the store spills,
+/// then in its temporary file.
 #[derive(Debug, Default)]
 struct Part {
-    memory: Vec<Record>,
+    memory: Vec<u8>,
     file: Option<BufWriter<File>>,
 }
 
@@ -509,7 +512,7 @@ impl Collector {
     }
 
     /// Adds facts of file `file`.
-    pub fn add(&self, file: u32, records: Vec<Record>) {
+    pub fn add(&self, file: u32, records: &[Record]) {
         if records.is_empty() {
             return;
         }
@@ -519,8 +522,27 @@ impl Collector {
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(file);
         }
+        // Encoded here, on the linting thread, so that the lock is held only to copy bytes.
+        let mut by_part: Vec<(usize, usize)> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (part_of(r.key()), i))
+            .collect();
+        by_part.sort_unstable();
+        let mut bytes = Vec::with_capacity(records.len() * 96);
+        let mut spans: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+        for (p, i) in by_part {
+            let start = bytes.len();
+            if let Some(record) = records.get(i) {
+                encode(record, &mut bytes);
+            }
+            match spans.last_mut() {
+                Some((last, range)) if *last == p => range.end = bytes.len(),
+                _ => spans.push((p, start..bytes.len())),
+            }
+        }
         let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
-        store.add(records);
+        store.add(records.len(), &bytes, &spans);
     }
 
     /// Whether file `file` referred to an order.
@@ -547,47 +569,61 @@ impl Collector {
     /// the records that never left memory). The records are handed over once: a second call
     /// sees none.
     pub fn map_parts<T: Send>(&self, each: impl Fn(Vec<Record>) -> T + Sync) -> (Vec<T>, usize) {
-        let parts = {
+        let (parts, broken) = {
             let mut store = self.store.lock().unwrap_or_else(PoisonError::into_inner);
             let fresh = (0..PARTS).map(|_| Part::default()).collect();
-            std::mem::replace(&mut store.parts, fresh)
+            (
+                std::mem::replace(&mut store.parts, fresh),
+                std::mem::take(&mut store.broken),
+            )
         };
         let unreadable = AtomicUsize::new(0);
         let out = parts
             .into_par_iter()
             .map(|mut part| {
                 let mut records = Vec::new();
+                let mut ok = true;
                 if let Some(file) = part.file.take() {
-                    if read_back(file, &mut records).is_err() {
-                        unreadable.fetch_add(1, Ordering::Relaxed);
-                    }
+                    ok =
+                        read_back(file).is_ok_and(|bytes| decode_all(&bytes, &mut records).is_ok());
                 }
-                records.append(&mut part.memory);
+                ok &= decode_all(&part.memory, &mut records).is_ok();
+                if !ok {
+                    unreadable.fetch_add(1, Ordering::Relaxed);
+                }
                 each(records)
             })
             .collect();
-        (out, unreadable.into_inner())
+        (out, unreadable.into_inner() + broken)
     }
 }
 
 impl Store {
-    fn add(&mut self, records: Vec<Record>) {
-        for record in records {
-            let p = part_of(record.key());
-            self.records += 1;
-            let Some(part) = self.parts.get_mut(p) else {
+    /// Adds `count` records, encoded in `bytes`: `spans` are each partition's range of them.
+    fn add(&mut self, count: usize, bytes: &[u8], spans: &[(usize, std::ops::Range<usize>)]) {
+        self.records += count;
+        for (p, range) in spans {
+            let (Some(part), Some(encoded)) = (self.parts.get_mut(*p), bytes.get(range.clone()))
+            else {
                 continue;
             };
             if self.spilled && !self.no_spill {
                 if let Some(file) = part.file.as_mut() {
-                    if write_record(file, &record, &mut self.scratch).is_ok() {
+                    if file.write_all(encoded).is_ok() {
                         continue;
                     }
+                    // Part of it may be in the file: those records would be read twice. Keep
+                    // what is left in memory from now on, and say the partition is unreadable.
+                    part.file = None;
+                    self.broken += 1;
                 }
             }
-            part.memory.push(record);
-            self.in_memory += 1;
+            part.memory.extend_from_slice(encoded);
         }
+        if self.spilled {
+            return;
+        }
+        self.in_memory += count;
         if self.in_memory >= self.spill_at && !self.no_spill {
             if self.spill().is_ok() {
                 self.spilled = true;
@@ -605,9 +641,7 @@ impl Store {
                 part.file = Some(BufWriter::with_capacity(16 * 1024, tempfile::tempfile()?));
             }
             if let Some(file) = part.file.as_mut() {
-                for record in &part.memory {
-                    write_record(file, record, &mut self.scratch)?;
-                }
+                file.write_all(&part.memory)?;
             }
             part.memory = Vec::new();
         }
@@ -620,24 +654,18 @@ impl Store {
 // read back only by the same process, from its own anonymous temporary file, so it needs no
 // version and no compatibility; JSON text cost a third of a large run's time (docs/cross-file.md).
 
-fn write_record(
-    file: &mut BufWriter<File>,
-    record: &Record,
-    scratch: &mut Vec<u8>,
-) -> std::io::Result<()> {
-    scratch.clear();
-    encode(record, scratch);
-    file.write_all(scratch)
-}
-
-fn read_back(file: BufWriter<File>, out: &mut Vec<Record>) -> std::io::Result<()> {
+fn read_back(file: BufWriter<File>) -> std::io::Result<Vec<u8>> {
     let mut file = file
         .into_inner()
         .map_err(std::io::IntoInnerError::into_error)?;
     file.seek(SeekFrom::Start(0))?;
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
-    let mut reader = Decoder { bytes: &bytes };
+    Ok(bytes)
+}
+
+fn decode_all(bytes: &[u8], out: &mut Vec<Record>) -> std::io::Result<()> {
+    let mut reader = Decoder { bytes };
     while !reader.bytes.is_empty() {
         let record = reader.record().ok_or_else(|| {
             std::io::Error::new(
@@ -1018,8 +1046,8 @@ mod tests {
         let records: Vec<Record> = (0..50)
             .map(|i| cost(&format!("o{}", i % 7), 1, i))
             .collect();
-        collector.add(1, records[..20].to_vec());
-        collector.add(1, records[20..].to_vec());
+        collector.add(1, &records[..20]);
+        collector.add(1, &records[20..]);
         assert_eq!(collector.stats(), (50, true));
         assert!(collector.refers(1) && !collector.refers(0));
         let (parts, unreadable) = collector.map_parts(|part| {
