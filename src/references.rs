@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::json::{LineIndex, Pointer, SpanIndex};
+use crate::json::{Pointer, SpanIndex};
 use crate::payload::PayloadKind;
 use crate::view::{Cost, Order, Refund};
 
@@ -369,7 +369,12 @@ pub(crate) fn place_in_record(facts: &mut [Record], text: &str) {
         return;
     }
     let spans = SpanIndex::new(text);
-    let lines = LineIndex::new(text);
+    // A record is one line: its column is the chars before the value, plus 1 (as `LineIndex`
+    // counts them, without building one).
+    let column_at = |offset: usize| {
+        text.get(..offset)
+            .map_or(0, |s| u32::try_from(s.chars().count() + 1).unwrap_or(0))
+    };
     let column = |record_pointer: &str, member: Option<&str>| -> u32 {
         // The pointer from the record's own root: without its first token, the record's index.
         let local = record_pointer
@@ -383,9 +388,7 @@ pub(crate) fn place_in_record(facts: &mut [Record], text: &str) {
         Pointer::parse(&local)
             .ok()
             .and_then(|p| spans.locate(&p))
-            .map_or(0, |l| {
-                u32::try_from(lines.line_col(text, l.value.start).1).unwrap_or(0)
-            })
+            .map_or(0, |l| column_at(l.value.start))
     };
     for fact in facts {
         match fact {

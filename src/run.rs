@@ -78,7 +78,8 @@ pub trait Visitor {
     /// What stops the run (a write that failed).
     type Error;
 
-    /// The report of input `index`. It may be changed (a baseline leaves out known findings)
+    /// The report of input `index` (a reference orders file that cannot be used, see
+    /// [`Run::with_orders`], comes after the inputs, with an index past theirs). It may be changed (a baseline leaves out known findings)
     /// before the run counts it in its [`Summary`].
     ///
     /// # Errors
