@@ -24,7 +24,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::json::{Pointer, SpanIndex};
 use crate::payload::PayloadKind;
 use crate::view::{Cost, Order, Refund};
 
@@ -362,62 +361,168 @@ pub(crate) fn refund_facts(refund: &Refund<'_>) -> Vec<Record> {
 
 /// Fills in the columns of one JSON Lines record's facts from the record's text (one line;
 /// the facts' pointers start with the record's index), while the text is at hand: the checks
-/// run when it is long gone. One index of the record's text, then one look-up per value; only
-/// for records with facts, and only in runs that collect them.
+/// run when it is long gone. One pass over the record's text finds every value wanted, with
+/// no index built and nothing allocated per value; only for records with facts, and only in
+/// runs that collect them.
 pub(crate) fn place_in_record(facts: &mut [Record], text: &str) {
     if facts.is_empty() {
         return;
     }
-    let spans = SpanIndex::new(text);
-    // A record is one line: its column is the chars before the value, plus 1 (as `LineIndex`
-    // counts them, without building one).
-    let column_at = |offset: usize| {
-        text.get(..offset)
-            .map_or(0, |s| u32::try_from(s.chars().count() + 1).unwrap_or(0))
-    };
-    let column = |record_pointer: &str, member: Option<&str>| -> u32 {
-        // The pointer from the record's own root: without its first token, the record's index.
-        let local = record_pointer
-            .get(1..)
-            .and_then(|s| s.find('/').map(|i| &s[i..]))
-            .unwrap_or("");
-        let local = match member {
-            Some(key) => format!("{local}/{}", key.replace('~', "~0").replace('/', "~1")),
-            None => local.to_owned(),
+    // (fact, slot, path from the record's root) of every value wanted.
+    let mut wanted: Vec<(usize, Slot, Vec<String>)> = Vec::new();
+    for (i, fact) in facts.iter().enumerate() {
+        let at = fact.place();
+        let path = |member: Option<&str>| {
+            // Without its first token, the record's index.
+            let mut tokens: Vec<String> = at
+                .pointer
+                .split('/')
+                .skip(2)
+                .map(|t| t.replace("~1", "/").replace("~0", "~"))
+                .collect();
+            tokens.extend(member.map(str::to_owned));
+            tokens
         };
-        Pointer::parse(&local)
-            .ok()
-            .and_then(|p| spans.locate(&p))
-            .map_or(0, |l| column_at(l.value.start))
-    };
-    for fact in facts {
         match fact {
-            Record::Order { at, .. } | Record::Line { at, .. } => {
-                at.columns[Slot::Own as usize] = column(&at.pointer, None);
-            }
-            Record::Cost { kind, line, at, .. } => {
-                at.columns[Slot::Order as usize] = column(&at.pointer, Some("orderId"));
+            Record::Order { .. } | Record::Line { .. } => wanted.push((i, Slot::Own, path(None))),
+            Record::Cost { kind, line, .. } => {
+                wanted.push((i, Slot::Order, path(Some("orderId"))));
                 if let Some(line) = line {
                     let key = match line {
                         LineKey::Id(_) => "lineItemId",
                         LineKey::Sku(_) => "sku",
                     };
-                    at.columns[Slot::Line as usize] = column(&at.pointer, Some(key));
+                    wanted.push((i, Slot::Line, path(Some(key))));
                 }
                 let field = PayloadKind::ALL
                     .iter()
                     .find(|k| k.as_str() == kind)
                     .and_then(|k| k.cost_field());
                 if let Some(field) = field {
-                    at.columns[Slot::Amount as usize] = column(&at.pointer, Some(field));
+                    wanted.push((i, Slot::Amount, path(Some(field))));
                 }
             }
-            Record::RefundLine { at, .. } => {
-                at.columns[Slot::Line as usize] = column(&at.pointer, Some("lineItemId"));
-                at.columns[Slot::Amount as usize] = column(&at.pointer, Some("refundedQuantity"));
+            Record::RefundLine { .. } => {
+                wanted.push((i, Slot::Line, path(Some("lineItemId"))));
+                wanted.push((i, Slot::Amount, path(Some("refundedQuantity"))));
             }
         }
     }
+    let paths: Vec<&[String]> = wanted.iter().map(|(_, _, p)| p.as_slice()).collect();
+    let starts = value_starts(text, &paths);
+    for ((i, slot, _), start) in wanted.iter().zip(starts) {
+        let (Some(fact), Some(start)) = (facts.get_mut(*i), start) else {
+            continue;
+        };
+        // A record is one line: the column is the chars before the value, plus 1, as
+        // `LineIndex` counts them.
+        let column = text
+            .get(..start)
+            .map_or(0, |s| u32::try_from(s.chars().count() + 1).unwrap_or(0));
+        fact.place_mut().columns[*slot as usize] = column;
+    }
+}
+
+/// One open container while [`value_starts`] reads: an object and the key of its current
+/// member (a byte range of the text, quotes excluded), or an array and its current index.
+enum Frame {
+    Object(Option<(usize, usize)>),
+    Array(usize),
+}
+
+/// The byte offset in `text` (JSON that parsed) of the value at each of `paths` (tokens from
+/// the root, as in a pointer), in one forward pass. A key written twice gives its last value,
+/// the one serde_json keeps. Keys written with escapes are not matched.
+fn value_starts(text: &str, paths: &[&[String]]) -> Vec<Option<usize>> {
+    let b = text.as_bytes();
+    let mut found = vec![None; paths.len()];
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    let on_path = |stack: &[Frame], path: &[String]| {
+        path.len() == stack.len()
+            && stack.iter().zip(path).all(|(frame, token)| match frame {
+                Frame::Object(Some((s, e))) => text.get(*s..*e) == Some(token.as_str()),
+                Frame::Object(None) => false,
+                Frame::Array(n) => token.parse::<usize>().ok() == Some(*n),
+            })
+    };
+    let mut value_at = |stack: &[Frame], at: usize| {
+        for (k, path) in paths.iter().enumerate() {
+            if on_path(stack, path) {
+                if let Some(slot) = found.get_mut(k) {
+                    *slot = Some(at);
+                }
+            }
+        }
+    };
+    while let Some(&c) = b.get(i) {
+        match c {
+            b' ' | b'\t' | b'\n' | b'\r' | b':' => i += 1,
+            b',' => {
+                match stack.last_mut() {
+                    Some(Frame::Array(n)) => *n += 1,
+                    Some(Frame::Object(_)) => expect_key = true,
+                    None => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                // The end of the string: its closing quote, escapes skipped.
+                let mut j = i + 1;
+                let end = loop {
+                    match b
+                        .get(j..)
+                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                    {
+                        None => break b.len(),
+                        Some(k) if b.get(j + k) == Some(&b'"') => break j + k,
+                        Some(k) => j += k + 2,
+                    }
+                };
+                if expect_key {
+                    let raw = text.get(i + 1..end).unwrap_or("\\");
+                    if let Some(Frame::Object(key)) = stack.last_mut() {
+                        *key = (!raw.contains('\\')).then_some((i + 1, end));
+                    }
+                    expect_key = false;
+                } else {
+                    value_at(&stack, i);
+                }
+                i = end + 1;
+            }
+            b'{' => {
+                value_at(&stack, i);
+                stack.push(Frame::Object(None));
+                expect_key = true;
+                i += 1;
+            }
+            b'[' => {
+                value_at(&stack, i);
+                stack.push(Frame::Array(0));
+                i += 1;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+                i += 1;
+            }
+            _ => {
+                // A number, `true`, `false` or `null`.
+                value_at(&stack, i);
+                i += b
+                    .get(i..)
+                    .and_then(|rest| {
+                        rest.iter().position(|&c| {
+                            matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+                        })
+                    })
+                    .unwrap_or(b.len() - i)
+                    .max(1);
+            }
+        }
+    }
+    found
 }
 
 /// One file's facts on their way to the collector: numbered in file order, handed over in
@@ -1041,6 +1146,37 @@ mod tests {
         assert_eq!(at.columns, [0, 33, 52, 17]);
         assert_eq!(at.member("orderId").column(), Some(33));
         assert_eq!(at.member("productCogs").column(), Some(17));
+    }
+
+    #[test]
+    fn values_are_found_in_one_pass_as_serde_json_reads_them() {
+        let text = r#"{"a": "x\"}{[", "id": 1, "lineItems": [{"q": [1, {}], "quantity": 2.5}, {"id": "b", "quantity":-3,"bundledProducts":[{"quantity":true}]}], "id" : "last", "n": null, "e\u0069": 7}"#;
+        let path = |p: &str| -> Vec<String> { p.split('/').skip(1).map(str::to_owned).collect() };
+        let paths = [
+            path("/id"),
+            path("/lineItems/0/quantity"),
+            path("/lineItems/1/quantity"),
+            path("/lineItems/1/bundledProducts/0/quantity"),
+            path("/lineItems/2/quantity"),
+            path("/n"),
+            path("/ei"),
+            path("/lineItems/1"),
+        ];
+        let refs: Vec<&[String]> = paths.iter().map(Vec::as_slice).collect();
+        let at = |needle: &str| text.find(needle);
+        assert_eq!(
+            value_starts(text, &refs),
+            [
+                at("\"last\""), // the last of two `id`s
+                at("2.5"),
+                at("-3"),
+                at("true"),
+                None,
+                at("null"),
+                None, // a key written with an escape is not matched
+                at("{\"id\": \"b\""),
+            ]
+        );
     }
 
     #[test]
