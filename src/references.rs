@@ -368,21 +368,18 @@ pub(crate) fn place_in_record(facts: &mut [Record], text: &str) {
     if facts.is_empty() {
         return;
     }
-    // (fact, slot, path from the record's root) of every value wanted.
-    let mut wanted: Vec<(usize, Slot, Vec<String>)> = Vec::new();
+    // (fact, slot, path from the record's root) of every value wanted, borrowed from the
+    // facts' pointers: nothing is allocated per value.
+    let mut wanted: Vec<(usize, Slot, Path<'_>)> = Vec::new();
     for (i, fact) in facts.iter().enumerate() {
-        let at = fact.place();
-        let path = |member: Option<&str>| {
-            // Without its first token, the record's index.
-            let mut tokens: Vec<String> = at
-                .pointer
-                .split('/')
-                .skip(2)
-                .map(|t| t.replace("~1", "/").replace("~0", "~"))
-                .collect();
-            tokens.extend(member.map(str::to_owned));
-            tokens
-        };
+        // Without its first token, the record's index.
+        let local = fact
+            .place()
+            .pointer
+            .get(1..)
+            .and_then(|p| p.find('/').and_then(|k| p.get(k..)))
+            .unwrap_or("");
+        let path = |member: Option<&'static str>| Path { local, member };
         match fact {
             Record::Order { .. } | Record::Line { .. } => wanted.push((i, Slot::Own, path(None))),
             Record::Cost { kind, line, .. } => {
@@ -408,18 +405,40 @@ pub(crate) fn place_in_record(facts: &mut [Record], text: &str) {
             }
         }
     }
-    let paths: Vec<&[String]> = wanted.iter().map(|(_, _, p)| p.as_slice()).collect();
+    let paths: Vec<Path<'_>> = wanted.iter().map(|(_, _, p)| *p).collect();
     let starts = value_starts(text, &paths);
+    let mut columns = Vec::with_capacity(wanted.len());
     for ((i, slot, _), start) in wanted.iter().zip(starts) {
-        let (Some(fact), Some(start)) = (facts.get_mut(*i), start) else {
-            continue;
-        };
         // A record is one line: the column is the chars before the value, plus 1, as
         // `LineIndex` counts them.
-        let column = text
-            .get(..start)
+        let column = start
+            .and_then(|start| text.get(..start))
             .map_or(0, |s| u32::try_from(s.chars().count() + 1).unwrap_or(0));
-        fact.place_mut().columns[*slot as usize] = column;
+        columns.push((*i, *slot, column));
+    }
+    for (i, slot, column) in columns {
+        if let Some(fact) = facts.get_mut(i) {
+            fact.place_mut().columns[slot as usize] = column;
+        }
+    }
+}
+
+/// A value's path from a record's root: a pointer (`/lineItems/0/quantity`, or empty) and a
+/// member of the value there.
+#[derive(Clone, Copy)]
+struct Path<'a> {
+    local: &'a str,
+    member: Option<&'a str>,
+}
+
+impl Path<'_> {
+    /// Its tokens; a pointer token with an escape (`~0`, `~1`) is never matched.
+    fn tokens(&self) -> impl Iterator<Item = Option<&str>> {
+        self.local
+            .split('/')
+            .skip(1)
+            .map(|t| (!t.contains('~')).then_some(t))
+            .chain(self.member.map(Some))
     }
 }
 
@@ -433,23 +452,31 @@ enum Frame {
 /// The byte offset in `text` (JSON that parsed) of the value at each of `paths` (tokens from
 /// the root, as in a pointer), in one forward pass. A key written twice gives its last value,
 /// the one serde_json keeps. Keys written with escapes are not matched.
-fn value_starts(text: &str, paths: &[&[String]]) -> Vec<Option<usize>> {
+fn value_starts(text: &str, paths: &[Path<'_>]) -> Vec<Option<usize>> {
     let b = text.as_bytes();
     let mut found = vec![None; paths.len()];
     let mut stack: Vec<Frame> = Vec::new();
     let mut expect_key = false;
     let mut i = 0;
-    let on_path = |stack: &[Frame], path: &[String]| {
-        path.len() == stack.len()
-            && stack.iter().zip(path).all(|(frame, token)| match frame {
-                Frame::Object(Some((s, e))) => text.get(*s..*e) == Some(token.as_str()),
-                Frame::Object(None) => false,
-                Frame::Array(n) => token.parse::<usize>().ok() == Some(*n),
+    let lengths: Vec<usize> = paths.iter().map(|p| p.tokens().count()).collect();
+    let on_path = |stack: &[Frame], k: usize| {
+        lengths.get(k) == Some(&stack.len())
+            && paths.get(k).is_some_and(|path| {
+                stack
+                    .iter()
+                    .zip(path.tokens())
+                    .all(|(frame, token)| match (frame, token) {
+                        (Frame::Object(Some((s, e))), Some(token)) => {
+                            text.get(*s..*e) == Some(token)
+                        }
+                        (Frame::Array(n), Some(token)) => token.parse::<usize>().ok() == Some(*n),
+                        _ => false,
+                    })
             })
     };
     let mut value_at = |stack: &[Frame], at: usize| {
-        for (k, path) in paths.iter().enumerate() {
-            if on_path(stack, path) {
+        for k in 0..paths.len() {
+            if on_path(stack, k) {
                 if let Some(slot) = found.get_mut(k) {
                     *slot = Some(at);
                 }
@@ -1151,7 +1178,10 @@ mod tests {
     #[test]
     fn values_are_found_in_one_pass_as_serde_json_reads_them() {
         let text = r#"{"a": "x\"}{[", "id": 1, "lineItems": [{"q": [1, {}], "quantity": 2.5}, {"id": "b", "quantity":-3,"bundledProducts":[{"quantity":true}]}], "id" : "last", "n": null, "e\u0069": 7}"#;
-        let path = |p: &str| -> Vec<String> { p.split('/').skip(1).map(str::to_owned).collect() };
+        let path = |local| Path {
+            local,
+            member: None,
+        };
         let paths = [
             path("/id"),
             path("/lineItems/0/quantity"),
@@ -1162,10 +1192,9 @@ mod tests {
             path("/ei"),
             path("/lineItems/1"),
         ];
-        let refs: Vec<&[String]> = paths.iter().map(Vec::as_slice).collect();
         let at = |needle: &str| text.find(needle);
         assert_eq!(
-            value_starts(text, &refs),
+            value_starts(text, &paths),
             [
                 at("\"last\""), // the last of two `id`s
                 at("2.5"),
