@@ -408,12 +408,15 @@ pub(crate) fn place_in_record(facts: &mut [Record], text: &str) {
     let paths: Vec<Path<'_>> = wanted.iter().map(|(_, _, p)| *p).collect();
     let starts = value_starts(text, &paths);
     let mut columns = Vec::with_capacity(wanted.len());
+    // Most records are ASCII: a char is a byte.
+    let ascii = text.is_ascii();
     for ((i, slot, _), start) in wanted.iter().zip(starts) {
         // A record is one line: the column is the chars before the value, plus 1, as
         // `LineIndex` counts them.
+        let chars = |s: &str| if ascii { s.len() } else { s.chars().count() };
         let column = start
             .and_then(|start| text.get(..start))
-            .map_or(0, |s| u32::try_from(s.chars().count() + 1).unwrap_or(0));
+            .map_or(0, |s| u32::try_from(chars(s) + 1).unwrap_or(0));
         columns.push((*i, *slot, column));
     }
     for (i, slot, column) in columns {
@@ -442,6 +445,10 @@ impl Path<'_> {
     }
 }
 
+/// A path's token as [`value_starts`] matches it: the key, and its value as an array index;
+/// `None` for a token that matches nothing.
+type Token<'t> = Option<(&'t str, Option<usize>)>;
+
 /// One open container while [`value_starts`] reads: an object and the key of its current
 /// member (a byte range of the text, quotes excluded), or an array and its current index.
 enum Frame {
@@ -458,21 +465,26 @@ fn value_starts(text: &str, paths: &[Path<'_>]) -> Vec<Option<usize>> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut expect_key = false;
     let mut i = 0;
-    let lengths: Vec<usize> = paths.iter().map(|p| p.tokens().count()).collect();
+    // Each path's tokens, with their value as an array index, read once (`None`: a token
+    // that matches nothing).
+    let tokens: Vec<Vec<Token<'_>>> = paths
+        .iter()
+        .map(|p| p.tokens().map(|t| t.map(|t| (t, t.parse().ok()))).collect())
+        .collect();
     let on_path = |stack: &[Frame], k: usize| {
-        lengths.get(k) == Some(&stack.len())
-            && paths.get(k).is_some_and(|path| {
-                stack
+        tokens.get(k).is_some_and(|path| {
+            path.len() == stack.len()
+                && stack
                     .iter()
-                    .zip(path.tokens())
+                    .zip(path)
                     .all(|(frame, token)| match (frame, token) {
-                        (Frame::Object(Some((s, e))), Some(token)) => {
-                            text.get(*s..*e) == Some(token)
+                        (Frame::Object(Some((s, e))), Some((key, _))) => {
+                            text.get(*s..*e) == Some(*key)
                         }
-                        (Frame::Array(n), Some(token)) => token.parse::<usize>().ok() == Some(*n),
+                        (Frame::Array(n), Some((_, index))) => *index == Some(*n),
                         _ => false,
                     })
-            })
+        })
     };
     let mut value_at = |stack: &[Frame], at: usize| {
         for k in 0..paths.len() {
