@@ -18,6 +18,9 @@
 # and the same at twice the records, to show memory does not grow with the file; and
 # `klar-lint split` cutting a JSON Lines file of 250,000 orders into bodies of 1,000
 # (docs/split.md; no peer does this).
+# Checks across files (docs/cross-file.md): the same number of orders in 4 JSON Lines files,
+# with a COGS item per order line and a logistics cost per order in 4 files each, klar-lint
+# against itself with the four rules that check across files off (nothing collected).
 #
 # The table goes to standard output and to $KLAR_BENCH_CACHE/results/table.md.
 set -euo pipefail
@@ -103,6 +106,27 @@ JSONL2=$(generate "jsonl-$((2 * RECORDS))" "$((2 * RECORDS))" 1 --ndjson)
 SPLIT=$(generate "jsonl-$SPLIT_RECORDS" "$SPLIT_RECORDS" 1 --ndjson)
 # Bodies go outside the data folder; each run replaces the last one's (--force).
 SPLIT_OUT=$CACHE/split-out
+# Checks across files: orders in 4 files, their COGS (one item per line with an `id`) and
+# logistics costs (one per order) in 4 files each, made from the orders with jq.
+cross_data() { # orders-per-file files
+  local dir=$DATA/cross-$1x$2 f n
+  if [[ ! -f $dir/.done ]]; then
+    rm -rf "$dir"
+    "$GEN" --seed "$SEED" --orders "$1" --files "$2" --ndjson --out "$dir" 2>/dev/null
+    mkdir -p "$dir/07.2025/cogs" "$dir/07.2025/logistics-costs"
+    for f in "$dir"/07.2025/orders/*.jsonl; do
+      n=$(basename "$f" .jsonl)
+      n=${n#orders-}
+      jq -c '.id as $o | .lineItems[] | select(.id) | {orderId: $o, lineItemId: .id, productCogs: 1.5}' \
+        "$f" >"$dir/07.2025/cogs/cogs-$n.jsonl"
+      jq -c '{orderId: .id, totalLogisticsCosts: 4.9}' "$f" >"$dir/07.2025/logistics-costs/logistics-costs-$n.jsonl"
+    done
+    touch "$dir/.done"
+  fi
+  printf '%s' "$dir"
+}
+CROSS=$(cross_data "$((RECORDS / 4))" 4)
+CROSS_RULES=unknown-order,unknown-line-item,over-refund,conflicting-cost
 # One file is one array of 13,000 orders, not one request: let klar-lint take it whole.
 BIG_CONFIG=$CACHE/big-array.toml
 printf 'max-batch-size = 1000000\n' >"$BIG_CONFIG"
@@ -122,11 +146,14 @@ command_for() {
     klar-lint)
       if [[ $scenario == big ]]; then
         echo "$KLAR --config $BIG_CONFIG --quiet 07.2025/orders"
+      elif [[ $scenario == cross ]]; then
+        echo "$KLAR --no-config --quiet 07.2025"
       else
         echo "$KLAR --no-config --quiet 07.2025/orders"
       fi ;;
     klar-lint-no-ids) echo "$KLAR --no-config --quiet --ignore duplicate-id 07.2025/orders" ;;
     klar-lint-split) echo "$KLAR split --no-config --no-progress --force --out $SPLIT_OUT 07.2025/orders" ;;
+    klar-lint-no-cross) echo "$KLAR --no-config --quiet --ignore $CROSS_RULES 07.2025" ;;
     parse-lines) echo "$PARSE_LINES $(files "$dir" jsonl)" ;;
     jsonschema-cli) echo "$JSONSCHEMA validate $SCHEMA $(printf -- '-i %s ' $list)" ;;
     boon) echo "$BOON $SCHEMA $list" ;;
@@ -139,6 +166,7 @@ dir_for() {
   case $1 in
     small) echo "$SMALL" ;; many) echo "$MANY" ;; batches) echo "$BATCHES" ;; big) echo "$BIG" ;;
     jsonl) echo "$JSONL" ;; jsonl2) echo "$JSONL2" ;; split) echo "$SPLIT" ;;
+    cross) echo "$CROSS" ;;
   esac
 }
 
@@ -208,6 +236,7 @@ scenario() { # key label tools...
     case $tool in
       parse-lines) name="bare per-line serde_json parse, 1 thread" ;;
       klar-lint-no-ids) name="klar-lint \`--ignore duplicate-id\` (remembers no ids)" ;;
+      klar-lint-no-cross) name="klar-lint, the 4 rules across files off (collects nothing)" ;;
       *) name="$tool (schema only)" ;;
     esac
     row "" "$name" "$median" "$rss" "$(fmt_ratio "$median" "$klar_median")"
@@ -220,6 +249,7 @@ scenario batches "100 files of 1,000 orders ($(fmt_size "$(size "$BATCHES")"))" 
 scenario big "One array of 13,000 orders ($(fmt_size "$(size "$BIG")"))" "${PEERS[@]}"
 scenario jsonl "JSON Lines, $RECORDS orders ($(fmt_size "$(size "$JSONL")"))" parse-lines klar-lint-no-ids
 scenario jsonl2 "JSON Lines, $((2 * RECORDS)) orders ($(fmt_size "$(size "$JSONL2")"))" parse-lines klar-lint-no-ids
+scenario cross "Across files: $RECORDS orders + COGS + logistics costs, 12 JSON Lines files ($(fmt_size "$(size "$CROSS")"))" klar-lint-no-cross
 
 # `klar-lint split`: the lint of every order plus the bodies and the manifest written.
 say "scenario: split"

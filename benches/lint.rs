@@ -6,6 +6,9 @@
 //!   `Linter::lint_bytes` (parse, schema per order, every rule, revenue).
 //! - `jsonl`: records per second, `Linter::lint_lines` against a bare single-threaded
 //!   per-line parse.
+//! - `across-files`: a `Run` over orders and their COGS and logistics costs in JSON Lines
+//!   files, with the checks across files (docs/cross-file.md) and without them
+//!   (`Run::without_checks_across_files`): the cost of the run's index of orders.
 //!
 //! The data comes from `examples/generate.rs` (seed 7), so every run sees the same bytes. Run
 //! with `cargo bench`; a run takes about three minutes on two cores. `cargo bench -- batch`
@@ -20,7 +23,8 @@ use std::io::Cursor;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use klar_lint::{Config, Linter};
+use klar_lint::run::Input;
+use klar_lint::{Config, Linter, Run};
 use serde_json::Value;
 
 const SEED: u64 = 7;
@@ -121,5 +125,76 @@ fn json_lines(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, documents, json_lines);
+/// Orders in `files` JSON Lines files, and per orders file a COGS file (one item per line
+/// with an `id`) and a logistics-costs file (one per order).
+fn across_inputs(orders: u64, files: u64) -> Vec<Input> {
+    let mut inputs = Vec::new();
+    let per_file = orders / files;
+    for f in 0..files {
+        let first = f * per_file;
+        let (mut cogs, mut logistics) = (String::new(), String::new());
+        for order in generate::orders(SEED, first, per_file) {
+            let id = order["id"].as_str().unwrap_or_default().to_owned();
+            for line in order["lineItems"].as_array().into_iter().flatten() {
+                if let Some(line_id) = line["id"].as_str() {
+                    let item = serde_json::json!({"orderId": id, "lineItemId": line_id, "productCogs": 1.5});
+                    cogs.push_str(&item.to_string());
+                    cogs.push('\n');
+                }
+            }
+            let item = serde_json::json!({"orderId": id, "totalLogisticsCosts": 4.9});
+            logistics.push_str(&item.to_string());
+            logistics.push('\n');
+        }
+        let mut text = Vec::new();
+        generate::write_orders(&mut text, SEED, first, per_file, true).unwrap_or_default();
+        inputs.push(Input::Bytes {
+            name: format!("bench/07.2025/orders/orders-{f}.jsonl"),
+            bytes: text,
+        });
+        inputs.push(Input::Bytes {
+            name: format!("bench/07.2025/cogs/cogs-{f}.jsonl"),
+            bytes: cogs.into_bytes(),
+        });
+        inputs.push(Input::Bytes {
+            name: format!("bench/07.2025/logistics-costs/logistics-costs-{f}.jsonl"),
+            bytes: logistics.into_bytes(),
+        });
+    }
+    inputs
+}
+
+fn across_files(c: &mut Criterion) {
+    let linter = linter();
+    let orders = 20_000u64;
+    let inputs = across_inputs(orders, 4);
+    let run = |across: bool| {
+        let mut run = Run::new(&linter);
+        if !across {
+            run = run.without_checks_across_files();
+        }
+        let mut findings = 0;
+        run.lint(&inputs, |r| findings += r.diagnostics.len());
+        findings
+    };
+    // Every cost names a line of an order of the run: the checks across files find nothing.
+    assert_eq!(run(true), run(false));
+    let mut group = c.benchmark_group("across-files");
+    group.throughput(Throughput::Elements(orders));
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function(BenchmarkId::new("checks across files", orders), |b| {
+        b.iter(|| run(true));
+    });
+    group.bench_function(
+        BenchmarkId::new("without_checks_across_files", orders),
+        |b| {
+            b.iter(|| run(false));
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, documents, json_lines, across_files);
 criterion_main!(benches);

@@ -78,7 +78,8 @@ pub trait Visitor {
     /// What stops the run (a write that failed).
     type Error;
 
-    /// The report of input `index`. It may be changed (a baseline leaves out known findings)
+    /// The report of input `index` (a reference orders file that cannot be used, see
+    /// [`Run::with_orders`], comes after the inputs, with an index past theirs). It may be changed (a baseline leaves out known findings)
     /// before the run counts it in its [`Summary`].
     ///
     /// # Errors
@@ -134,8 +135,13 @@ pub trait Visitor {
 pub struct Run<'l> {
     linter: &'l Linter,
     summary: Summary,
-    /// Order exports read only as references (`--orders`), never reported on.
+    /// Order exports read only as references (`--orders`), reported on only when they
+    /// cannot be used (see [`Run::with_orders`]).
     orders: Vec<Input>,
+    /// For each of `orders`, the index in `folders` of the folder it was found in.
+    order_folders: Vec<Option<usize>>,
+    /// Folders of reference orders (`--orders DIR`).
+    folders: Vec<PathBuf>,
     /// Whether the checks across files run.
     across_files: bool,
 }
@@ -148,6 +154,8 @@ impl<'l> Run<'l> {
             linter,
             summary: Summary::default(),
             orders: Vec::new(),
+            order_folders: Vec::new(),
+            folders: Vec::new(),
             // Nothing is collected when every check across files is off.
             across_files: cross::RULES.iter().any(|name| {
                 crate::rules::find(name).is_some_and(|meta| linter.config().runs_somewhere(meta))
@@ -183,9 +191,33 @@ impl<'l> Run<'l> {
     /// ]);
     /// assert_eq!(run.summary().files, 1); // the reference orders are not reported on
     /// ```
+    ///
+    /// A reference file that contributes nothing is not passed over in silence: it is
+    /// reported, after the inputs, with one finding and nothing else (its index in
+    /// [`Visitor::report`] is past the inputs'). One that cannot be read keeps its `io-error`
+    /// (or `invalid-json`, with the place where the JSON breaks), and one that holds another
+    /// kind of payload, or whose kind cannot be told, gets an `io-error` error saying so; an
+    /// orders file with no order in it gets an `io-error` warning. Their findings count like
+    /// any other (an error fails the run).
     #[must_use]
     pub fn with_orders(mut self, orders: Vec<Input>) -> Self {
+        self.order_folders.extend(orders.iter().map(|_| None));
         self.orders.extend(orders);
+        self
+    }
+
+    /// Adds the files of folder `folder` as order exports read only as references (the CLI's
+    /// `--orders DIR`; `files` are what the walk found in it). An export folder holds costs
+    /// and refunds too, so a file of another kind in it is passed over quietly; but a folder
+    /// in which no file holds an order is an `io-error` error, reported under the folder's
+    /// path after the inputs. Files that cannot be read are reported as in
+    /// [`Run::with_orders`].
+    #[must_use]
+    pub fn with_order_folder(mut self, folder: PathBuf, files: Vec<Input>) -> Self {
+        let index = self.folders.len();
+        self.folders.push(folder);
+        self.order_folders.extend(files.iter().map(|_| Some(index)));
+        self.orders.extend(files);
         self
     }
 
@@ -250,7 +282,7 @@ impl<'l> Run<'l> {
         let _collecting = across.then(Collecting::start);
         let collector = across.then(|| Arc::new(Collector::new()));
         let all: Vec<Input>;
-        let everything = if self.orders.is_empty() {
+        let everything = if self.orders.is_empty() || !self.across_files {
             inputs
         } else {
             all = inputs.iter().chain(&self.orders).cloned().collect();
@@ -295,6 +327,8 @@ impl<'l> Run<'l> {
         // Reports that wait for the checks across files: from the first file that refers to
         // an order on, in input order.
         let mut waiting: Vec<(usize, FileReport)> = Vec::new();
+        // The folders of reference orders in which a file held orders.
+        let mut used = vec![false; self.folders.len()];
         loop {
             match rx.recv_timeout(TICK) {
                 Ok((first, reports)) => {
@@ -308,7 +342,21 @@ impl<'l> Run<'l> {
                     let index = next;
                     next += 1;
                     if index >= ctx.reported {
-                        // Reference orders: read for their orders, not reported on.
+                        // Reference orders: read for their orders, reported on only when they
+                        // cannot be used.
+                        let folder = self
+                            .order_folders
+                            .get(index - ctx.reported)
+                            .copied()
+                            .flatten();
+                        if let (Some(used), true) =
+                            (folder.and_then(|f| used.get_mut(f)), holds_orders(&report))
+                        {
+                            *used = true;
+                        }
+                        if let Some(problem) = reference_problem(&report, folder.is_some()) {
+                            waiting.push((index, problem));
+                        }
                         continue;
                     }
                     let refers = ctx
@@ -324,16 +372,50 @@ impl<'l> Run<'l> {
             }
             visitor.tick()?;
         }
+        if self.across_files {
+            for (f, folder) in self.folders.iter().enumerate() {
+                if !used.get(f).copied().unwrap_or(true) {
+                    waiting.push((
+                        ctx.inputs.len() + f,
+                        not_linted(
+                            folder,
+                            format!(
+                                "no file in `{}` holds orders: it adds nothing to the reference orders",
+                                folder.display()
+                            ),
+                            Severity::Error,
+                            "give `--orders` (or `orders` in klar-lint.toml) a folder or files of orders exports",
+                        ),
+                    ));
+                }
+            }
+        }
         if waiting.is_empty() {
             return Ok(());
         }
-        let mut found = match ctx.collector {
-            Some(collector) => self.check_across_files(collector, ctx.inputs),
-            None => HashMap::new(),
+        let refers = waiting.iter().any(|(index, _)| *index < ctx.reported);
+        let (mut found, mut unreadable) = match ctx.collector {
+            Some(collector) if refers => self.check_across_files(collector, ctx.inputs),
+            _ => (HashMap::new(), 0),
         };
         for (index, mut report) in waiting {
             if let Some(findings) = found.remove(&index) {
                 self.attach(index, &mut report, findings, ctx.inputs);
+            }
+            if unreadable > 0 && index < ctx.reported {
+                // Said once, in the first report that waited for the checks.
+                let mut d = Diagnostic::new(
+                    &codes::IO_ERROR,
+                    Pointer::root(),
+                    format!(
+                        "{unreadable} of {} parts of the facts for the checks across files could not be read back from their temporary file: those checks are incomplete",
+                        crate::references::PARTS
+                    ),
+                )
+                .with_help("check the free space and permissions of `$TMPDIR`, then run again");
+                d.severity = Severity::Error;
+                report.diagnostics.insert(0, d);
+                unreadable = 0;
             }
             visitor.report(index, &mut report)?;
             self.summary.add(&report);
@@ -341,12 +423,13 @@ impl<'l> Run<'l> {
         Ok(())
     }
 
-    /// Runs the checks across files; their findings by file.
+    /// Runs the checks across files: their findings by file, and how many partitions of facts
+    /// could not be read back.
     fn check_across_files(
         &self,
         collector: &Collector,
         inputs: &[Input],
-    ) -> HashMap<usize, Vec<cross::Finding>> {
+    ) -> (HashMap<usize, Vec<cross::Finding>>, usize) {
         let names: Vec<String> = inputs.iter().map(Input::name).collect();
         let mut by_name: Vec<usize> = (0..names.len()).collect();
         by_name.sort_by(|&a, &b| names[a].cmp(&names[b]).then(a.cmp(&b)));
@@ -360,7 +443,7 @@ impl<'l> Run<'l> {
         for f in outcome.findings {
             by_file.entry(f.at.file as usize).or_default().push(f);
         }
-        by_file
+        (by_file, outcome.unreadable)
     }
 
     /// Adds findings across files to report `index`: levels from the configuration, lines and
@@ -414,6 +497,7 @@ impl<'l> Run<'l> {
             let mut d = Diagnostic::new(f.rule, pointer, f.message).with_help(f.help);
             d.severity = severity;
             d.line = f.at.line;
+            d.column = f.at.column();
             if let Some((span, line, column)) = locate(f.at.file, &d.pointer) {
                 d.span = Some(span);
                 d.line = Some(line);
@@ -426,7 +510,7 @@ impl<'l> Run<'l> {
                 d.labels.push(Label {
                     span: place.filter(|_| same).map(|p| p.0),
                     line: place.map(|p| p.1).or(other.line),
-                    column: place.map(|p| p.2),
+                    column: place.map(|p| p.2).or_else(|| other.column()),
                     pointer,
                     text: noun.to_owned(),
                     path: (!same)
@@ -643,6 +727,70 @@ pub(crate) fn lint_input(linter: &Linter, input: &Input) -> FileReport {
             "directories are walked for regular files only",
         ),
     }
+}
+
+/// Whether a report is of an orders payload with at least one order.
+fn holds_orders(report: &FileReport) -> bool {
+    report.kind == Some(PayloadKind::Orders) && report.objects > 0
+}
+
+/// What to report of a reference orders file (`--orders`), when it contributes nothing or
+/// not all it holds: its `io-error`, `invalid-json` and `internal-error` findings (the rest of
+/// its findings are not reported, as for any reference file), or one `io-error` when it holds
+/// no order or another kind of payload. `in_folder`: found in a folder of reference orders,
+/// where other kinds are expected and passed over.
+fn reference_problem(report: &FileReport, in_folder: bool) -> Option<FileReport> {
+    const UNREAD: [&str; 3] = ["io-error", "invalid-json", "internal-error"];
+    let mut problem = FileReport::new(&report.path);
+    problem.kind = report.kind;
+    problem.kind_source = report.kind_source;
+    problem.api_version = report.api_version;
+    problem.version_source = report.version_source;
+    problem.diagnostics = report
+        .diagnostics
+        .iter()
+        .filter(|d| UNREAD.contains(&d.rule()))
+        .cloned()
+        .map(|mut d| {
+            let help = d.help.take().map_or_else(String::new, |h| format!("{h}; "));
+            d.help = Some(format!(
+                "{help}this file is read for reference orders (`--orders`): what could not be read of it is not used"
+            ));
+            d
+        })
+        .collect();
+    if !problem.diagnostics.is_empty() {
+        problem.sources.clone_from(&report.sources);
+        return Some(problem);
+    }
+    let path = &report.path;
+    let (message, severity, help) = match report.kind {
+        Some(PayloadKind::Orders) if report.objects > 0 => return None,
+        Some(PayloadKind::Orders) => (
+            format!("`{path}` holds no order: it adds nothing to the reference orders"),
+            if report.count(Severity::Error) > 0 {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            "check that the export holds the orders you meant to check against (`klar-lint` on the file shows what is wrong with it)",
+        ),
+        _ if in_folder => return None,
+        Some(kind) => (
+            format!("`{path}` holds {kind}, not orders: none of it is used as reference orders"),
+            Severity::Error,
+            "give `--orders` (or `orders` in klar-lint.toml) orders exports only; lint other payloads as inputs",
+        ),
+        None => (
+            format!("the kind of `{path}` cannot be told: none of it is used as reference orders"),
+            Severity::Error,
+            "put `orders` in the file's name, or check that it is an orders export",
+        ),
+    };
+    let mut d = Diagnostic::new(&codes::IO_ERROR, Pointer::root(), message).with_help(help);
+    d.severity = severity;
+    problem.diagnostics.push(d);
+    Some(problem)
 }
 
 /// The report of an input that was not linted: one `io-error` finding.
@@ -870,6 +1018,57 @@ mod tests {
         assert_eq!(visitor.1, [0, 1, 2, 3]);
         // The report that stopped the run is not counted.
         assert_eq!(run.summary().files, 3);
+    }
+
+    /// Unit tests spill past 8 facts (`references::SPILL_AT`): the mixed folder's facts go
+    /// through the temporary files, and its partitions are checked on 1 and on 4 threads, in
+    /// two file orders, with the same findings (columns of JSON Lines records included).
+    #[test]
+    fn spilled_facts_give_the_same_findings_on_any_number_of_threads() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cross-file/mixed");
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        paths.sort();
+        let linter = Linter::new(Config::default()).unwrap();
+        let findings = |threads: usize, paths: &[PathBuf]| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let inputs: Vec<Input> = paths.iter().cloned().map(Input::Path).collect();
+            let mut out = Vec::new();
+            pool.install(|| {
+                Run::new(&linter).lint(&inputs, |r| {
+                    for d in &r.diagnostics {
+                        if cross::RULES.contains(&d.rule()) {
+                            out.push(format!(
+                                "{} {}:{:?}:{:?} {} {:?}",
+                                r.path,
+                                d.rule(),
+                                d.line,
+                                d.column,
+                                d.message,
+                                d.labels.first().map(|l| (&l.path, l.line, l.column))
+                            ));
+                        }
+                    }
+                });
+            });
+            out.sort();
+            out
+        };
+        let one = findings(1, &paths);
+        assert!(one.len() > 8, "{one:#?}");
+        assert!(
+            one.iter()
+                .any(|f| f.contains(".jsonl") && f.contains("Some(38)")),
+            "{one:#?}"
+        );
+        paths.reverse();
+        assert_eq!(findings(4, &paths), one);
+        assert_eq!(findings(2, &paths), one);
     }
 
     #[test]

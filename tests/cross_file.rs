@@ -354,3 +354,147 @@ fn the_config_names_reference_orders_relative_to_itself() {
     );
     assert!(!text.contains("orders.json:"), "{text}");
 }
+
+/// A reference orders file that contributes nothing is reported under its own path, with a
+/// finding that fails the run: missing, of another kind, broken JSON, a folder without orders;
+/// through `--orders` and through the config's `orders`. (Before, each was passed over in
+/// silence and the run exited 0 with fewer orders than the user meant.)
+#[test]
+fn a_reference_that_cannot_be_used_is_reported_and_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cross-file/mixed");
+    let d = dir.path();
+    std::fs::copy(root.join("cogs.json"), d.join("cogs.json")).unwrap();
+    std::fs::copy(root.join("refunds.json"), d.join("refunds.json")).unwrap();
+    std::fs::write(d.join("broken.json"), "[{\"id\": \"1\",\n").unwrap();
+    std::fs::create_dir_all(d.join("empty")).unwrap();
+    std::fs::create_dir_all(d.join("costs-only")).unwrap();
+    std::fs::copy(root.join("cogs.json"), d.join("costs-only/cogs.json")).unwrap();
+    // A folder of a month's exports: its costs are passed over, its orders used.
+    std::fs::create_dir_all(d.join("month")).unwrap();
+    std::fs::copy(root.join("cogs.json"), d.join("month/cogs.json")).unwrap();
+    std::fs::copy(root.join("a-orders.json"), d.join("month/a-orders.json")).unwrap();
+    std::fs::copy(root.join("a-orders.json"), d.join("orders.json")).unwrap();
+    let run = |extra: &[&str], config: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_klar-lint"));
+        cmd.args(["--format", "json", "cogs.json"])
+            .args(extra)
+            .current_dir(d);
+        match config {
+            Some(text) => {
+                std::fs::write(d.join("klar-lint.toml"), text).unwrap();
+                cmd.args(["--config", "klar-lint.toml"]);
+            }
+            None => {
+                cmd.arg("--no-config");
+            }
+        }
+        let out = cmd.output().unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+        // (path, rule, severity, message) of every file but cogs.json.
+        let found: Vec<(String, String, String, String)> = v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] != "cogs.json")
+            .flat_map(|f| {
+                f["diagnostics"].as_array().unwrap().iter().map(|x| {
+                    (
+                        f["path"].as_str().unwrap().to_owned(),
+                        x["rule"].as_str().unwrap().to_owned(),
+                        x["severity"].as_str().unwrap().to_owned(),
+                        x["message"].as_str().unwrap().to_owned(),
+                    )
+                })
+            })
+            .collect();
+        (found, out.status.code())
+    };
+    let cases: [(&str, &str, &str); 5] = [
+        ("missing.json", "io-error", "cannot read `missing.json`"),
+        (
+            "refunds.json",
+            "io-error",
+            "`refunds.json` holds refunds, not orders",
+        ),
+        ("broken.json", "invalid-json", "invalid JSON"),
+        ("empty", "io-error", "no file in `empty` holds orders"),
+        (
+            "costs-only",
+            "io-error",
+            "no file in `costs-only` holds orders",
+        ),
+    ];
+    for (path, rule, message) in cases {
+        for config in [false, true] {
+            let (found, code) = if config {
+                run(&[], Some(&format!("orders = [{path:?}]\n")))
+            } else {
+                run(&["--orders", path], None)
+            };
+            assert_eq!(found.len(), 1, "{path} (config: {config}): {found:?}");
+            let (p, r, severity, m) = &found[0];
+            assert_eq!(
+                (p.as_str(), r.as_str(), severity.as_str()),
+                (path, rule, "error")
+            );
+            assert!(m.starts_with(message), "{path}: {m}");
+            // cogs.json's own finding against no orders is an info: the reference's error
+            // alone fails the run.
+            assert_eq!(code, Some(1), "{path} (config: {config}): {found:?}");
+        }
+    }
+    // Usable references are not reported on; the folder's costs are passed over.
+    for path in ["month", "orders.json"] {
+        let (found, _) = run(&["--orders", path], None);
+        assert!(found.is_empty(), "{path}: {found:?}");
+    }
+}
+
+/// A finding across files in a JSON Lines record, and a label at one, carry the column of the
+/// value as well as the record's line: found from the record's text while it is read, since
+/// the checks run once it is gone. Both ways a JSON Lines file is read: with its version known
+/// from its path (records checked as they are parsed) and told by its first record.
+#[test]
+fn json_lines_findings_across_files_have_a_column() {
+    let orders = "\n{\"id\": \"o-1\", \"createdAt\": 1761000000, \"currencyCodeIso3Letter\": \"EUR\", \"lineItems\": [{\"id\": \"a\", \"sku\": \"TEE\", \"productGmv\": 10, \"quantity\": 1}]}\n";
+    let cogs = "{\"orderId\": \"o-1\", \"lineItemId\": \"a\", \"productCogs\": 4}\n  {\"productCogs\": 4, \"lineItemId\": \"zz\",  \"orderId\": \"o-1\"}\n{\"orderId\":\"o-9\",\"productCogs\":4}\n";
+    for folder in ["", "07.2025/"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        let o = dir.path().join(format!("{folder}orders.jsonl"));
+        let c = dir.path().join(format!("{folder}cogs.jsonl"));
+        std::fs::write(&o, orders).unwrap();
+        std::fs::write(&c, cogs).unwrap();
+        let reports = lint(&[c, o], &[]);
+        let found: Vec<_> = reports
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| ACROSS.contains(&d.rule()))
+            .map(|d| {
+                (
+                    d.rule(),
+                    d.line,
+                    d.column,
+                    d.labels.first().map(|l| (l.line, l.column)),
+                )
+            })
+            .collect();
+        // `"zz"` on line 2 at column 36; `"o-9"` on line 3 at column 12; the order's `id` on
+        // line 2 of orders.jsonl at column 8.
+        assert_eq!(
+            found,
+            [
+                (
+                    "unknown-line-item",
+                    Some(2),
+                    Some(36),
+                    Some((Some(2), Some(8)))
+                ),
+                ("unknown-order", Some(3), Some(12), None),
+            ],
+            "{folder}"
+        );
+    }
+}

@@ -158,11 +158,15 @@ impl Pipeline {
                         let shape = Shape::of(p.as_ref());
                         let is_checked =
                             matches!(plan, Plan::Check { .. }) && matches!(shape, Shape::Object);
+                        let mut checked = if is_checked { checked.next() } else { None };
+                        if let Some(c) = checked.as_mut() {
+                            crate::references::place_in_record(&mut c.facts, &decoded.text);
+                        }
                         Record {
                             decoded,
                             plan,
                             shape,
-                            checked: if is_checked { checked.next() } else { None },
+                            checked,
                         }
                     })
                     .collect();
@@ -336,9 +340,13 @@ impl Pipeline {
     ) -> Record<'b> {
         let (parsed, decoded) = decode_record(buf, line, cap);
         let shape = Shape::of(parsed.as_ref());
-        let checked = parsed.as_ref().filter(|p| p.value.is_object()).map(|p| {
+        let mut checked = parsed.as_ref().filter(|p| p.value.is_object()).map(|p| {
             self.check_object(version, kind, &p.value, Pointer::root().index(line.record))
         });
+        if let Some(c) = checked.as_mut() {
+            // The checks across files run when this text is gone: their columns are found now.
+            crate::references::place_in_record(&mut c.facts, &decoded.text);
+        }
         drop(parsed);
         let plan = if matches!(shape, Shape::Failed) {
             Plan::Failed

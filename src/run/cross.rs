@@ -54,10 +54,7 @@ fn decimal(s: Option<&str>) -> Option<Decimal> {
 }
 
 fn sub(place: &Place, key: &str) -> Place {
-    Place {
-        pointer: format!("{}/{key}", place.pointer),
-        ..place.clone()
-    }
+    place.member(key)
 }
 
 fn units(d: Decimal) -> String {
@@ -82,8 +79,9 @@ pub(super) fn check(collector: &Collector, rank: &[usize], references: u32) -> O
             p.pointer.clone(),
         )
     };
-    let mut out = Outcome::default();
-    out.unreadable = collector.for_each_part(|mut part| {
+    // Partitions are checked in parallel, each alone; what they find is put in one order below.
+    let (parts, unreadable) = collector.map_parts(|mut part| {
+        let mut out = Outcome::default();
         part.retain(|r| !r.is_reference() || r.place().file < references);
         part.sort_by_cached_key(|r| order_key(r.place()));
         // The orders of this partition, each as its last version.
@@ -269,6 +267,23 @@ pub(super) fn check(collector: &Collector, rank: &[usize], references: u32) -> O
                 }
             }
         }
+        out
+    });
+    let mut out = Outcome {
+        unreadable,
+        ..Outcome::default()
+    };
+    for part in parts {
+        out.orders += part.orders;
+        out.findings.extend(part.findings);
+    }
+    // One order whatever the number of threads: by file, place, rule and message.
+    out.findings.sort_by(|a, b| {
+        (order_key(&a.at), a.rule.name, &a.message).cmp(&(
+            order_key(&b.at),
+            b.rule.name,
+            &b.message,
+        ))
     });
     let orders = match out.orders {
         1 => "1 order".to_owned(),

@@ -234,13 +234,22 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         .chain(&args.orders)
         .cloned()
         .collect();
-    // Reference order exports are never skipped as "not a payload": they are orders by the
-    // user's word.
+    // Reference order files named one by one are never skipped as "not a payload": they are
+    // orders by the user's word (and reported when they are not). A folder is walked as the
+    // inputs are: it may hold costs and other JSON too, but must hold some orders.
     let reference_judge = walk::Judge {
         config: linter.config(),
         kind_forced: true,
     };
-    let mut run = Run::new(&linter).with_orders(walk::collect(&references, &reference_judge).0);
+    let mut run = Run::new(&linter);
+    for path in references {
+        run = if path.is_dir() {
+            let files = walk::collect(std::slice::from_ref(&path), &judge).0;
+            run.with_order_folder(path, files)
+        } else {
+            run.with_orders(walk::collect(&[path], &reference_judge).0)
+        };
+    }
     let write_result = run.visit(&inputs, &mut printer);
     let Printer {
         recorded,
