@@ -165,6 +165,24 @@ fn removal(text: &str, located: Located) -> Option<Span> {
             while bytes.get(next).copied().is_some_and(is_ws) {
                 next += 1;
             }
+            // Keep the lines: a member that ends its line but shares it with the one before
+            // (`"a": 1, "b": 0,⏎`) goes with the comma before it, so the line break stays.
+            let mut before = start;
+            while before > 0 && bytes.get(before - 1).copied().is_some_and(is_ws) {
+                before -= 1;
+            }
+            let breaks =
+                |from: usize, to: usize| bytes.get(from..to).is_some_and(|s| s.contains(&b'\n'));
+            if breaks(after + 1, next)
+                && !breaks(before, start)
+                && before > 0
+                && bytes.get(before - 1) == Some(&b',')
+            {
+                return Some(Span {
+                    start: before - 1,
+                    end,
+                });
+            }
             Some(Span { start, end: next })
         }
         b'}' | b']' => {
@@ -421,6 +439,18 @@ mod tests {
                 r#"[{"x":{"d":2}}]"#,
             ),
             (r#"{"a\"b":0,"c":1}"#, "/a\"b", r#"{"c":1}"#),
+            // The line breaks stay where they were.
+            (
+                "{\"a\": 1, \"b\": 0,\n \"c\": 2}",
+                "/b",
+                "{\"a\": 1,\n \"c\": 2}",
+            ),
+            (
+                "{\"a\": 1,\n \"b\": 0, \"c\": 2}",
+                "/b",
+                "{\"a\": 1,\n \"c\": 2}",
+            ),
+            ("{\"b\": 0,\n \"c\": 2}", "/b", "{\"c\": 2}"),
         ];
         for (text, pointer, want) in cases {
             assert_eq!(
