@@ -1703,3 +1703,178 @@ fn gzip_bytes_in_a_json_file_are_named_as_gzip() {
         "{d:?}"
     );
 }
+
+/// One EUR order with one line; `fields` replaces the line's (and shipping's) literals.
+fn order_with(line: &str, shipping_before: &str, refunded: &str) -> String {
+    format!(
+        r#"{{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000000, "currencyCodeIso3Letter": "EUR",
+  "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "1", "customer": {{"id": "c1"}},
+  "shipping": {{"shippingTotalAmountBeforeTaxAndDiscounts": {shipping_before}, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR",
+    "taxes": [{{"title": "VAT", "taxRate": 0.19, "taxAmount": {shipping_before}}}]}},
+  "refundedLineItems": [{{"lineItemId": "a", "refundedQuantity": {refunded}, "createdAt": 1700000001}}],
+  "lineItems": [{{"id": "a", "productName": "Socks", "productId": "p1", "sku": "s1", {line}}}]}}"#
+    )
+}
+
+fn line_with(q: &str, gmv: &str, tax: &str, discount: &str, total: &str) -> String {
+    format!(
+        r#""productGmv": {gmv}, "quantity": {q},
+    "taxes": [{{"title": "VAT", "taxRate": 0.19, "taxAmount": {tax}}}], "discounts": [{{"discountAmount": {discount}}}],
+    "totalAmountBeforeTaxesAndDiscounts": {total}, "totalAmountAfterTaxesAndDiscounts": {total}"#
+    )
+}
+
+/// Amounts at and past the edge of an exact decimal (±79,228,162,514,264,337,593,543,950,335):
+/// wherever one is put, nothing panics (a panic would be an `internal-error`), and a product or
+/// sum beyond the range is a `number-range` finding with the object left out of the revenue
+/// totals, never a total saturated at `Decimal::MAX`. The oracle for the totals is the test's
+/// own exact arithmetic.
+#[test]
+fn amounts_that_overflow_an_exact_decimal_are_number_range_never_a_saturated_total() {
+    use klar_lint::money::{decimal_from_literal, Decimal};
+    const EXTREME: &[&str] = &[
+        "0",
+        "1",
+        "-1",
+        "0.0000000000000000000000000001",
+        "1e-28",
+        "1e28",
+        "-1e28",
+        "7.9e28",
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "39614081257132168796771975168",
+        "99999999999999999999999999999",
+        "1e29",
+        "-1e400",
+        "1e15",
+        "1e17",
+        "123456789012345.6789",
+    ];
+    let linter = orders_linter();
+    let mut cases = 0;
+    for q in [
+        "1",
+        "2",
+        "1e15",
+        "-1e14",
+        "79228162514264337593543950335",
+        "0.5",
+    ] {
+        for gmv in EXTREME {
+            for other in ["1", "1e28", "-79228162514264337593543950335"] {
+                let payload = format!(
+                    "[{}]",
+                    order_with(&line_with(q, gmv, other, "0", other), other, q)
+                );
+                let report = linter.lint_str("extreme.json", &payload);
+                cases += 1;
+                let ctx = || format!("quantity {q}, productGmv {gmv}, other amounts {other}");
+                assert!(
+                    !report.has_internal_error(),
+                    "{}: {:#?}",
+                    ctx(),
+                    report.diagnostics
+                );
+                let range: Vec<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.rule() == "number-range")
+                    .collect();
+                for d in &range {
+                    assert!(
+                        d.message.len() < 300 && !d.message.contains('\n'),
+                        "{}",
+                        d.message
+                    );
+                }
+                let (Ok(qd), Ok(gd)) = (decimal_from_literal(q), decimal_from_literal(gmv)) else {
+                    // A literal beyond the range is the reader's `number-range`.
+                    assert!(!range.is_empty(), "{}: no number-range", ctx());
+                    assert_eq!(report.revenue.overflowed, 1, "{}", ctx());
+                    continue;
+                };
+                let counted = report
+                    .revenue
+                    .currencies
+                    .get("EUR")
+                    .filter(|t| t.orders == 1);
+                match qd.checked_mul(gd) {
+                    None => {
+                        assert!(
+                            range
+                                .iter()
+                                .any(|d| d.pointer.to_string() == "/0/lineItems/0/quantity"
+                                    && d.message.contains("quantity × `productGmv`")),
+                            "{}: the overflow of quantity × productGmv is no finding: {:#?}",
+                            ctx(),
+                            report.diagnostics
+                        );
+                        assert!(counted.is_none(), "{}: counted anyway", ctx());
+                        assert_eq!(report.revenue.overflowed, 1, "{}", ctx());
+                    }
+                    Some(gross) => {
+                        if let Some(t) = counted {
+                            assert_eq!(t.gross, gross, "{}: a wrong total", ctx());
+                        } else {
+                            // Left out: then for a reason the report gives.
+                            assert!(
+                                report.revenue.left_out + report.revenue.overflowed == 1,
+                                "{}: neither counted nor left out: {:#?}",
+                                ctx(),
+                                report.revenue
+                            );
+                        }
+                    }
+                }
+                // Whatever is counted is never a saturated total.
+                for t in report.revenue.currencies.values() {
+                    for v in [t.gross, t.taxes, t.discounts, t.net, t.shipping_after] {
+                        if v.abs() == Decimal::MAX {
+                            assert!(
+                                [q, gmv, other]
+                                    .iter()
+                                    .any(|l| l.contains("79228162514264337593543950335")),
+                                "{}: a total at Decimal::MAX: {:#?}",
+                                ctx(),
+                                t
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases > 250);
+
+    // Each order fits, their sum does not: the second is left out with a finding at it, and
+    // the total is the first order's, exactly.
+    let half = "50000000000000000000000000000";
+    let one = order_with(&line_with("1", half, "0", "0", half), "0", "0");
+    let payload = format!("[{one}, {one}]");
+    let report = linter.lint_str("two.json", &payload);
+    let sum: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == "number-range")
+        .collect();
+    assert_eq!(sum.len(), 1, "{:#?}", report.diagnostics);
+    assert_eq!(sum[0].pointer.to_string(), "/1");
+    assert!(
+        sum[0].message.contains("revenue totals"),
+        "{}",
+        sum[0].message
+    );
+    let eur = report.revenue.currencies.get("EUR").unwrap();
+    assert_eq!(eur.orders, 1);
+    assert_eq!(eur.gross, half.parse::<Decimal>().unwrap());
+    assert_eq!(report.revenue.overflowed, 1);
+
+    // Across files (the run's totals): the later file's orders in that currency are left out.
+    let mut total = klar_lint::Revenue::default();
+    total.merge(&report.revenue);
+    total.merge(&report.revenue);
+    let eur = total.currencies.get("EUR").unwrap();
+    assert_eq!(eur.gross, half.parse::<Decimal>().unwrap());
+    assert_eq!(total.overflowed, 3);
+}

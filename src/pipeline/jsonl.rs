@@ -234,8 +234,8 @@ impl Pipeline {
                     state.line = Some(line.line_no);
                     self.finish_notes(v, k, &mut c, &mut state);
                     c.count_dropped(&mut report.truncated);
-                    if let Some(contribution) = c.revenue.take() {
-                        report.revenue.add(contribution);
+                    if let Some(o) = c.revenue.take().and_then(|r| report.revenue.add(r)) {
+                        c.diagnostics.push(o.diagnostic());
                     }
                     diagnostics.append(&mut c.diagnostics);
                 } else if let Shape::Other(found) = shape {
