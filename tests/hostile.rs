@@ -1878,3 +1878,79 @@ fn amounts_that_overflow_an_exact_decimal_are_number_range_never_a_saturated_tot
     assert_eq!(eur.gross, half.parse::<Decimal>().unwrap());
     assert_eq!(total.overflowed, 3);
 }
+
+/// The paths of the files in a JSON report.
+fn report_paths(report: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(report).unwrap();
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `klar-lint . -o report.json` run twice, or a baseline written into the folder it lints: the
+/// second run must not lint the first run's report or baseline as a payload (a GitLab report is
+/// an array, which a walk cannot tell from a payload; with `--kind` every JSON file is one).
+#[test]
+fn the_runs_own_report_and_baseline_are_not_linted_as_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    let d = dir.path();
+
+    // A GitLab report in the folder: the first run is clean, the second the same.
+    for _ in 0..2 {
+        let run = klar(&[".", "-o", "gl.json", "--format", "gitlab"], d);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let report = std::fs::read_to_string(d.join("gl.json")).unwrap();
+        assert!(!report.contains("\"gl.json\""), "{report}");
+    }
+    std::fs::remove_file(d.join("gl.json")).unwrap();
+
+    // With `--kind`, and the report named through another path to the same file.
+    for out in ["r.json", "./r.json", "../x/r.json"] {
+        let out = out.replace('x', d.file_name().unwrap().to_str().unwrap());
+        let run = klar(
+            &["--kind", "orders", ".", "-o", &out, "--format", "json"],
+            d,
+        );
+        assert_eq!(run.code, Some(0), "-o {out}: {}", run.stderr);
+        let report = std::fs::read_to_string(d.join("r.json")).unwrap();
+        assert_eq!(report_paths(&report), ["./orders.json"], "-o {out}");
+    }
+    std::fs::remove_file(d.join("r.json")).unwrap();
+
+    // A baseline written twice holds the same findings; applied, it is not linted either.
+    let mut written = Vec::new();
+    for _ in 0..2 {
+        let run = klar(&["--kind", "orders", ".", "--write-baseline", "b.json"], d);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        written.push(std::fs::read_to_string(d.join("b.json")).unwrap());
+    }
+    assert_eq!(written[0], written[1]);
+    let run = klar(
+        &[
+            "--kind",
+            "orders",
+            ".",
+            "--baseline",
+            "b.json",
+            "--format",
+            "json",
+        ],
+        d,
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(report_paths(&run.stdout), ["./orders.json"]);
+    // The skip is said, as for any JSON file left alone.
+    let run = klar(
+        &["--kind", "orders", ".", "--baseline", "b.json", "--verbose"],
+        d,
+    );
+    assert!(
+        run.stderr.contains("b.json") && run.stderr.contains("own"),
+        "{}",
+        run.stderr
+    );
+}

@@ -153,6 +153,11 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let judge = walk::Judge {
         config: linter.config(),
         kind_forced: args.kind != KindArg::Auto,
+        own: walk::OwnFiles::new(
+            [&args.output, &args.write_baseline, &args.baseline]
+                .into_iter()
+                .filter_map(Option::as_deref),
+        ),
     };
     let (mut inputs, skipped) = walk::collect(&args.paths, &judge);
     if args.show_files {
@@ -216,6 +221,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let reference_judge = walk::Judge {
         config: linter.config(),
         kind_forced: true,
+        own: walk::OwnFiles::default(),
     };
     let mut run = Run::new(&linter).with_orders(walk::collect(&references, &reference_judge).0);
     let write_result = run.visit(&inputs, &mut printer);
