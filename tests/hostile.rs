@@ -1954,3 +1954,103 @@ fn the_runs_own_report_and_baseline_are_not_linted_as_inputs() {
         run.stderr
     );
 }
+
+/// The hidden temporary files (`.klar-lint*`) in `dir`.
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(".klar-lint"))
+        })
+        .collect()
+}
+
+/// Ctrl-C (SIGINT) or a CI runner's SIGTERM while `--output` is being written: the
+/// temporary file beside the target is removed, the previous report stays, and the process
+/// still ends by the signal (a shell sees 130 or 143). SIGKILL cannot be caught (see
+/// `a_killed_run_leaves_the_previous_output_file_whole`).
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("exports");
+    std::fs::create_dir(&inputs).unwrap();
+    let bad = GOOD_LINE.replace(
+        "\"currencyCodeIso3Letter\": \"EUR\", \"financialStatus\"",
+        "\"currencyCodeIso3Letter\": \"EURO\", \"financialStatus\"",
+    );
+    let batch = format!("[{}]", vec![bad.as_str(); 40].join(","));
+    for i in 0..300 {
+        std::fs::write(inputs.join(format!("orders-{i:03}.json")), &batch).unwrap();
+    }
+    let target = dir.path().join("report.json");
+    let previous = "{\"previous\": \"report\"}";
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        std::fs::write(&target, previous).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+            .args(["--format", "json", "--output", "report.json", "exports"])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the temporary file, then signal the run while it is there.
+        let start = Instant::now();
+        while temp_files(dir.path()).is_empty() {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no temporary file appeared: {:?}",
+                child.try_wait()
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the run ended before its temporary file was seen"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(number),
+            "SIG{signal}: {status}"
+        );
+        assert_eq!(
+            temp_files(dir.path()),
+            Vec::<PathBuf>::new(),
+            "SIG{signal} left its temporary file"
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), previous);
+    }
+    // A signal the run inherited as ignored (`nohup` ignores SIGHUP) stays ignored: the run
+    // goes on and writes its report.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            r#"trap '' HUP; exec "$0" --format json --output report.json exports"#,
+            env!("CARGO_BIN_EXE_klar-lint"),
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while temp_files(dir.path()).is_empty() && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{status}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(report["files"].as_array().map(Vec::len), Some(300));
+}

@@ -5,6 +5,7 @@ mod args;
 mod baseline;
 mod output;
 mod progress;
+mod signals;
 mod walk;
 
 use std::io::{self, IsTerminal, Write};
