@@ -2054,3 +2054,59 @@ fn an_interrupted_run_leaves_no_temporary_file_behind() {
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert_eq!(report["files"].as_array().map(Vec::len), Some(300));
 }
+
+/// A gzip export padded with zero bytes to a block size (tape, some disk images and upload
+/// tools do it): `gzip -d` reads it ("trailing garbage ignored"), so klar-lint does too, as a
+/// file and from standard input, document and JSON Lines. Other bytes after the gzip data
+/// are still an `io-error`.
+#[test]
+fn gzip_with_trailing_zero_padding_is_read() {
+    use std::io::Write as _;
+    let gzip = |text: &str| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    };
+    let linter = orders_linter();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, objects) in [
+        ("orders.json.gz", GOOD.to_owned(), 1),
+        ("orders.jsonl.gz", format!("{GOOD_LINE}\n{GOOD_LINE}\n"), 2),
+    ] {
+        for padding in [1, 511, 512, 10_240, 1 << 20] {
+            let mut bytes = gzip(&text);
+            bytes.resize(bytes.len() + padding, 0);
+            // Two members, then padding: the second member is read too.
+            let report = linter.lint_named(name, &bytes[..]);
+            let errors: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            assert!(errors.is_empty(), "{name} + {padding} zeros: {errors:#?}");
+            assert_eq!(report.objects, objects, "{name} + {padding} zeros");
+            // Through a file too.
+            std::fs::write(dir.path().join(name), &bytes).unwrap();
+            let report = linter.lint_path(&dir.path().join(name));
+            assert_eq!(report.objects, objects, "{name} file + {padding} zeros");
+            assert!(!report.has_errors(), "{:#?}", report.diagnostics);
+        }
+        // Two members and padding between and after: both read.
+        let mut bytes = gzip(&text);
+        bytes.extend(gzip(if objects == 1 { "" } else { &text }));
+        bytes.resize(bytes.len() + 512, 0);
+        let report = linter.lint_named(name, &bytes[..]);
+        assert!(!report.has_errors(), "{name}: {:#?}", report.diagnostics);
+        // Other trailing bytes: still an error, as before.
+        for garbage in [&b"garbage"[..], b"\0\0\0x", b"\n"] {
+            let mut bytes = gzip(&text);
+            bytes.extend_from_slice(garbage);
+            let report = linter.lint_named(name, &bytes[..]);
+            assert!(
+                report.diagnostics.iter().any(|d| d.rule() == "io-error"),
+                "{name} + {garbage:?}: {:#?}",
+                report.diagnostics
+            );
+        }
+    }
+}
