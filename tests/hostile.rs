@@ -2110,3 +2110,99 @@ fn gzip_with_trailing_zero_padding_is_read() {
         }
     }
 }
+
+/// Every finding's text (message, help, labels) is one short line.
+fn assert_short(report: &FileReport, what: &str) {
+    for d in &report.diagnostics {
+        let texts = [d.message.as_str(), d.help.as_deref().unwrap_or("")]
+            .into_iter()
+            .chain(d.labels.iter().map(|l| l.text.as_str()));
+        for text in texts {
+            assert!(
+                text.len() <= 300 && !text.contains('\n'),
+                "{what}: {} bytes from `{}`: {}…",
+                text.len(),
+                d.rule(),
+                text.chars().take(200).collect::<String>()
+            );
+        }
+        assert!(d.line.is_some(), "{what}: `{}` has no location", d.rule());
+    }
+}
+
+/// A lone surrogate escape, a key repeated 100,000 times and a 1 MiB key each get a short,
+/// exact message with its location: the surrogate is named (serde_json calls a lone trailing
+/// surrogate "lone leading"), the repeat is one finding that counts them, and a long key is
+/// shortened in every message, never echoed whole.
+#[test]
+fn lone_surrogates_repeated_keys_and_huge_keys_get_short_exact_messages() {
+    let linter = orders_linter();
+    for (value, escape, says) in [
+        (r#""\ud800""#, r"\ud800", "first half"),
+        (r#""ab\ud800x""#, r"\ud800", "first half"),
+        (r#""\ud800\u0041""#, r"\ud800", "first half"),
+        (r#""\udc00""#, r"\udc00", "second half"),
+        (r#""x\uDFFF""#, r"\uDFFF", "second half"),
+    ] {
+        let text = format!(r#"[{{"id": {value}, "createdAt": 1}}]"#);
+        let report = linter.lint_str("surrogate.json", &text);
+        assert_short(&report, value);
+        let d = &report.diagnostics[0];
+        assert_eq!(d.rule(), "invalid-json", "{value}");
+        assert!(
+            d.message.contains(&format!("`{escape}`")) && d.message.contains(says),
+            "{value}: {}",
+            d.message
+        );
+        // Pointed at the escape itself.
+        let at = text.find(escape).unwrap() + 1;
+        assert_eq!((d.line, d.column), (Some(1), Some(at)), "{value}");
+    }
+
+    let repeated = format!("[{{{}}}]", vec![r#""id": "1""#; 100_000].join(", "));
+    let report = within_deadline(move || orders_linter().lint_str("repeated.json", &repeated));
+    assert_short(&report, "100,000 repeated keys");
+    let dups: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == "duplicate-key")
+        .collect();
+    assert_eq!(dups.len(), 1, "{dups:#?}");
+    assert!(
+        dups[0].message.contains("100000 times"),
+        "{}",
+        dups[0].message
+    );
+    assert_eq!((dups[0].line, dups[0].column), (Some(1), Some(14)));
+
+    let key = "k".repeat(1 << 20);
+    for text in [
+        format!(r#"[{{"{key}": 1, "id": "1"}}]"#),
+        format!(r#"[{{"{key}": 1, "{key}": 2, "id": "1"}}]"#),
+        format!("{{\"{key}\": 1}}\n"),
+    ] {
+        let report = linter.lint_str("key.json", &text);
+        assert_short(&report, "a 1 MiB key");
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("1048576 bytes")),
+            "{:#?}",
+            report
+                .diagnostics
+                .iter()
+                .map(|d| d.message.chars().take(100).collect::<String>())
+                .collect::<Vec<_>>()
+        );
+    }
+    // Through the binary: the whole concise report is a few short lines.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("orders.json"),
+        format!(r#"[{{"{key}": 1, "{key}": 2, "id": "\udc00"}}]"#).replace(r"\udc00", "1"),
+    )
+    .unwrap();
+    let run = klar(&["--format", "concise", "orders.json"], dir.path());
+    assert!(run.stdout.len() < 4_000, "{} bytes", run.stdout.len());
+}

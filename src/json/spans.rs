@@ -37,10 +37,14 @@ pub struct DuplicateKey {
     pub pointer: Pointer,
     /// The decoded key.
     pub key: String,
-    /// The key token of this, later, occurrence, quotes included.
+    /// The key token of the second occurrence, quotes included.
     pub key_span: Span,
     /// The key token of the first occurrence, quotes included.
     pub first_key_span: Span,
+    /// How many times the key is written in the object (2 or more): one `DuplicateKey` per
+    /// repeated key and object, however often it repeats (a key written 100,000 times is one
+    /// finding, not 99,999).
+    pub count: usize,
 }
 
 /// Resolves pointers to byte spans in one document's text.
@@ -495,7 +499,7 @@ struct Frame<'a> {
     /// Object: where this object's keys start in `DuplicateScan::seen`.
     seen_from: usize,
     /// Object: its keys, once it has more than `LINEAR_KEYS` of them.
-    map: Option<HashMap<Cow<'a, str>, Span>>,
+    map: Option<HashMap<Cow<'a, str>, First>>,
 }
 
 impl Frame<'_> {
@@ -510,12 +514,19 @@ impl Frame<'_> {
     }
 }
 
+/// A key's first occurrence in an object, and its entry in `found` once it repeats.
+#[derive(Clone, Copy)]
+struct First {
+    span: Span,
+    found: Option<usize>,
+}
+
 /// The full-document scan for repeated keys, with an explicit stack.
 struct DuplicateScan<'a> {
     scan: Scanner<'a>,
     stack: Vec<Frame<'a>>,
     /// The first occurrence of each key of the open objects, innermost last.
-    seen: Vec<(Cow<'a, str>, Span)>,
+    seen: Vec<(Cow<'a, str>, First)>,
     found: Vec<DuplicateKey>,
 }
 
@@ -593,37 +604,48 @@ impl<'a> DuplicateScan<'a> {
         let (span, value_at) = self.scan.member_key(pos)?;
         let key = self.scan.decode(span);
         if let Some(key) = &key {
-            if let Some(first) = self.first_occurrence(key.clone(), span) {
-                let mut pointer = Pointer::root();
-                let parents = self.stack.len().saturating_sub(1);
-                for frame in self.stack.iter().take(parents) {
-                    if frame.object {
-                        pointer.push_key(frame.key.as_deref().unwrap_or_default());
-                    } else {
-                        pointer.push_index(frame.index);
+            match self.first_occurrence(key.clone(), span) {
+                None => {}
+                Some(First { found: Some(i), .. }) => {
+                    if let Some(dup) = self.found.get_mut(i) {
+                        dup.count += 1;
                     }
                 }
-                pointer.push_key(key);
-                self.found.push(DuplicateKey {
-                    pointer,
-                    key: key.clone().into_owned(),
-                    key_span: span,
-                    first_key_span: first,
-                });
+                Some(First { span: first, .. }) => {
+                    let mut pointer = Pointer::root();
+                    let parents = self.stack.len().saturating_sub(1);
+                    for frame in self.stack.iter().take(parents) {
+                        if frame.object {
+                            pointer.push_key(frame.key.as_deref().unwrap_or_default());
+                        } else {
+                            pointer.push_index(frame.index);
+                        }
+                    }
+                    pointer.push_key(key);
+                    self.mark_found(key, self.found.len());
+                    self.found.push(DuplicateKey {
+                        pointer,
+                        key: key.clone().into_owned(),
+                        key_span: span,
+                        first_key_span: first,
+                        count: 2,
+                    });
+                }
             }
         }
         self.stack.last_mut()?.key = key;
         Some(value_at)
     }
 
-    /// The span of an earlier `key` in the innermost object, recording this one if it is new.
-    fn first_occurrence(&mut self, key: Cow<'a, str>, span: Span) -> Option<Span> {
+    /// The first occurrence of `key` in the innermost object, recording this one if it is new.
+    fn first_occurrence(&mut self, key: Cow<'a, str>, span: Span) -> Option<First> {
         let frame = self.stack.last_mut()?;
+        let first = First { span, found: None };
         if let Some(map) = &mut frame.map {
             if let Some(first) = map.get(key.as_ref()) {
                 return Some(*first);
             }
-            map.insert(key, span);
+            map.insert(key, first);
             return None;
         }
         let own = self.seen.get(frame.seen_from..).unwrap_or_default();
@@ -632,12 +654,30 @@ impl<'a> DuplicateScan<'a> {
         }
         if own.len() >= LINEAR_KEYS {
             let mut map: HashMap<_, _> = self.seen.drain(frame.seen_from..).collect();
-            map.insert(key, span);
+            map.insert(key, first);
             frame.map = Some(map);
         } else {
-            self.seen.push((key, span));
+            self.seen.push((key, first));
         }
         None
+    }
+
+    /// Notes that `key` of the innermost object repeats, as `found[index]`.
+    fn mark_found(&mut self, key: &str, index: usize) {
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        let first = match &mut frame.map {
+            Some(map) => map.get_mut(key),
+            None => self
+                .seen
+                .get_mut(frame.seen_from..)
+                .and_then(|own| own.iter_mut().find(|(k, _)| k == key))
+                .map(|(_, first)| first),
+        };
+        if let Some(first) = first {
+            first.found = Some(index);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
+use super::decode::{duplicate_keys, not_utf8, syntax_error};
 use super::envelope::undocumented_endpoint;
 use super::finish::ids_unreadable;
 use super::locate::{pick, set_label_span, set_span};
@@ -670,13 +670,14 @@ fn decode_record<'b>(
         }
         Err(e) => {
             let index = LineIndex::new(text);
-            let at = index.offset_of(text, e.line(), e.column());
+            let syntax = syntax_error(&e, text, index.offset_of(text, e.line(), e.column()), false);
+            let at = syntax.offset;
             let mut d = Diagnostic::new(
                 &codes::INVALID_JSON,
                 ptr(),
-                format!("{}: {}", named(), syntax_message(&e)),
+                format!("{}: {}", named(), syntax.message),
             )
-            .with_help(syntax_help(&e, text, at, false));
+            .with_help(syntax.help);
             set_span(
                 &mut d,
                 Span {
