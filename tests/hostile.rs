@@ -2206,3 +2206,75 @@ fn lone_surrogates_repeated_keys_and_huge_keys_get_short_exact_messages() {
     let run = klar(&["--format", "concise", "orders.json"], dir.path());
     assert!(run.stdout.len() < 4_000, "{} bytes", run.stdout.len());
 }
+
+/// Each file's findings in a JSON report, by the file's object count (the paths of files whose
+/// names differ only in bytes that are not UTF-8 print alike).
+fn findings_by_objects(report: &str) -> Vec<(u64, usize)> {
+    let v: Value = serde_json::from_str(report).unwrap();
+    let mut out: Vec<(u64, usize)> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["objects"].as_u64().unwrap(),
+                f["diagnostics"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Two files whose names differ only in bytes that are not UTF-8, or in `\` (a character of a
+/// Unix file name) against `/` (a folder), each keep their own baseline entries: a finding of
+/// a new file is never hidden by an older file's entry, and an entry of a file the run did not
+/// look at is not counted as fixed.
+#[test]
+#[cfg(unix)]
+fn baseline_entries_never_mix_files_whose_names_differ_in_bytes_or_separators() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt as _;
+    let bad = GOOD_LINE.replace(
+        "\"EUR\", \"financialStatus\"",
+        "\"EURO\", \"financialStatus\"",
+    );
+    let one = format!("[{bad}]");
+    let two = format!(
+        "[{bad}, {}]",
+        GOOD_LINE.replace("\"id\": \"1\"", "\"id\": \"2\"")
+    );
+    for (old, new) in [
+        (&b"a\xff-orders.json"[..], &b"a\xfe-orders.json"[..]),
+        (b"x\\y-orders.json", b"x/y-orders.json"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("exports")).unwrap();
+        std::fs::create_dir(d.join("exports/x")).unwrap();
+        let path = |name: &[u8]| d.join("exports").join(OsStr::from_bytes(name));
+        std::fs::write(path(old), &one).unwrap();
+        let run = klar(&["exports", "--write-baseline", "b.json"], d);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        // The new file (sorted first) has the same finding and one more object: its finding is
+        // new, the old file's is known.
+        std::fs::write(path(new), &two).unwrap();
+        let run = klar(&["exports", "--baseline", "b.json", "--format", "json"], d);
+        let found = findings_by_objects(&run.stdout);
+        assert!(
+            matches!(found.as_slice(), [(1, 0), (2, n)] if *n > 0),
+            "{:?}: {}",
+            String::from_utf8_lossy(new),
+            run.stdout
+        );
+        // A run that does not look at the old file does not count its entry as fixed.
+        std::fs::write(d.join("other-orders.json"), GOOD).unwrap();
+        let run = klar(&["other-orders.json", "--baseline", "b.json"], d);
+        assert!(
+            !run.stderr.contains("no longer occur"),
+            "{:?}: {}",
+            String::from_utf8_lossy(old),
+            run.stderr
+        );
+    }
+}

@@ -209,6 +209,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
         recorded: args.write_baseline.is_some().then(Vec::new),
         internal: false,
         started: Instant::now(),
+        inputs: &inputs,
     };
     let references: Vec<PathBuf> = linter
         .config()
@@ -572,6 +573,8 @@ struct Printer<'a> {
     /// Whether klar-lint failed on a file (exit 2).
     internal: bool,
     started: Instant,
+    /// The run's inputs, by index (baselines key a file by its path).
+    inputs: &'a [klar_lint::run::Input],
 }
 
 impl Visitor for Printer<'_> {
@@ -579,16 +582,22 @@ impl Visitor for Printer<'_> {
 
     fn report(&mut self, index: usize, report: &mut FileReport) -> io::Result<()> {
         self.internal |= report.has_internal_error();
+        // Baselines key a file by its path's bytes, not by the name the report prints.
+        let file = || match self.inputs.get(index) {
+            Some(klar_lint::run::Input::Path(p)) => baseline::file_key(p),
+            _ => baseline::file_key(Path::new(&report.path)),
+        };
         if let Some(recorded) = self.recorded.as_mut() {
+            let file = file();
             recorded.extend(
                 report
                     .diagnostics
                     .iter()
-                    .map(|d| baseline::entry(report, d)),
+                    .map(|d| baseline::entry(&file, report, d)),
             );
         } else {
             if let Some(matcher) = self.baseline.as_mut() {
-                matcher.filter(report);
+                matcher.filter(&file(), report);
                 report.limit(self.per_file_limit);
             }
             let (reporter, out) = (&mut self.reporter, &mut self.out);
