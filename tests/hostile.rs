@@ -2278,3 +2278,65 @@ fn baseline_entries_never_mix_files_whose_names_differ_in_bytes_or_separators() 
         );
     }
 }
+
+/// `duplicate-id` remembers every id of a file exactly, and keeps only a bounded number of
+/// *bytes* of them in memory, not only a bounded count: a file of 1 MiB ids spills them to its
+/// temporary runs long before 57,344 of them (57 GiB) are held, and a repeat far down is still
+/// found.
+#[test]
+fn duplicate_id_memory_is_bounded_in_bytes_not_only_in_ids() {
+    use klar_lint::rule::SeenIds;
+    let mut seen = SeenIds::default();
+    let id = |i: usize| format!("{i:08}{}", "x".repeat((1 << 20) - 8));
+    for i in 0..64 {
+        let at = klar_lint::Pointer::root().index(i).key("id");
+        assert_eq!(seen.first_or_insert(&id(i), &at, None), None);
+        assert!(
+            seen.in_memory() <= 16,
+            "{} ids of 1 MiB in memory after {} ids",
+            seen.in_memory(),
+            i + 1
+        );
+    }
+    assert!(seen.runs() > 0);
+    let first = seen
+        .first_or_insert(
+            &id(0),
+            &klar_lint::Pointer::root().index(99).key("id"),
+            None,
+        )
+        .expect("the repeat of the first id is found in a run");
+    assert_eq!(first.pointer.as_str(), "/0/id");
+
+    // Through the linter: JSON Lines records with 1 MiB ids, the first repeated at the end.
+    let record =
+        |i: usize| GOOD_LINE.replace("{\"id\": \"1\"", &format!("{{\"id\": \"{}\"", id(i)));
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&record(i));
+        text.push('\n');
+    }
+    text.push_str(&record(0));
+    text.push('\n');
+    let report = within_deadline(move || {
+        orders_linter().lint_lines("orders.jsonl", std::io::Cursor::new(text))
+    });
+    let dup: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == "duplicate-id")
+        .collect();
+    assert_eq!(
+        dup.len(),
+        1,
+        "{:?}",
+        report
+            .diagnostics
+            .iter()
+            .map(|d| d.rule())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(dup[0].pointer.as_str(), "/40/id");
+    assert_eq!(dup[0].line, Some(41));
+    assert!(dup[0].message.len() < 300);
+}
