@@ -2333,7 +2333,7 @@ fn duplicate_id_memory_is_bounded_in_bytes_not_only_in_ids() {
         report
             .diagnostics
             .iter()
-            .map(|d| d.rule())
+            .map(klar_lint::Diagnostic::rule)
             .collect::<Vec<_>>()
     );
     assert_eq!(dup[0].pointer.as_str(), "/40/id");
