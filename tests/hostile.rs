@@ -2378,3 +2378,55 @@ fn snippets_on_a_giant_one_line_file_cost_a_window_not_the_line() {
     assert!(text.lines().all(|l| l.chars().count() < 400));
     assert!(text.contains("EURO"));
 }
+
+/// A baseline matches every finding of a file to the text under it: on JSON Lines, one kept
+/// text per record with findings. Finding a finding's text is a search by halves, so baseline
+/// runs on big JSON Lines files stay linear (a linear search per finding made them quadratic:
+/// 30,000 bad records took twice as long with a baseline as without, and it grew with the
+/// square). Also checks that each finding's text is the right record's.
+#[test]
+fn finding_the_text_under_each_finding_is_not_quadratic_on_json_lines() {
+    let bad = GOOD_LINE.replace(
+        "\"currencyCodeIso3Letter\": \"EUR\", \"financialStatus\"",
+        "\"currencyCodeIso3Letter\": \"EURO\", \"financialStatus\"",
+    );
+    let mut text = String::new();
+    for k in 0..40_000 {
+        text.push_str(&bad.replace("{\"id\": \"1\"", &format!("{{\"id\": \"{k}\"")));
+        text.push('\n');
+        // Blank lines and a good record between: the kept texts have gaps.
+        if k % 7 == 0 {
+            text.push_str("\n");
+            text.push_str(&GOOD_LINE.replace("{\"id\": \"1\"", &format!("{{\"id\": \"g{k}\"")));
+            text.push('\n');
+        }
+    }
+    let report = within_deadline(move || {
+        let mut config = Config::default().with_kind(PayloadKind::Orders);
+        config.max_diagnostics_per_file = usize::MAX;
+        Linter::new(config)
+            .unwrap()
+            .lint_lines("orders.jsonl", std::io::Cursor::new(text))
+    });
+    assert!(report.sources.len() >= 40_000, "{}", report.sources.len());
+    assert!(report.diagnostics.len() >= 80_000);
+    let start = Instant::now();
+    for d in &report.diagnostics {
+        let span = d.span.unwrap();
+        let chunk = report.source_for(span).unwrap();
+        let under = chunk
+            .text
+            .get(span.start - chunk.offset..span.end - chunk.offset)
+            .unwrap();
+        if d.rule() == "currency-code" {
+            assert_eq!(under, "\"EURO\"");
+        }
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?} for {} lookups in {} texts",
+        start.elapsed(),
+        report.diagnostics.len(),
+        report.sources.len()
+    );
+}

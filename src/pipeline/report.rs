@@ -74,7 +74,8 @@ pub struct FileReport {
     /// Revenue recomputed from the objects that passed their schema; those that did not are
     /// counted in [`Revenue::left_out`].
     pub revenue: Revenue,
-    /// Text kept for rendering snippets (empty for clean files).
+    /// Text kept for rendering snippets (empty for clean files), in file order (by `offset`,
+    /// not overlapping): [`FileReport::source_for`] searches it by halves.
     pub sources: Vec<SourceChunk>,
 }
 
@@ -207,12 +208,19 @@ impl FileReport {
             .any(|d| d.code == &codes::INTERNAL_ERROR)
     }
 
-    /// The kept text containing a byte span, if any.
+    /// The kept text containing a byte span, if any. A binary search: the texts are kept in
+    /// file order (a JSON Lines file keeps one per record with findings, and a baseline asks
+    /// for every finding: a linear search made that quadratic).
     #[must_use]
     pub fn source_for(&self, span: Span) -> Option<&SourceChunk> {
-        self.sources
-            .iter()
-            .find(|c| span.start >= c.offset && span.start <= c.offset + c.text.len())
+        let contains =
+            |c: &SourceChunk| span.start >= c.offset && span.start <= c.offset + c.text.len();
+        // The first chunk that ends at or after the span's start, or the one before it (two
+        // chunks can touch: a span at the end of one is at the start of the next).
+        let i = self
+            .sources
+            .partition_point(|c| c.offset + c.text.len() < span.start);
+        self.sources.get(i).filter(|c| contains(c))
     }
 }
 
@@ -294,10 +302,12 @@ pub(super) fn drop_unused_sources(report: &mut FileReport) {
                 .map(|s| s.start)
         })
         .collect();
+    let mut starts = starts;
+    starts.sort_unstable();
     report.sources.retain(|c| {
-        starts
-            .iter()
-            .any(|&s| s >= c.offset && s <= c.offset + c.text.len())
+        // The first start at or after the chunk's: is it inside the chunk?
+        let i = starts.partition_point(|&s| s < c.offset);
+        starts.get(i).is_some_and(|&s| s <= c.offset + c.text.len())
     });
 }
 
@@ -389,6 +399,48 @@ fn shorten(text: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_text_of_a_span_is_found_by_halves_in_touching_and_gapped_chunks() {
+        let mut report = FileReport::new("x.jsonl");
+        for (offset, text) in [(0, "abc"), (3, "de"), (10, "fgh")] {
+            report.sources.push(SourceChunk {
+                offset,
+                first_line: 1,
+                text: text.into(),
+            });
+        }
+        let found = |start: usize| {
+            report
+                .source_for(Span {
+                    start,
+                    end: start + 1,
+                })
+                .map(|c| c.offset)
+        };
+        // At a boundary the earlier chunk wins, as the linear search had it.
+        let got: Vec<_> = (0..15).map(found).collect();
+        assert_eq!(
+            got,
+            [
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(3),
+                Some(3),
+                None,
+                None,
+                None,
+                None,
+                Some(10),
+                Some(10),
+                Some(10),
+                Some(10),
+                None
+            ]
+        );
+    }
 
     #[test]
     fn long_code_spans_are_shortened_at_a_character_boundary() {
