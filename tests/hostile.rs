@@ -2396,7 +2396,7 @@ fn finding_the_text_under_each_finding_is_not_quadratic_on_json_lines() {
         text.push('\n');
         // Blank lines and a good record between: the kept texts have gaps.
         if k % 7 == 0 {
-            text.push_str("\n");
+            text.push('\n');
             text.push_str(&GOOD_LINE.replace("{\"id\": \"1\"", &format!("{{\"id\": \"g{k}\"")));
             text.push('\n');
         }
