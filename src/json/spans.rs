@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::pointer::{parse_index, Pointer};
 
@@ -54,12 +55,25 @@ pub struct DuplicateKey {
 /// span of each element or member of the root container, and, when the root is an object, of
 /// the containers directly inside it (so `{"items": [...]}` batches are indexed too). After
 /// that, [`SpanIndex::locate`] costs the size of the indexed element it descends into, not the
-/// size of the file.
+/// size of the file. Below those levels, a container of [`DEEP_MIN`] bytes or more gets a
+/// table of its own the first time a pointer goes through it: an order with 300,000 line items
+/// is scanned once, not once per finding on a line (which made such a file quadratic).
 #[derive(Debug)]
 pub struct SpanIndex<'a> {
     text: &'a str,
     root: Option<Entry<'a>>,
+    /// Tables of big containers below the eager levels, by the container's start, made on
+    /// first use (`None`: not a container the scanner could index).
+    deep: Mutex<HashMap<usize, Option<Arc<Table<'a>>>>>,
 }
+
+/// Containers at least this many bytes long, below the eagerly indexed levels, are indexed on
+/// first use; smaller ones are scanned per lookup (that costs their size, at most this).
+const DEEP_MIN: usize = 16 * 1024;
+/// At most this many levels of a pointer go through deep tables; the rest is one forward scan.
+/// Making a table costs the container's size, so text nested 100,000 deep, each level as big
+/// as the rest, would cost the square of its size if every level got one.
+const DEEP_LEVELS: usize = 4;
 
 /// One indexed value: its key (for members), its span, and its children when indexed.
 #[derive(Debug)]
@@ -109,7 +123,23 @@ impl<'a> SpanIndex<'a> {
             value: Span::new(start, end),
             table: table.map(Box::new),
         });
-        Self { text, root }
+        Self {
+            text,
+            root,
+            deep: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The table of the big container starting at `start`, made on first use.
+    fn deep_table(&self, start: usize) -> Option<Arc<Table<'a>>> {
+        let mut deep = self.deep.lock().unwrap_or_else(PoisonError::into_inner);
+        deep.entry(start)
+            .or_insert_with(|| {
+                Scanner::new(self.text)
+                    .table(start, false)
+                    .map(|(table, _)| Arc::new(table))
+            })
+            .clone()
     }
 
     /// The key and value spans of the value `pointer` names, or `None` when the text has no such
@@ -135,14 +165,32 @@ impl<'a> SpanIndex<'a> {
             table = entry.table.as_deref();
         }
         let rest: Vec<Cow<'_, str>> = tokens.collect();
+        let mut done = 0;
+        for token in rest.iter().take(DEEP_LEVELS) {
+            let value = located.value;
+            if value.end.saturating_sub(value.start) < DEEP_MIN {
+                break;
+            }
+            let Some(table) = self.deep_table(value.start) else {
+                break;
+            };
+            let entry = table.get(token)?;
+            located = Located {
+                key: entry.key,
+                value: entry.value,
+            };
+            done += 1;
+        }
+        let rest = rest.get(done..).unwrap_or_default();
         if rest.is_empty() {
             return Some(located);
         }
-        Scanner::new(self.text).descend(located.value.start, &rest)
+        Scanner::new(self.text).descend(located.value.start, rest)
     }
 
     /// Every key that repeats within its object, at any depth, in text order. A key written
-    /// three times gives two entries, each pointing back to the first.
+    /// three times gives one entry, at its second occurrence, pointing back to the first, with
+    /// `count` 3.
     #[must_use]
     pub fn duplicate_keys(&self) -> Vec<DuplicateKey> {
         DuplicateScan::new(self.text).run()
