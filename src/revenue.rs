@@ -7,8 +7,51 @@ use litemap::LiteMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::json::Pointer;
 use crate::status::StatusMapping;
 use crate::view::{Cost, LineItem, Order};
+
+/// An amount worked out for the totals (a product, a difference or a sum) that is beyond what
+/// an exact decimal holds (±79,228,162,514,264,337,593,543,950,335). Never saturated: the object
+/// is left out of the totals ([`Revenue::overflowed`]) and the overflow is a `number-range`
+/// finding at [`Overflow::at`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Overflow {
+    /// Where: the line's `quantity`, the shipping total, the object.
+    pub at: Pointer,
+    /// What overflowed, as a message says it: "quantity × `productGmv` (1e15 × 1e17)".
+    pub what: String,
+}
+
+impl Overflow {
+    fn new(at: Pointer, what: impl Into<String>) -> Self {
+        Self {
+            at,
+            what: what.into(),
+        }
+    }
+
+    /// The `number-range` finding for it.
+    #[must_use]
+    pub fn diagnostic(&self) -> Diagnostic {
+        Diagnostic::new(
+            &codes::NUMBER_RANGE,
+            self.at.clone(),
+            format!(
+                "{} is beyond what an exact decimal holds (79228162514264337593543950335), so the object is left out of the revenue totals",
+                self.what
+            ),
+        )
+        .with_help("check the amounts and the quantity: no real order reaches 29 digits")
+    }
+}
+
+/// `a + b`, or `None` past the range of a `Decimal`.
+fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_add(b)
+}
 
 /// One line's money, recomputed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -24,41 +67,78 @@ pub struct LineMoney {
 }
 
 impl LineMoney {
-    fn add(&mut self, other: LineMoney) {
-        self.gross = self.gross.saturating_add(other.gross);
-        self.taxes = self.taxes.saturating_add(other.taxes);
-        self.discounts = self.discounts.saturating_add(other.discounts);
-        self.net = self.net.saturating_add(other.net);
+    /// `self + other`, field by field; `None` when a sum is beyond a `Decimal`.
+    fn plus(self, other: LineMoney) -> Option<LineMoney> {
+        Some(LineMoney {
+            gross: add(self.gross, other.gross)?,
+            taxes: add(self.taxes, other.taxes)?,
+            discounts: add(self.discounts, other.discounts)?,
+            net: add(self.net, other.net)?,
+        })
     }
 }
 
 /// A line's money as Klar computes it: a bundle parent's own money is ignored and its
 /// constituents are summed (their quantities are units in the whole order).
-#[must_use]
-pub fn line(line: &LineItem<'_>) -> LineMoney {
+///
+/// # Errors
+///
+/// [`Overflow`] when a product or sum is beyond what a `Decimal` holds: never saturated, since
+/// a total near `Decimal::MAX` would be silently wrong.
+pub fn line(line: &LineItem<'_>) -> Result<LineMoney, Overflow> {
     if line.is_bundle() {
         let mut total = LineMoney::default();
         for c in &line.constituents {
-            total.add(plain_line(c));
+            total = total.plus(plain_line(c)?).ok_or_else(|| {
+                Overflow::new(
+                    line.at("bundledProducts"),
+                    "the sum of the bundle's constituents",
+                )
+            })?;
         }
-        return total;
+        return Ok(total);
     }
     plain_line(line)
 }
 
-fn plain_line(line: &LineItem<'_>) -> LineMoney {
-    // Saturating: absurd literals must not panic; the money rules report them.
+/// Σ of per-unit amounts, a missing one counted as zero (only objects that passed their schema
+/// are counted, where every amount is there); `None` past the range of a `Decimal`.
+fn per_unit(amounts: impl IntoIterator<Item = Option<Decimal>>) -> Option<Decimal> {
+    amounts
+        .into_iter()
+        .try_fold(Decimal::ZERO, |total, v| add(total, v.unwrap_or_default()))
+}
+
+fn plain_line(line: &LineItem<'_>) -> Result<LineMoney, Overflow> {
+    let over = |what: &str| Overflow::new(line.at("quantity"), what);
     let q = line.quantity.unwrap_or_default();
-    let gross = q.saturating_mul(line.gmv.unwrap_or_default());
-    // Only objects that passed their schema are counted, so every amount is there.
-    let taxes = q.saturating_mul(line.tax_per_unit().unwrap_or_default());
-    let discounts = q.saturating_mul(line.discount_per_unit().unwrap_or_default());
-    LineMoney {
+    let gmv = line.gmv.unwrap_or_default();
+    let gross = q.checked_mul(gmv).ok_or_else(|| {
+        Overflow::new(
+            line.at("quantity"),
+            format!(
+                "quantity × `productGmv` ({} × {})",
+                q.normalize(),
+                gmv.normalize()
+            ),
+        )
+    })?;
+    let taxes = per_unit(line.taxes.iter().map(|t| t.amount))
+        .and_then(|t| q.checked_mul(t))
+        .ok_or_else(|| over("quantity × Σ `taxAmount`"))?;
+    let discounts = per_unit(line.discounts.iter().map(|d| d.amount))
+        .and_then(|d| q.checked_mul(d))
+        .ok_or_else(|| over("quantity × Σ `discountAmount`"))?;
+    let net = gross
+        .checked_sub(taxes)
+        .and_then(|n| n.checked_sub(discounts))
+        .ok_or_else(|| over("the line's net (gross − taxes − discounts)"))?;
+    Ok(LineMoney {
         gross,
         taxes,
         discounts,
-        net: gross.saturating_sub(taxes).saturating_sub(discounts),
-    }
+        net,
+    })
 }
 
 /// An order's money: its lines, plus shipping before and after taxes and discounts.
@@ -73,30 +153,38 @@ pub struct OrderMoney {
 }
 
 /// Recomputes an order.
-#[must_use]
-pub fn order(order: &Order<'_>) -> OrderMoney {
+///
+/// # Errors
+///
+/// [`Overflow`] when a product or sum is beyond what a `Decimal` holds.
+pub fn order(order: &Order<'_>) -> Result<OrderMoney, Overflow> {
     let mut lines = LineMoney::default();
     for l in &order.lines {
-        lines.add(line(l));
+        lines = lines
+            .plus(line(l)?)
+            .ok_or_else(|| Overflow::new(order.at("lineItems"), "the sum of the order's lines"))?;
     }
-    let (shipping_before, shipping_after) =
-        order
-            .shipping
-            .as_ref()
-            .map_or((Decimal::ZERO, Decimal::ZERO), |s| {
-                let before = s.before.unwrap_or_default();
-                (
-                    before,
-                    before
-                        .saturating_sub(s.tax_total().unwrap_or_default())
-                        .saturating_sub(s.discount_total().unwrap_or_default()),
-                )
-            });
-    OrderMoney {
+    let (shipping_before, shipping_after) = match order.shipping.as_ref() {
+        None => (Decimal::ZERO, Decimal::ZERO),
+        Some(s) => {
+            let before = s.before.unwrap_or_default();
+            let after = per_unit(s.taxes.iter().map(|t| t.amount))
+                .zip(per_unit(s.discounts.iter().map(|d| d.amount)))
+                .and_then(|(t, d)| before.checked_sub(t)?.checked_sub(d))
+                .ok_or_else(|| {
+                    Overflow::new(
+                        s.at("shippingTotalAmountBeforeTaxAndDiscounts"),
+                        "shipping before taxes and discounts, less its taxes and discounts",
+                    )
+                })?;
+            (before, after)
+        }
+    };
+    Ok(OrderMoney {
         lines,
         shipping_before,
         shipping_after,
-    }
+    })
 }
 
 /// Orders and net revenue in one status bucket.
@@ -139,6 +227,10 @@ pub struct CurrencyTotals {
     /// on those items: counted under `?`).
     #[serde(skip_serializing_if = "Decimal::is_zero")]
     pub costs: Decimal,
+    /// Cost items counted in `costs` (so that a merge that would overflow can say how many
+    /// objects it leaves out).
+    #[serde(skip)]
+    pub cost_items: u64,
 }
 
 /// Recomputed revenue of a file or a run, by currency.
@@ -161,6 +253,26 @@ pub struct Revenue {
     /// count. Serialized as `"rejected": {"objects": N, "reason": "…"}` when there are any.
     #[serde(skip_serializing_if = "is_zero", serialize_with = "rejected")]
     pub rejected: u64,
+    /// Orders and cost items left out because an amount, or a product or sum of amounts, is
+    /// beyond what an exact decimal holds (each such object also has a `number-range`
+    /// finding; a sum over files that would overflow leaves out the later file's objects in
+    /// that currency). Serialized as `"overflowed": {"objects": N, "reason": "…"}` when there
+    /// are any.
+    #[serde(skip_serializing_if = "is_zero", serialize_with = "overflowed")]
+    pub overflowed: u64,
+}
+
+/// Why objects are left out of the totals on overflow, as the reports say it.
+pub const OVERFLOW_REASON: &str =
+    "an amount, or a product or sum of amounts, beyond what an exact decimal holds (`number-range`)";
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's serialize_with passes a reference
+fn overflowed<S: serde::Serializer>(n: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut s = serializer.serialize_struct("Overflowed", 2)?;
+    s.serialize_field("objects", n)?;
+    s.serialize_field("reason", OVERFLOW_REASON)?;
+    s.end()
 }
 
 /// Why objects of a batch too big are left out of the totals, as the reports say it.
@@ -194,12 +306,14 @@ fn left_out<S: serde::Serializer>(n: &u64, serializer: S) -> Result<S::Ok, S::Er
 }
 
 /// What one order or cost item adds to a [`Revenue`]. Worked out on its own (the linter does
-/// that in parallel) and added in file order, so that sums, which saturate, come out exactly
-/// as they would adding the objects one after another.
+/// that in parallel) and added in file order, so that a sum that would overflow leaves out
+/// the same object as adding them one after another would.
 #[derive(Clone, Debug)]
 pub(crate) enum Contribution {
     /// An order.
     Order {
+        /// The order, for the finding when adding it would overflow the file's totals.
+        at: Pointer,
         /// Its currency (`?` when it has none), owned so the parsed tree can be freed first.
         currency: Box<str>,
         /// Its money.
@@ -209,60 +323,88 @@ pub(crate) enum Contribution {
         /// Its mapped payment status.
         bucket: &'static str,
     },
-    /// A cost item's amount.
-    Cost(Decimal),
+    /// A cost item's amount, and where it is.
+    Cost(Decimal, Pointer),
     /// An order or cost item left out: it failed its schema (see [`Revenue::left_out`]).
     LeftOut,
+    /// An order or cost item left out: an amount or a product or sum of them overflowed (see
+    /// [`Revenue::overflowed`]).
+    Overflowed,
 }
 
 impl Contribution {
     /// An order's contribution.
-    pub(crate) fn order(o: &Order<'_>, mapping: &StatusMapping) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`Overflow`] when one of its amounts, products or sums is beyond a `Decimal`.
+    pub(crate) fn order(o: &Order<'_>, mapping: &StatusMapping) -> Result<Self, Overflow> {
+        let money = order(o)?;
         let refunds = o
             .refunds
             .iter()
             .map(|refund| {
                 let units = refund.quantity.unwrap_or_default();
-                let unit_price = o
+                let unit_price = match o
                     .all_lines()
                     .find(|l| l.id.is_some() && l.id == refund.line_item_id)
-                    .map(|l| {
-                        let m = line(l);
+                {
+                    None => Decimal::ZERO,
+                    Some(l) => {
+                        let m = line(l)?;
                         let q = l.quantity.unwrap_or_default();
                         if q.is_zero() {
                             Decimal::ZERO
                         } else {
                             m.gross
-                                .saturating_sub(m.discounts)
-                                .checked_div(q)
-                                .unwrap_or_default()
+                                .checked_sub(m.discounts)
+                                .and_then(|v| v.checked_div(q))
+                                .ok_or_else(|| {
+                                    Overflow::new(
+                                        l.at("quantity"),
+                                        "the line's price after discounts",
+                                    )
+                                })?
                         }
-                    })
-                    .unwrap_or_default();
-                (units, units.saturating_mul(unit_price))
+                    }
+                };
+                let value = units.checked_mul(unit_price).ok_or_else(|| {
+                    Overflow::new(
+                        refund.ptr.key("refundedQuantity"),
+                        "`refundedQuantity` × the line's price after discounts",
+                    )
+                })?;
+                Ok((units, value))
             })
-            .collect();
-        Contribution::Order {
+            .collect::<Result<_, Overflow>>()?;
+        Ok(Contribution::Order {
+            at: o.ptr.clone(),
             currency: o.currency.unwrap_or("?").into(),
-            money: order(o),
+            money,
             refunds,
             bucket: o
                 .financial_status
                 .and_then(|s| mapping.bucket(s))
                 .map_or("unmapped", |b| b.as_str()),
-        }
+        })
     }
 
     /// A cost item's contribution.
     pub(crate) fn cost(cost: &Cost<'_>) -> Self {
-        Contribution::Cost(cost.amount.unwrap_or_default())
+        Contribution::Cost(cost.amount.unwrap_or_default(), cost.at(cost.amount_field))
     }
 }
 
 impl Revenue {
-    /// Adds an order.
+    /// Adds an order; an order whose money overflows is left out and counted in
+    /// [`Revenue::overflowed`].
     pub fn add_order(&mut self, o: &Order<'_>, mapping: &StatusMapping) {
-        self.add(Contribution::order(o, mapping));
+        match Contribution::order(o, mapping) {
+            Ok(c) => {
+                self.add(c);
+            }
+            Err(_) => self.overflowed += 1,
+        }
     }
 
     /// Adds a cost item.
@@ -270,77 +412,110 @@ impl Revenue {
         self.add(Contribution::cost(cost));
     }
 
-    /// Adds what one object contributes.
-    pub(crate) fn add(&mut self, contribution: Contribution) {
+    /// Adds what one object contributes, whole or not at all: when a sum would go beyond what
+    /// a `Decimal` holds, the object is left out ([`Revenue::overflowed`]) and the overflow is
+    /// returned for its finding.
+    pub(crate) fn add(&mut self, contribution: Contribution) -> Option<Overflow> {
         match contribution {
             Contribution::Order {
+                at,
                 currency,
                 money,
                 refunds,
                 bucket,
             } => {
-                let Some(totals) = entry(&mut self.currencies, &*currency, || currency.to_string())
+                let totals = entry(&mut self.currencies, &*currency, || currency.to_string())?;
+                let status_net = totals
+                    .by_status
+                    .get(bucket)
+                    .map_or(Decimal::ZERO, |s| s.net);
+                let sums = (|| {
+                    let mut returned_units = totals.returned_units;
+                    let mut returned_value = totals.returned_value;
+                    for (units, value) in &refunds {
+                        returned_units = add(returned_units, *units)?;
+                        returned_value = add(returned_value, *value)?;
+                    }
+                    Some([
+                        add(totals.gross, money.lines.gross)?,
+                        add(totals.taxes, money.lines.taxes)?,
+                        add(totals.discounts, money.lines.discounts)?,
+                        add(totals.net, money.lines.net)?,
+                        add(totals.shipping_before, money.shipping_before)?,
+                        add(totals.shipping_after, money.shipping_after)?,
+                        returned_units,
+                        returned_value,
+                        add(status_net, money.lines.net)?,
+                    ])
+                })();
+                let Some(
+                    [gross, taxes, discounts, net, shipping_before, shipping_after, returned_units, returned_value, status_net],
+                ) = sums
                 else {
-                    return;
+                    self.overflowed += 1;
+                    return Some(Overflow::new(
+                        at,
+                        "adding this order to the file's revenue totals",
+                    ));
                 };
                 totals.orders += 1;
-                totals.gross = totals.gross.saturating_add(money.lines.gross);
-                totals.taxes = totals.taxes.saturating_add(money.lines.taxes);
-                totals.discounts = totals.discounts.saturating_add(money.lines.discounts);
-                totals.net = totals.net.saturating_add(money.lines.net);
-                totals.shipping_before =
-                    totals.shipping_before.saturating_add(money.shipping_before);
-                totals.shipping_after = totals.shipping_after.saturating_add(money.shipping_after);
-                for (units, value) in refunds {
-                    totals.returned_units = totals.returned_units.saturating_add(units);
-                    totals.returned_value = totals.returned_value.saturating_add(value);
-                }
+                totals.gross = gross;
+                totals.taxes = taxes;
+                totals.discounts = discounts;
+                totals.net = net;
+                totals.shipping_before = shipping_before;
+                totals.shipping_after = shipping_after;
+                totals.returned_units = returned_units;
+                totals.returned_value = returned_value;
                 if let Some(status) = entry(&mut totals.by_status, bucket, || bucket) {
                     status.orders += 1;
-                    status.net = status.net.saturating_add(money.lines.net);
+                    status.net = status_net;
                 }
             }
-            Contribution::Cost(amount) => {
-                if let Some(totals) = entry(&mut self.currencies, "?", || "?".to_owned()) {
-                    totals.costs = totals.costs.saturating_add(amount);
-                }
+            Contribution::Cost(amount, at) => {
+                let totals = entry(&mut self.currencies, "?", || "?".to_owned())?;
+                let Some(costs) = add(totals.costs, amount) else {
+                    self.overflowed += 1;
+                    return Some(Overflow::new(
+                        at,
+                        "adding this amount to the file's cost total",
+                    ));
+                };
+                totals.costs = costs;
+                totals.cost_items += 1;
             }
             Contribution::LeftOut => self.left_out += 1,
+            Contribution::Overflowed => self.overflowed += 1,
         }
+        None
     }
 
-    /// Adds another report's totals.
+    /// Adds another report's totals. A currency whose sums would go beyond what a `Decimal`
+    /// holds is left out whole, its objects counted in [`Revenue::overflowed`].
     pub fn merge(&mut self, other: &Revenue) {
         self.left_out += other.left_out;
         self.rejected += other.rejected;
+        self.overflowed += other.overflowed;
         for (currency, t) in &other.currencies {
             let Some(mine) = entry(&mut self.currencies, currency.as_str(), || currency.clone())
             else {
                 continue;
             };
-            mine.orders += t.orders;
-            mine.gross = mine.gross.saturating_add(t.gross);
-            mine.taxes = mine.taxes.saturating_add(t.taxes);
-            mine.discounts = mine.discounts.saturating_add(t.discounts);
-            mine.net = mine.net.saturating_add(t.net);
-            mine.shipping_before = mine.shipping_before.saturating_add(t.shipping_before);
-            mine.shipping_after = mine.shipping_after.saturating_add(t.shipping_after);
-            mine.returned_units = mine.returned_units.saturating_add(t.returned_units);
-            mine.returned_value = mine.returned_value.saturating_add(t.returned_value);
-            mine.costs = mine.costs.saturating_add(t.costs);
-            for (bucket, s) in &t.by_status {
-                if let Some(b) = entry(&mut mine.by_status, *bucket, || *bucket) {
-                    b.orders += s.orders;
-                    b.net = b.net.saturating_add(s.net);
-                }
-            }
+            let Some(merged) = merged(mine, t) else {
+                self.overflowed += t.orders + t.cost_items;
+                continue;
+            };
+            *mine = merged;
         }
     }
 
     /// Whether nothing was counted.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.currencies.is_empty() && self.left_out == 0 && self.rejected == 0
+        self.currencies.is_empty()
+            && self.left_out == 0
+            && self.rejected == 0
+            && self.overflowed == 0
     }
 
     /// Leaves a whole batch out: Klar would reject the request (`batch-size`), so none of
@@ -351,6 +526,31 @@ impl Revenue {
             ..Revenue::default()
         };
     }
+}
+
+/// `mine + theirs`, field by field and status by status; `None` when a sum is beyond a
+/// `Decimal`.
+fn merged(mine: &CurrencyTotals, theirs: &CurrencyTotals) -> Option<CurrencyTotals> {
+    let mut by_status = mine.by_status.clone();
+    for (bucket, s) in &theirs.by_status {
+        let b = entry(&mut by_status, *bucket, || *bucket)?;
+        b.orders += s.orders;
+        b.net = add(b.net, s.net)?;
+    }
+    Some(CurrencyTotals {
+        orders: mine.orders + theirs.orders,
+        gross: add(mine.gross, theirs.gross)?,
+        taxes: add(mine.taxes, theirs.taxes)?,
+        discounts: add(mine.discounts, theirs.discounts)?,
+        net: add(mine.net, theirs.net)?,
+        shipping_before: add(mine.shipping_before, theirs.shipping_before)?,
+        shipping_after: add(mine.shipping_after, theirs.shipping_after)?,
+        returned_units: add(mine.returned_units, theirs.returned_units)?,
+        returned_value: add(mine.returned_value, theirs.returned_value)?,
+        by_status,
+        costs: add(mine.costs, theirs.costs)?,
+        cost_items: mine.cost_items + theirs.cost_items,
+    })
 }
 
 /// A JSON object, also when empty (litemap's own `Serialize` writes an empty map as `[]`).

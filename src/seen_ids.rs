@@ -5,7 +5,7 @@
 //! written: a fingerprint alone could collide and hide a repeat) and memory does not grow with
 //! the file:
 //!
-//! - The newest ids (up to [`SPILL_AT`]) are in memory: each id and the pointer where it was
+//! - The newest ids (up to [`SPILL_AT`] of them, or [`SPILL_BYTES`] of text) are in memory: each id and the pointer where it was
 //!   first seen are appended to one text arena, and a hash table holds 24 bytes per id pointing
 //!   into it (and the line, in JSON Lines).
 //! - When that table is full it is written, sorted by hash, to an anonymous temporary file (a
@@ -36,6 +36,15 @@ use crate::json::Pointer;
 /// power of two, so the table never grows past 65,536 slots. The library's own unit tests use
 /// a tiny value so that every test with a handful of records goes through the runs.
 pub const SPILL_AT: usize = if cfg!(test) { 24 } else { 57_344 };
+
+/// How many bytes of ids and pointers are kept in memory before they are written out as a run,
+/// whatever their number: a file of 1 MiB ids must not hold 57,344 of them (56 GiB). Ordinary
+/// ids (tens of bytes) reach [`SPILL_AT`] first.
+pub const SPILL_BYTES: usize = if cfg!(test) {
+    4 * 1024
+} else {
+    16 * 1024 * 1024
+};
 
 /// Entries per block of a run: a lookup reads one or two blocks.
 const BLOCK: usize = 32;
@@ -171,7 +180,8 @@ impl SeenIds {
         let (arena, hasher) = (&self.arena, &self.hasher);
         self.table
             .insert_unique(hash, entry, |e| hasher.hash_one(entry_id(arena, e)));
-        if self.table.len() >= self.spill_at && !self.no_spill {
+        if (self.table.len() >= self.spill_at || self.arena.len() >= SPILL_BYTES) && !self.no_spill
+        {
             if self.spill().is_ok() {
                 self.table.clear();
                 self.arena.clear();

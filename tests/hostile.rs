@@ -1703,3 +1703,786 @@ fn gzip_bytes_in_a_json_file_are_named_as_gzip() {
         "{d:?}"
     );
 }
+
+/// One EUR order with one line; `fields` replaces the line's (and shipping's) literals.
+fn order_with(line: &str, shipping_before: &str, refunded: &str) -> String {
+    format!(
+        r#"{{"id": "1", "createdAt": 1700000000, "updatedAt": 1700000000, "currencyCodeIso3Letter": "EUR",
+  "financialStatus": "paid", "shipmentStatus": "shipped", "orderNumber": "1", "customer": {{"id": "c1"}},
+  "shipping": {{"shippingTotalAmountBeforeTaxAndDiscounts": {shipping_before}, "shippingTotalAmountAfterTaxAndDiscounts": 0, "currencyCodeIso3Letter": "EUR",
+    "taxes": [{{"title": "VAT", "taxRate": 0.19, "taxAmount": {shipping_before}}}]}},
+  "refundedLineItems": [{{"lineItemId": "a", "refundedQuantity": {refunded}, "createdAt": 1700000001}}],
+  "lineItems": [{{"id": "a", "productName": "Socks", "productId": "p1", "sku": "s1", {line}}}]}}"#
+    )
+}
+
+fn line_with(q: &str, gmv: &str, tax: &str, discount: &str, total: &str) -> String {
+    format!(
+        r#""productGmv": {gmv}, "quantity": {q},
+    "taxes": [{{"title": "VAT", "taxRate": 0.19, "taxAmount": {tax}}}], "discounts": [{{"discountAmount": {discount}}}],
+    "totalAmountBeforeTaxesAndDiscounts": {total}, "totalAmountAfterTaxesAndDiscounts": {total}"#
+    )
+}
+
+/// Amounts at and past the edge of an exact decimal (±79,228,162,514,264,337,593,543,950,335):
+/// wherever one is put, nothing panics (a panic would be an `internal-error`), and a product or
+/// sum beyond the range is a `number-range` finding with the object left out of the revenue
+/// totals, never a total saturated at `Decimal::MAX`. The oracle for the totals is the test's
+/// own exact arithmetic.
+#[test]
+fn amounts_that_overflow_an_exact_decimal_are_number_range_never_a_saturated_total() {
+    use klar_lint::money::{decimal_from_literal, Decimal};
+    const EXTREME: &[&str] = &[
+        "0",
+        "1",
+        "-1",
+        "0.0000000000000000000000000001",
+        "1e-28",
+        "1e28",
+        "-1e28",
+        "7.9e28",
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "39614081257132168796771975168",
+        "99999999999999999999999999999",
+        "1e29",
+        "-1e400",
+        "1e15",
+        "1e17",
+        "123456789012345.6789",
+    ];
+    let linter = orders_linter();
+    let mut cases = 0;
+    for q in [
+        "1",
+        "2",
+        "1e15",
+        "-1e14",
+        "79228162514264337593543950335",
+        "0.5",
+    ] {
+        for gmv in EXTREME {
+            for other in ["1", "1e28", "-79228162514264337593543950335"] {
+                let payload = format!(
+                    "[{}]",
+                    order_with(&line_with(q, gmv, other, "0", other), other, q)
+                );
+                let report = linter.lint_str("extreme.json", &payload);
+                cases += 1;
+                let ctx = || format!("quantity {q}, productGmv {gmv}, other amounts {other}");
+                assert!(
+                    !report.has_internal_error(),
+                    "{}: {:#?}",
+                    ctx(),
+                    report.diagnostics
+                );
+                let range: Vec<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.rule() == "number-range")
+                    .collect();
+                for d in &range {
+                    assert!(
+                        d.message.len() < 300 && !d.message.contains('\n'),
+                        "{}",
+                        d.message
+                    );
+                }
+                let (Ok(qd), Ok(gd)) = (decimal_from_literal(q), decimal_from_literal(gmv)) else {
+                    // A literal beyond the range is the reader's `number-range`.
+                    assert!(!range.is_empty(), "{}: no number-range", ctx());
+                    assert_eq!(report.revenue.overflowed, 1, "{}", ctx());
+                    continue;
+                };
+                let counted = report
+                    .revenue
+                    .currencies
+                    .get("EUR")
+                    .filter(|t| t.orders == 1);
+                match qd.checked_mul(gd) {
+                    None => {
+                        assert!(
+                            range
+                                .iter()
+                                .any(|d| d.pointer.to_string() == "/0/lineItems/0/quantity"
+                                    && d.message.contains("quantity × `productGmv`")),
+                            "{}: the overflow of quantity × productGmv is no finding: {:#?}",
+                            ctx(),
+                            report.diagnostics
+                        );
+                        assert!(counted.is_none(), "{}: counted anyway", ctx());
+                        assert_eq!(report.revenue.overflowed, 1, "{}", ctx());
+                    }
+                    Some(gross) => {
+                        if let Some(t) = counted {
+                            assert_eq!(t.gross, gross, "{}: a wrong total", ctx());
+                        } else {
+                            // Left out: then for a reason the report gives.
+                            assert!(
+                                report.revenue.left_out + report.revenue.overflowed == 1,
+                                "{}: neither counted nor left out: {:#?}",
+                                ctx(),
+                                report.revenue
+                            );
+                        }
+                    }
+                }
+                // Whatever is counted is never a saturated total.
+                for t in report.revenue.currencies.values() {
+                    for v in [t.gross, t.taxes, t.discounts, t.net, t.shipping_after] {
+                        if v.abs() == Decimal::MAX {
+                            assert!(
+                                [q, gmv, other]
+                                    .iter()
+                                    .any(|l| l.contains("79228162514264337593543950335")),
+                                "{}: a total at Decimal::MAX: {:#?}",
+                                ctx(),
+                                t
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(cases > 250);
+
+    // Each order fits, their sum does not: the second is left out with a finding at it, and
+    // the total is the first order's, exactly.
+    let half = "50000000000000000000000000000";
+    let one = order_with(&line_with("1", half, "0", "0", half), "0", "0");
+    let payload = format!("[{one}, {one}]");
+    let report = linter.lint_str("two.json", &payload);
+    let sum: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == "number-range")
+        .collect();
+    assert_eq!(sum.len(), 1, "{:#?}", report.diagnostics);
+    assert_eq!(sum[0].pointer.to_string(), "/1");
+    assert!(
+        sum[0].message.contains("revenue totals"),
+        "{}",
+        sum[0].message
+    );
+    let eur = report.revenue.currencies.get("EUR").unwrap();
+    assert_eq!(eur.orders, 1);
+    assert_eq!(eur.gross, half.parse::<Decimal>().unwrap());
+    assert_eq!(report.revenue.overflowed, 1);
+
+    // Across files (the run's totals): the later file's orders in that currency are left out.
+    let mut total = klar_lint::Revenue::default();
+    total.merge(&report.revenue);
+    total.merge(&report.revenue);
+    let eur = total.currencies.get("EUR").unwrap();
+    assert_eq!(eur.gross, half.parse::<Decimal>().unwrap());
+    assert_eq!(total.overflowed, 3);
+}
+
+/// The paths of the files in a JSON report.
+fn report_paths(report: &str) -> Vec<String> {
+    let v: Value = serde_json::from_str(report).unwrap();
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `klar-lint . -o report.json` run twice, or a baseline written into the folder it lints: the
+/// second run must not lint the first run's report or baseline as a payload (a GitLab report is
+/// an array, which a walk cannot tell from a payload; with `--kind` every JSON file is one).
+#[test]
+fn the_runs_own_report_and_baseline_are_not_linted_as_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("orders.json"), GOOD).unwrap();
+    let d = dir.path();
+
+    // A GitLab report in the folder: the first run is clean, the second the same.
+    for _ in 0..2 {
+        let run = klar(&[".", "-o", "gl.json", "--format", "gitlab"], d);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let report = std::fs::read_to_string(d.join("gl.json")).unwrap();
+        assert!(!report.contains("\"gl.json\""), "{report}");
+    }
+    std::fs::remove_file(d.join("gl.json")).unwrap();
+
+    // With `--kind`, and the report named through another path to the same file.
+    for out in ["r.json", "./r.json", "../x/r.json"] {
+        let out = out.replace('x', d.file_name().unwrap().to_str().unwrap());
+        let run = klar(
+            &["--kind", "orders", ".", "-o", &out, "--format", "json"],
+            d,
+        );
+        assert_eq!(run.code, Some(0), "-o {out}: {}", run.stderr);
+        let report = std::fs::read_to_string(d.join("r.json")).unwrap();
+        assert_eq!(report_paths(&report), ["./orders.json"], "-o {out}");
+    }
+    std::fs::remove_file(d.join("r.json")).unwrap();
+
+    // A baseline written twice holds the same findings; applied, it is not linted either.
+    let mut written = Vec::new();
+    for _ in 0..2 {
+        let run = klar(&["--kind", "orders", ".", "--write-baseline", "b.json"], d);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        written.push(std::fs::read_to_string(d.join("b.json")).unwrap());
+    }
+    assert_eq!(written[0], written[1]);
+    let run = klar(
+        &[
+            "--kind",
+            "orders",
+            ".",
+            "--baseline",
+            "b.json",
+            "--format",
+            "json",
+        ],
+        d,
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(report_paths(&run.stdout), ["./orders.json"]);
+    // The skip is said, as for any JSON file left alone.
+    let run = klar(
+        &["--kind", "orders", ".", "--baseline", "b.json", "--verbose"],
+        d,
+    );
+    assert!(
+        run.stderr.contains("b.json") && run.stderr.contains("own"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// The hidden temporary files (`.klar-lint*`) in `dir`.
+fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(".klar-lint"))
+        })
+        .collect()
+}
+
+/// Ctrl-C (SIGINT) or a CI runner's SIGTERM while `--output` is being written: the
+/// temporary file beside the target is removed, the previous report stays, and the process
+/// still ends by the signal (a shell sees 130 or 143). SIGKILL cannot be caught (see
+/// `a_killed_run_leaves_the_previous_output_file_whole`).
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("exports");
+    std::fs::create_dir(&inputs).unwrap();
+    let bad = GOOD_LINE.replace(
+        "\"currencyCodeIso3Letter\": \"EUR\", \"financialStatus\"",
+        "\"currencyCodeIso3Letter\": \"EURO\", \"financialStatus\"",
+    );
+    let batch = format!("[{}]", vec![bad.as_str(); 40].join(","));
+    for i in 0..300 {
+        std::fs::write(inputs.join(format!("orders-{i:03}.json")), &batch).unwrap();
+    }
+    let target = dir.path().join("report.json");
+    let previous = "{\"previous\": \"report\"}";
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        std::fs::write(&target, previous).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+            .args(["--format", "json", "--output", "report.json", "exports"])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the temporary file, then signal the run while it is there.
+        let start = Instant::now();
+        while temp_files(dir.path()).is_empty() {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no temporary file appeared: {:?}",
+                child.try_wait()
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the run ended before its temporary file was seen"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(number),
+            "SIG{signal}: {status}"
+        );
+        assert_eq!(
+            temp_files(dir.path()),
+            Vec::<PathBuf>::new(),
+            "SIG{signal} left its temporary file"
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), previous);
+    }
+    // A signal the run inherited as ignored (`nohup` ignores SIGHUP) stays ignored: the run
+    // goes on and writes its report.
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            r#"trap '' HUP; exec "$0" --format json --output report.json exports"#,
+            env!("CARGO_BIN_EXE_klar-lint"),
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while temp_files(dir.path()).is_empty() && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{status}");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(report["files"].as_array().map(Vec::len), Some(300));
+}
+
+/// A gzip export padded with zero bytes to a block size (tape, some disk images and upload
+/// tools do it): `gzip -d` reads it ("trailing garbage ignored"), so klar-lint does too, as a
+/// file and from standard input, document and JSON Lines. Other bytes after the gzip data
+/// are still an `io-error`.
+#[test]
+fn gzip_with_trailing_zero_padding_is_read() {
+    use std::io::Write as _;
+    let gzip = |text: &str| {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(text.as_bytes()).unwrap();
+        gz.finish().unwrap()
+    };
+    let linter = orders_linter();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, objects) in [
+        ("orders.json.gz", GOOD.to_owned(), 1),
+        ("orders.jsonl.gz", format!("{GOOD_LINE}\n{GOOD_LINE}\n"), 2),
+    ] {
+        for padding in [1, 511, 512, 10_240, 1 << 20] {
+            let mut bytes = gzip(&text);
+            bytes.resize(bytes.len() + padding, 0);
+            // Two members, then padding: the second member is read too.
+            let report = linter.lint_named(name, &bytes[..]);
+            let errors: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .collect();
+            assert!(errors.is_empty(), "{name} + {padding} zeros: {errors:#?}");
+            assert_eq!(report.objects, objects, "{name} + {padding} zeros");
+            // Through a file too.
+            std::fs::write(dir.path().join(name), &bytes).unwrap();
+            let report = linter.lint_path(&dir.path().join(name));
+            assert_eq!(report.objects, objects, "{name} file + {padding} zeros");
+            assert!(!report.has_errors(), "{:#?}", report.diagnostics);
+        }
+        // Two members and padding between and after: both read.
+        let mut bytes = gzip(&text);
+        bytes.extend(gzip(if objects == 1 { "" } else { &text }));
+        bytes.resize(bytes.len() + 512, 0);
+        let report = linter.lint_named(name, &bytes[..]);
+        assert!(!report.has_errors(), "{name}: {:#?}", report.diagnostics);
+        // Other trailing bytes: still an error, as before.
+        for garbage in [&b"garbage"[..], b"\0\0\0x", b"\n"] {
+            let mut bytes = gzip(&text);
+            bytes.extend_from_slice(garbage);
+            let report = linter.lint_named(name, &bytes[..]);
+            assert!(
+                report.diagnostics.iter().any(|d| d.rule() == "io-error"),
+                "{name} + {garbage:?}: {:#?}",
+                report.diagnostics
+            );
+        }
+    }
+}
+
+/// Every finding's text (message, help, labels) is one short line.
+fn assert_short(report: &FileReport, what: &str) {
+    for d in &report.diagnostics {
+        let texts = [d.message.as_str(), d.help.as_deref().unwrap_or("")]
+            .into_iter()
+            .chain(d.labels.iter().map(|l| l.text.as_str()));
+        for text in texts {
+            assert!(
+                text.len() <= 300 && !text.contains('\n'),
+                "{what}: {} bytes from `{}`: {}…",
+                text.len(),
+                d.rule(),
+                text.chars().take(200).collect::<String>()
+            );
+        }
+        assert!(d.line.is_some(), "{what}: `{}` has no location", d.rule());
+    }
+}
+
+/// A lone surrogate escape, a key repeated 100,000 times and a 1 MiB key each get a short,
+/// exact message with its location: the surrogate is named (serde_json calls a lone trailing
+/// surrogate "lone leading"), the repeat is one finding that counts them, and a long key is
+/// shortened in every message, never echoed whole.
+#[test]
+fn lone_surrogates_repeated_keys_and_huge_keys_get_short_exact_messages() {
+    let linter = orders_linter();
+    for (value, escape, says) in [
+        (r#""\ud800""#, r"\ud800", "first half"),
+        (r#""ab\ud800x""#, r"\ud800", "first half"),
+        (r#""\ud800\u0041""#, r"\ud800", "first half"),
+        (r#""\udc00""#, r"\udc00", "second half"),
+        (r#""x\uDFFF""#, r"\uDFFF", "second half"),
+    ] {
+        let text = format!(r#"[{{"id": {value}, "createdAt": 1}}]"#);
+        let report = linter.lint_str("surrogate.json", &text);
+        assert_short(&report, value);
+        let d = &report.diagnostics[0];
+        assert_eq!(d.rule(), "invalid-json", "{value}");
+        assert!(
+            d.message.contains(&format!("`{escape}`")) && d.message.contains(says),
+            "{value}: {}",
+            d.message
+        );
+        // Pointed at the escape itself.
+        let at = text.find(escape).unwrap() + 1;
+        assert_eq!((d.line, d.column), (Some(1), Some(at)), "{value}");
+    }
+
+    let repeated = format!("[{{{}}}]", vec![r#""id": "1""#; 100_000].join(", "));
+    let report = within_deadline(move || orders_linter().lint_str("repeated.json", &repeated));
+    assert_short(&report, "100,000 repeated keys");
+    let dups: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == "duplicate-key")
+        .collect();
+    assert_eq!(dups.len(), 1, "{dups:#?}");
+    assert!(
+        dups[0].message.contains("100000 times"),
+        "{}",
+        dups[0].message
+    );
+    assert_eq!((dups[0].line, dups[0].column), (Some(1), Some(14)));
+
+    let key = "k".repeat(1 << 20);
+    for text in [
+        format!(r#"[{{"{key}": 1, "id": "1"}}]"#),
+        format!(r#"[{{"{key}": 1, "{key}": 2, "id": "1"}}]"#),
+        format!("{{\"{key}\": 1}}\n"),
+    ] {
+        let report = linter.lint_str("key.json", &text);
+        assert_short(&report, "a 1 MiB key");
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("1048576 bytes")),
+            "{:#?}",
+            report
+                .diagnostics
+                .iter()
+                .map(|d| d.message.chars().take(100).collect::<String>())
+                .collect::<Vec<_>>()
+        );
+    }
+    // Through the binary: the whole concise report is a few short lines.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("orders.json"),
+        format!(r#"[{{"{key}": 1, "{key}": 2, "id": "\udc00"}}]"#).replace(r"\udc00", "1"),
+    )
+    .unwrap();
+    let run = klar(&["--format", "concise", "orders.json"], dir.path());
+    assert!(run.stdout.len() < 4_000, "{} bytes", run.stdout.len());
+}
+
+/// Each file's findings in a JSON report, by the file's object count (the paths of files whose
+/// names differ only in bytes that are not UTF-8 print alike).
+fn findings_by_objects(report: &str) -> Vec<(u64, usize)> {
+    let v: Value = serde_json::from_str(report).unwrap();
+    let mut out: Vec<(u64, usize)> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["objects"].as_u64().unwrap(),
+                f["diagnostics"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Two files whose names differ only in bytes that are not UTF-8, or in `\` (a character of a
+/// Unix file name) against `/` (a folder), each keep their own baseline entries: a finding of
+/// a new file is never hidden by an older file's entry, and an entry of a file the run did not
+/// look at is not counted as fixed.
+#[test]
+#[cfg(unix)]
+fn baseline_entries_never_mix_files_whose_names_differ_in_bytes_or_separators() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt as _;
+    let bad = GOOD_LINE.replace(
+        "\"EUR\", \"financialStatus\"",
+        "\"EURO\", \"financialStatus\"",
+    );
+    let one = format!("[{bad}]");
+    let two = format!(
+        "[{bad}, {}]",
+        GOOD_LINE.replace("\"id\": \"1\"", "\"id\": \"2\"")
+    );
+    for (old, new) in [
+        (&b"a\xff-orders.json"[..], &b"a\xfe-orders.json"[..]),
+        (b"x\\y-orders.json", b"x/y-orders.json"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir(d.join("exports")).unwrap();
+        std::fs::create_dir(d.join("exports/x")).unwrap();
+        let path = |name: &[u8]| d.join("exports").join(OsStr::from_bytes(name));
+        std::fs::write(path(old), &one).unwrap();
+        let run = klar(&["exports", "--write-baseline", "b.json"], d);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        // The new file (sorted first) has the same finding and one more object: its finding is
+        // new, the old file's is known.
+        std::fs::write(path(new), &two).unwrap();
+        let run = klar(&["exports", "--baseline", "b.json", "--format", "json"], d);
+        let found = findings_by_objects(&run.stdout);
+        assert!(
+            matches!(found.as_slice(), [(1, 0), (2, n)] if *n > 0),
+            "{:?}: {}",
+            String::from_utf8_lossy(new),
+            run.stdout
+        );
+        // A run that does not look at the old file does not count its entry as fixed.
+        std::fs::write(d.join("other-orders.json"), GOOD).unwrap();
+        let run = klar(&["other-orders.json", "--baseline", "b.json"], d);
+        assert!(
+            !run.stderr.contains("no longer occur"),
+            "{:?}: {}",
+            String::from_utf8_lossy(old),
+            run.stderr
+        );
+    }
+}
+
+/// `duplicate-id` remembers every id of a file exactly, and keeps only a bounded number of
+/// *bytes* of them in memory, not only a bounded count: a file of 1 MiB ids spills them to its
+/// temporary runs long before 57,344 of them (57 GiB) are held, and a repeat far down is still
+/// found.
+#[test]
+fn duplicate_id_memory_is_bounded_in_bytes_not_only_in_ids() {
+    use klar_lint::rule::SeenIds;
+    let mut seen = SeenIds::default();
+    let id = |i: usize| format!("{i:08}{}", "x".repeat((1 << 20) - 8));
+    for i in 0..64 {
+        let at = klar_lint::Pointer::root().index(i).key("id");
+        assert_eq!(seen.first_or_insert(&id(i), &at, None), None);
+        assert!(
+            seen.in_memory() <= 16,
+            "{} ids of 1 MiB in memory after {} ids",
+            seen.in_memory(),
+            i + 1
+        );
+    }
+    assert!(seen.runs() > 0);
+    let first = seen
+        .first_or_insert(
+            &id(0),
+            &klar_lint::Pointer::root().index(99).key("id"),
+            None,
+        )
+        .expect("the repeat of the first id is found in a run");
+    assert_eq!(first.pointer.as_str(), "/0/id");
+
+    // Through the linter: JSON Lines records with 1 MiB ids, the first repeated at the end.
+    let record =
+        |i: usize| GOOD_LINE.replace("{\"id\": \"1\"", &format!("{{\"id\": \"{}\"", id(i)));
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&record(i));
+        text.push('\n');
+    }
+    text.push_str(&record(0));
+    text.push('\n');
+    let report = within_deadline(move || {
+        orders_linter().lint_lines("orders.jsonl", std::io::Cursor::new(text))
+    });
+    let dup: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule() == "duplicate-id")
+        .collect();
+    assert_eq!(
+        dup.len(),
+        1,
+        "{:?}",
+        report
+            .diagnostics
+            .iter()
+            .map(klar_lint::Diagnostic::rule)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(dup[0].pointer.as_str(), "/40/id");
+    assert_eq!(dup[0].line, Some(41));
+    assert!(dup[0].message.len() < 300);
+}
+
+/// The human format's source snippets look for line breaks a few KB around each finding, not
+/// along the whole line: on a one-line document of 48 MB with 1,000 findings, the human report
+/// takes about as long as the concise one (it took three times as long, and on a 500 MB line
+/// minutes, scanning the line once per finding). Measured against the concise format on the
+/// same file, so a loaded machine slows both.
+#[test]
+fn snippets_on_a_giant_one_line_file_cost_a_window_not_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = GOOD_LINE.replace(
+        "\"currencyCodeIso3Letter\": \"EUR\", \"financialStatus\"",
+        "\"currencyCodeIso3Letter\": \"EURO\", \"financialStatus\"",
+    );
+    let pad = format!("\"note\": \"{}\", ", "p".repeat(48_000));
+    let orders: Vec<String> = (0..1_000)
+        .map(|k| bad.replace("{\"id\": \"1\"", &format!("{{{pad}\"id\": \"{k}\"")))
+        .collect();
+    std::fs::write(
+        dir.path().join("orders.json"),
+        format!("[{}]", orders.join(",")),
+    )
+    .unwrap();
+    let time = |format: &str| {
+        let start = Instant::now();
+        let run = klar(&["--format", format, "orders.json"], dir.path());
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        (start.elapsed(), run.stdout)
+    };
+    let (concise, _) = time("concise");
+    let (human, text) = time("human");
+    assert!(
+        human <= concise * 2 + Duration::from_secs(5),
+        "human {human:?}, concise {concise:?}"
+    );
+    // Each snippet line is clipped around its finding.
+    assert!(text.lines().all(|l| l.chars().count() < 400));
+    assert!(text.contains("EURO"));
+}
+
+/// A baseline matches every finding of a file to the text under it: on JSON Lines, one kept
+/// text per record with findings. Finding a finding's text is a search by halves, so baseline
+/// runs on big JSON Lines files stay linear (a linear search per finding made them quadratic:
+/// 30,000 bad records took twice as long with a baseline as without, and it grew with the
+/// square). Also checks that each finding's text is the right record's.
+#[test]
+fn finding_the_text_under_each_finding_is_not_quadratic_on_json_lines() {
+    let bad = GOOD_LINE.replace(
+        "\"currencyCodeIso3Letter\": \"EUR\", \"financialStatus\"",
+        "\"currencyCodeIso3Letter\": \"EURO\", \"financialStatus\"",
+    );
+    let mut text = String::new();
+    for k in 0..40_000 {
+        text.push_str(&bad.replace("{\"id\": \"1\"", &format!("{{\"id\": \"{k}\"")));
+        text.push('\n');
+        // Blank lines and a good record between: the kept texts have gaps.
+        if k % 7 == 0 {
+            text.push('\n');
+            text.push_str(&GOOD_LINE.replace("{\"id\": \"1\"", &format!("{{\"id\": \"g{k}\"")));
+            text.push('\n');
+        }
+    }
+    let report = within_deadline(move || {
+        let mut config = Config::default().with_kind(PayloadKind::Orders);
+        config.max_diagnostics_per_file = usize::MAX;
+        Linter::new(config)
+            .unwrap()
+            .lint_lines("orders.jsonl", std::io::Cursor::new(text))
+    });
+    assert!(report.sources.len() >= 40_000, "{}", report.sources.len());
+    assert!(report.diagnostics.len() >= 80_000);
+    let start = Instant::now();
+    for d in &report.diagnostics {
+        let span = d.span.unwrap();
+        let chunk = report.source_for(span).unwrap();
+        let under = chunk
+            .text
+            .get(span.start - chunk.offset..span.end - chunk.offset)
+            .unwrap();
+        if d.rule() == "currency-code" {
+            assert_eq!(under, "\"EURO\"");
+        }
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?} for {} lookups in {} texts",
+        start.elapsed(),
+        report.diagnostics.len(),
+        report.sources.len()
+    );
+}
+
+/// Findings deep inside one big object are located through a table made once for each big
+/// container on the path (an order with 300,000 line items is scanned once), not by scanning
+/// the object again for each finding: one order with 10,000 bad line items takes about as long
+/// as 10,000 orders with one bad line each (it took minutes, and 300,000 lines did not finish
+/// in ten). Measured against the flat file, so a loaded machine slows both.
+#[test]
+fn findings_deep_in_one_huge_order_are_located_in_linear_time() {
+    let line = |k: usize| {
+        format!(
+            r#"{{"id": "a{k}", "productName": "Socks", "productId": "p1", "sku": "s1", "productGmv": "10.00", "quantity": 1, "prodcutName": "x", "taxes": [{{"title": "VAT", "taxRate": 0.19, "taxAmount": 1.60}}], "discounts": [], "totalAmountBeforeTaxesAndDiscounts": 10.00, "totalAmountAfterTaxesAndDiscounts": 8.40}}"#
+        )
+    };
+    let order = |id: usize, lines: &[String]| {
+        GOOD_LINE
+            .replace("{\"id\": \"1\"", &format!("{{\"id\": \"{id}\""))
+            .replace(
+                &GOOD_LINE[GOOD_LINE.find("\"lineItems\": [").unwrap()..GOOD_LINE.len() - 1],
+                &format!("\"lineItems\": [\n{}]", lines.join(",\n")),
+            )
+    };
+    let n = 10_000;
+    let lines: Vec<String> = (0..n).map(line).collect();
+    let one = format!("[{}]", order(0, &lines));
+    let flat: Vec<String> = (0..n)
+        .map(|k| order(k, std::slice::from_ref(&lines[k])))
+        .collect();
+    let flat = format!("[{}]", flat.join(",\n"));
+    let time = |text: String| {
+        within_deadline(move || {
+            let start = Instant::now();
+            let report = orders_linter().lint_str("orders.json", &text);
+            (start.elapsed(), report)
+        })
+    };
+    let (flat_time, flat_report) = time(flat);
+    let (one_time, one_report) = time(one);
+    assert_eq!(one_report.objects, 1);
+    assert_eq!(flat_report.objects, n);
+    // The same findings, and each located.
+    assert_eq!(
+        one_report.truncated.total() + one_report.diagnostics.len(),
+        2 * n
+    );
+    assert!(one_report.diagnostics.iter().all(|d| d.line.is_some()));
+    let d = one_report
+        .diagnostics
+        .iter()
+        .find(|d| d.pointer.as_str() == "/0/lineItems/9/productGmv")
+        .unwrap();
+    assert_eq!(d.line, Some(11));
+    assert!(
+        one_time <= flat_time * 3 + Duration::from_secs(5),
+        "one order {one_time:?}, flat {flat_time:?}"
+    );
+}

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::pointer::{parse_index, Pointer};
 
@@ -37,10 +38,14 @@ pub struct DuplicateKey {
     pub pointer: Pointer,
     /// The decoded key.
     pub key: String,
-    /// The key token of this, later, occurrence, quotes included.
+    /// The key token of the second occurrence, quotes included.
     pub key_span: Span,
     /// The key token of the first occurrence, quotes included.
     pub first_key_span: Span,
+    /// How many times the key is written in the object (2 or more): one `DuplicateKey` per
+    /// repeated key and object, however often it repeats (a key written 100,000 times is one
+    /// finding, not 99,999).
+    pub count: usize,
 }
 
 /// Resolves pointers to byte spans in one document's text.
@@ -50,12 +55,25 @@ pub struct DuplicateKey {
 /// span of each element or member of the root container, and, when the root is an object, of
 /// the containers directly inside it (so `{"items": [...]}` batches are indexed too). After
 /// that, [`SpanIndex::locate`] costs the size of the indexed element it descends into, not the
-/// size of the file.
+/// size of the file. Below those levels, a container of [`DEEP_MIN`] bytes or more gets a
+/// table of its own the first time a pointer goes through it: an order with 300,000 line items
+/// is scanned once, not once per finding on a line (which made such a file quadratic).
 #[derive(Debug)]
 pub struct SpanIndex<'a> {
     text: &'a str,
     root: Option<Entry<'a>>,
+    /// Tables of big containers below the eager levels, by the container's start, made on
+    /// first use (`None`: not a container the scanner could index).
+    deep: Mutex<HashMap<usize, Option<Arc<Table<'a>>>>>,
 }
+
+/// Containers at least this many bytes long, below the eagerly indexed levels, are indexed on
+/// first use; smaller ones are scanned per lookup (that costs their size, at most this).
+const DEEP_MIN: usize = 16 * 1024;
+/// At most this many levels of a pointer go through deep tables; the rest is one forward scan.
+/// Making a table costs the container's size, so text nested 100,000 deep, each level as big
+/// as the rest, would cost the square of its size if every level got one.
+const DEEP_LEVELS: usize = 4;
 
 /// One indexed value: its key (for members), its span, and its children when indexed.
 #[derive(Debug)]
@@ -105,7 +123,23 @@ impl<'a> SpanIndex<'a> {
             value: Span::new(start, end),
             table: table.map(Box::new),
         });
-        Self { text, root }
+        Self {
+            text,
+            root,
+            deep: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The table of the big container starting at `start`, made on first use.
+    fn deep_table(&self, start: usize) -> Option<Arc<Table<'a>>> {
+        let mut deep = self.deep.lock().unwrap_or_else(PoisonError::into_inner);
+        deep.entry(start)
+            .or_insert_with(|| {
+                Scanner::new(self.text)
+                    .table(start, false)
+                    .map(|(table, _)| Arc::new(table))
+            })
+            .clone()
     }
 
     /// The key and value spans of the value `pointer` names, or `None` when the text has no such
@@ -131,14 +165,32 @@ impl<'a> SpanIndex<'a> {
             table = entry.table.as_deref();
         }
         let rest: Vec<Cow<'_, str>> = tokens.collect();
+        let mut done = 0;
+        for token in rest.iter().take(DEEP_LEVELS) {
+            let value = located.value;
+            if value.end.saturating_sub(value.start) < DEEP_MIN {
+                break;
+            }
+            let Some(table) = self.deep_table(value.start) else {
+                break;
+            };
+            let entry = table.get(token)?;
+            located = Located {
+                key: entry.key,
+                value: entry.value,
+            };
+            done += 1;
+        }
+        let rest = rest.get(done..).unwrap_or_default();
         if rest.is_empty() {
             return Some(located);
         }
-        Scanner::new(self.text).descend(located.value.start, &rest)
+        Scanner::new(self.text).descend(located.value.start, rest)
     }
 
     /// Every key that repeats within its object, at any depth, in text order. A key written
-    /// three times gives two entries, each pointing back to the first.
+    /// three times gives one entry, at its second occurrence, pointing back to the first, with
+    /// `count` 3.
     #[must_use]
     pub fn duplicate_keys(&self) -> Vec<DuplicateKey> {
         DuplicateScan::new(self.text).run()
@@ -495,7 +547,7 @@ struct Frame<'a> {
     /// Object: where this object's keys start in `DuplicateScan::seen`.
     seen_from: usize,
     /// Object: its keys, once it has more than `LINEAR_KEYS` of them.
-    map: Option<HashMap<Cow<'a, str>, Span>>,
+    map: Option<HashMap<Cow<'a, str>, First>>,
 }
 
 impl Frame<'_> {
@@ -510,12 +562,19 @@ impl Frame<'_> {
     }
 }
 
+/// A key's first occurrence in an object, and its entry in `found` once it repeats.
+#[derive(Clone, Copy)]
+struct First {
+    span: Span,
+    found: Option<usize>,
+}
+
 /// The full-document scan for repeated keys, with an explicit stack.
 struct DuplicateScan<'a> {
     scan: Scanner<'a>,
     stack: Vec<Frame<'a>>,
     /// The first occurrence of each key of the open objects, innermost last.
-    seen: Vec<(Cow<'a, str>, Span)>,
+    seen: Vec<(Cow<'a, str>, First)>,
     found: Vec<DuplicateKey>,
 }
 
@@ -593,37 +652,48 @@ impl<'a> DuplicateScan<'a> {
         let (span, value_at) = self.scan.member_key(pos)?;
         let key = self.scan.decode(span);
         if let Some(key) = &key {
-            if let Some(first) = self.first_occurrence(key.clone(), span) {
-                let mut pointer = Pointer::root();
-                let parents = self.stack.len().saturating_sub(1);
-                for frame in self.stack.iter().take(parents) {
-                    if frame.object {
-                        pointer.push_key(frame.key.as_deref().unwrap_or_default());
-                    } else {
-                        pointer.push_index(frame.index);
+            match self.first_occurrence(key.clone(), span) {
+                None => {}
+                Some(First { found: Some(i), .. }) => {
+                    if let Some(dup) = self.found.get_mut(i) {
+                        dup.count += 1;
                     }
                 }
-                pointer.push_key(key);
-                self.found.push(DuplicateKey {
-                    pointer,
-                    key: key.clone().into_owned(),
-                    key_span: span,
-                    first_key_span: first,
-                });
+                Some(First { span: first, .. }) => {
+                    let mut pointer = Pointer::root();
+                    let parents = self.stack.len().saturating_sub(1);
+                    for frame in self.stack.iter().take(parents) {
+                        if frame.object {
+                            pointer.push_key(frame.key.as_deref().unwrap_or_default());
+                        } else {
+                            pointer.push_index(frame.index);
+                        }
+                    }
+                    pointer.push_key(key);
+                    self.mark_found(key, self.found.len());
+                    self.found.push(DuplicateKey {
+                        pointer,
+                        key: key.clone().into_owned(),
+                        key_span: span,
+                        first_key_span: first,
+                        count: 2,
+                    });
+                }
             }
         }
         self.stack.last_mut()?.key = key;
         Some(value_at)
     }
 
-    /// The span of an earlier `key` in the innermost object, recording this one if it is new.
-    fn first_occurrence(&mut self, key: Cow<'a, str>, span: Span) -> Option<Span> {
+    /// The first occurrence of `key` in the innermost object, recording this one if it is new.
+    fn first_occurrence(&mut self, key: Cow<'a, str>, span: Span) -> Option<First> {
         let frame = self.stack.last_mut()?;
+        let first = First { span, found: None };
         if let Some(map) = &mut frame.map {
             if let Some(first) = map.get(key.as_ref()) {
                 return Some(*first);
             }
-            map.insert(key, span);
+            map.insert(key, first);
             return None;
         }
         let own = self.seen.get(frame.seen_from..).unwrap_or_default();
@@ -632,12 +702,30 @@ impl<'a> DuplicateScan<'a> {
         }
         if own.len() >= LINEAR_KEYS {
             let mut map: HashMap<_, _> = self.seen.drain(frame.seen_from..).collect();
-            map.insert(key, span);
+            map.insert(key, first);
             frame.map = Some(map);
         } else {
-            self.seen.push((key, span));
+            self.seen.push((key, first));
         }
         None
+    }
+
+    /// Notes that `key` of the innermost object repeats, as `found[index]`.
+    fn mark_found(&mut self, key: &str, index: usize) {
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        let first = match &mut frame.map {
+            Some(map) => map.get_mut(key),
+            None => self
+                .seen
+                .get_mut(frame.seen_from..)
+                .and_then(|own| own.iter_mut().find(|(k, _)| k == key))
+                .map(|(_, first)| first),
+        };
+        if let Some(first) = first {
+            first.found = Some(index);
+        }
     }
 }
 

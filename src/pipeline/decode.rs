@@ -2,6 +2,7 @@
 //! (with a hint at the usual causes), duplicate keys.
 
 use super::locate::set_span;
+use super::report::quoted;
 use crate::codes;
 use crate::diagnostic::{Anchor, Diagnostic};
 use crate::json::{LineIndex, Pointer, Span, SpanIndex};
@@ -49,6 +50,78 @@ pub(super) fn syntax_message(e: &serde_json::Error) -> String {
     format!("invalid JSON: {message}")
 }
 
+/// A syntax error as the finding says it: the message, the help, and the byte it points at.
+pub(super) struct Syntax {
+    pub(super) message: String,
+    pub(super) help: String,
+    pub(super) offset: usize,
+}
+
+/// The finding for serde_json's syntax error `e` at `offset` of `text`. A surrogate escape
+/// without its other half is named exactly and pointed at (serde_json says "lone leading
+/// surrogate" for a lone trailing one, and "unexpected end of hex escape" for `"\ud800"`).
+pub(super) fn syntax_error(
+    e: &serde_json::Error,
+    text: &str,
+    offset: usize,
+    stdin: bool,
+) -> Syntax {
+    if let Some((at, escape, high)) = lone_surrogate(e, text, offset) {
+        let message = if high {
+            format!("invalid JSON: `{escape}` is the first half of a UTF-16 surrogate pair, and no second half (`\\udc00` to `\\udfff`) follows it")
+        } else {
+            format!("invalid JSON: `{escape}` is the second half of a UTF-16 surrogate pair, with no first half (`\\ud800` to `\\udbff`) before it")
+        };
+        return Syntax {
+            message,
+            help: "JSON text must be valid Unicode: send the character itself, or both halves of its pair (`\\ud83d\\ude00` for 😀); a half alone is usually a string cut in the middle of an emoji".to_owned(),
+            offset: at,
+        };
+    }
+    Syntax {
+        message: syntax_message(e),
+        help: syntax_help(e, text, offset, stdin),
+        offset,
+    }
+}
+
+/// The surrogate escape that serde_json's error at `offset` is about: where it starts, its
+/// text (`\ud800`) and whether it is a first (high) half. Looks at the few bytes before the
+/// error only.
+fn lone_surrogate(
+    e: &serde_json::Error,
+    text: &str,
+    offset: usize,
+) -> Option<(usize, String, bool)> {
+    let message = e.to_string();
+    if !message.contains("surrogate") && !message.contains("hex escape") {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let from = offset.saturating_sub(12);
+    let mut found = None;
+    for at in from..=offset.min(bytes.len()) {
+        let Some(escape) = bytes.get(at..at + 6) else {
+            break;
+        };
+        if !escape.starts_with(b"\\u") {
+            continue;
+        }
+        let hex = std::str::from_utf8(escape.get(2..)?).ok()?;
+        let Ok(unit) = u16::from_str_radix(hex, 16) else {
+            continue;
+        };
+        if (0xD800..=0xDFFF).contains(&unit) {
+            found = Some((
+                at,
+                String::from_utf8_lossy(escape).into_owned(),
+                unit < 0xDC00,
+            ));
+        }
+    }
+    found
+}
+
 /// The help for a syntax error: the usual causes (a trailing comma, NaN, a cut-off export,
 /// one object per line in a `.json` file) named, else "fix the syntax".
 pub(super) fn syntax_help(e: &serde_json::Error, text: &str, offset: usize, stdin: bool) -> String {
@@ -94,7 +167,10 @@ pub(super) fn duplicate_keys(text: &str, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::new(
             &codes::DUPLICATE_KEY,
             dup.pointer.clone(),
-            format!("`{}` appears twice in this object", dup.key),
+            match dup.count {
+                2 => format!("{} appears twice in this object", quoted(&dup.key)),
+                n => format!("{} appears {n} times in this object", quoted(&dup.key)),
+            },
         )
         .with_anchor(Anchor::Key)
         .with_help("keep one: parsers keep only the last value, silently")

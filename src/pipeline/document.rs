@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
+use super::decode::{duplicate_keys, not_utf8, syntax_error};
 use super::envelope::{reject_batch, undocumented_endpoint, Base};
 use super::finish::ids_unreadable;
 use super::locate::set_span;
@@ -65,10 +65,11 @@ impl Pipeline {
             Ok(p) => p,
             Err(e) => {
                 let index = LineIndex::new(text);
-                let offset = index.offset_of(text, e.line(), e.column());
-                let mut d =
-                    Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), syntax_message(&e))
-                        .with_help(syntax_help(&e, text, offset, path == "-"));
+                let at = index.offset_of(text, e.line(), e.column());
+                let syntax = syntax_error(&e, text, at, path == "-");
+                let offset = syntax.offset;
+                let mut d = Diagnostic::new(&codes::INVALID_JSON, Pointer::root(), syntax.message)
+                    .with_help(syntax.help);
                 set_span(
                     &mut d,
                     Span {

@@ -14,7 +14,10 @@ pub(crate) fn guard(path: &str, f: impl FnOnce() -> FileReport) -> FileReport {
     let result = catch_unwind(AssertUnwindSafe(f));
     GUARDED.with(|g| g.set(outer));
     match result {
-        Ok(report) => report,
+        Ok(mut report) => {
+            super::report::shorten_texts(&mut report);
+            report
+        }
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

@@ -7,7 +7,7 @@ use std::io::BufRead;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::decode::{duplicate_keys, not_utf8, syntax_help, syntax_message};
+use super::decode::{duplicate_keys, not_utf8, syntax_error};
 use super::envelope::undocumented_endpoint;
 use super::finish::ids_unreadable;
 use super::locate::{locate_fixes, pick, set_label_span, set_span};
@@ -253,8 +253,8 @@ impl Pipeline {
                     self.finish_notes(v, k, &mut c, &mut state);
                     dropped_errors = c.dropped.errors;
                     c.count_dropped(&mut report.truncated);
-                    if let Some(contribution) = c.revenue.take() {
-                        report.revenue.add(contribution);
+                    if let Some(o) = c.revenue.take().and_then(|r| report.revenue.add(r)) {
+                        c.diagnostics.push(o.diagnostic());
                     }
                     diagnostics.append(&mut c.diagnostics);
                 } else if let Shape::Other(found) = shape {
@@ -710,13 +710,14 @@ fn decode_record<'b>(
         }
         Err(e) => {
             let index = LineIndex::new(text);
-            let at = index.offset_of(text, e.line(), e.column());
+            let syntax = syntax_error(&e, text, index.offset_of(text, e.line(), e.column()), false);
+            let at = syntax.offset;
             let mut d = Diagnostic::new(
                 &codes::INVALID_JSON,
                 ptr(),
-                format!("{}: {}", named(), syntax_message(&e)),
+                format!("{}: {}", named(), syntax.message),
             )
-            .with_help(syntax_help(&e, text, at, false));
+            .with_help(syntax.help);
             set_span(
                 &mut d,
                 Span {

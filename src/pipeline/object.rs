@@ -73,8 +73,8 @@ impl Pipeline {
             self.finish_notes(version, kind, &mut c, state);
             let dropped_errors = c.dropped.errors;
             c.count_dropped(cap.truncated);
-            if let Some(contribution) = c.revenue.take() {
-                revenue.add(contribution);
+            if let Some(overflow) = c.revenue.take().and_then(|r| revenue.add(r)) {
+                c.diagnostics.push(overflow.diagnostic());
             }
             if let Some(feed) = cap.feed.as_mut() {
                 self.apply_levels(&mut c.diagnostics, cap.path);
@@ -136,6 +136,7 @@ impl Pipeline {
                 dropped: &mut *dropped,
             },
             bundles: version == ApiVersion::V07_2025,
+            out_of_range: false,
         };
         let view = match kind {
             PayloadKind::Orders => View::Order(Order::read(&mut reader, map, ptr)),
@@ -144,6 +145,7 @@ impl Pipeline {
                 View::Cost(Cost::read(&mut reader, kind, map, ptr))
             }
         };
+        let out_of_range = reader.out_of_range;
         let mut notes = Vec::new();
         for &(i, severity) in self.active(version, kind) {
             let Some(rule) = rules::ALL.get(i) else {
@@ -173,12 +175,27 @@ impl Pipeline {
                 View::Cost(cost) => crate::references::cost_facts(cost),
             };
         }
-        checked.revenue = match &view {
+        // An order's money is worked out whether or not it is valid: an overflow is a finding.
+        let contribution = match &view {
             View::Refund(_) => None,
-            _ if !valid => Some(Contribution::LeftOut),
-            View::Order(order) => Some(Contribution::order(order, &self.config.status_mapping)),
+            View::Order(order) => Some(
+                Contribution::order(order, &self.config.status_mapping).unwrap_or_else(|o| {
+                    Sink {
+                        list: &mut *out,
+                        max,
+                        dropped: &mut *dropped,
+                    }
+                    .push(o.diagnostic());
+                    Contribution::Overflowed
+                }),
+            ),
             View::Cost(cost) => Some(Contribution::cost(cost)),
         };
+        checked.revenue = contribution.map(|c| match c {
+            _ if !valid => Contribution::LeftOut,
+            _ if out_of_range => Contribution::Overflowed,
+            c => c,
+        });
         drop_derived(out, 0);
         checked
     }

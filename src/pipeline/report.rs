@@ -74,7 +74,8 @@ pub struct FileReport {
     /// Revenue recomputed from the objects that passed their schema; those that did not are
     /// counted in [`Revenue::left_out`].
     pub revenue: Revenue,
-    /// Text kept for rendering snippets (empty for clean files).
+    /// Text kept for rendering snippets (empty for clean files), in file order (by `offset`,
+    /// not overlapping): [`FileReport::source_for`] searches it by halves.
     pub sources: Vec<SourceChunk>,
 }
 
@@ -207,12 +208,19 @@ impl FileReport {
             .any(|d| d.code == &codes::INTERNAL_ERROR)
     }
 
-    /// The kept text containing a byte span, if any.
+    /// The kept text containing a byte span, if any. A binary search: the texts are kept in
+    /// file order (a JSON Lines file keeps one per record with findings, and a baseline asks
+    /// for every finding: a linear search made that quadratic).
     #[must_use]
     pub fn source_for(&self, span: Span) -> Option<&SourceChunk> {
-        self.sources
-            .iter()
-            .find(|c| span.start >= c.offset && span.start <= c.offset + c.text.len())
+        let contains =
+            |c: &SourceChunk| span.start >= c.offset && span.start <= c.offset + c.text.len();
+        // The first chunk that ends at or after the span's start, or the one before it (two
+        // chunks can touch: a span at the end of one is at the start of the next).
+        let i = self
+            .sources
+            .partition_point(|c| c.offset + c.text.len() < span.start);
+        self.sources.get(i).filter(|c| contains(c))
     }
 }
 
@@ -294,10 +302,12 @@ pub(super) fn drop_unused_sources(report: &mut FileReport) {
                 .map(|s| s.start)
         })
         .collect();
+    let mut starts = starts;
+    starts.sort_unstable();
     report.sources.retain(|c| {
-        starts
-            .iter()
-            .any(|&s| s >= c.offset && s <= c.offset + c.text.len())
+        // The first start at or after the chunk's: is it inside the chunk?
+        let i = starts.partition_point(|&s| s < c.offset);
+        starts.get(i).is_some_and(|&s| s <= c.offset + c.text.len())
     });
 }
 
@@ -311,4 +321,151 @@ pub(super) fn sort(diagnostics: &mut [Diagnostic]) {
             b.pointer.as_str(),
         ))
     });
+}
+
+/// Text from a payload (a key, a value) longer than this many bytes is shortened in messages.
+const QUOTE_MAX: usize = 64;
+/// A message, help or label longer than this many bytes has its long code spans shortened.
+const TEXT_LONG: usize = 300;
+/// No message, help or label is longer than this many bytes after [`shorten_texts`].
+const TEXT_MAX: usize = 1_000;
+
+/// `text` in backticks for a message, shortened when long: `` `kkkk…` (1048576 bytes) ``, so
+/// a 1 MiB key is never echoed whole.
+pub(super) fn quoted(text: &str) -> String {
+    if text.len() <= QUOTE_MAX {
+        return format!("`{text}`");
+    }
+    format!("`{}…` ({} bytes)", head(text, QUOTE_MAX / 2), text.len())
+}
+
+/// At most `max` bytes of the start of `text`, cut at a character boundary.
+fn head(text: &str, max: usize) -> &str {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
+}
+
+/// Every message, help and label of the report made one short line: in a text longer than 300
+/// bytes each code span (between backticks) longer than 64 bytes is shortened as by
+/// [`quoted`], and what is still longer than 1,000 bytes is cut with `…`. Messages quote keys and values of the payload, and a key can be a
+/// megabyte long; whatever rule or schema message quotes it, the report stays small.
+pub(super) fn shorten_texts(report: &mut FileReport) {
+    for d in &mut report.diagnostics {
+        shorten(&mut d.message);
+        if let Some(help) = &mut d.help {
+            shorten(help);
+        }
+        for label in &mut d.labels {
+            shorten(&mut label.text);
+        }
+    }
+}
+
+fn shorten(text: &mut String) {
+    if text.len() <= TEXT_LONG {
+        return;
+    }
+    let parts: Vec<&str> = text.split('`').collect();
+    let mut out = String::with_capacity(TEXT_MAX + 16);
+    for (i, part) in parts.iter().enumerate() {
+        let closed = i + 1 < parts.len();
+        if i % 2 == 0 {
+            out.push_str(part);
+        } else if part.len() > QUOTE_MAX {
+            out.push('`');
+            out.push_str(head(part, QUOTE_MAX / 2));
+            out.push_str(if closed { "…` (" } else { "… (" });
+            out.push_str(&part.len().to_string());
+            out.push_str(" bytes)");
+        } else {
+            out.push('`');
+            out.push_str(part);
+            if closed {
+                out.push('`');
+            }
+        }
+    }
+    if out.len() > TEXT_MAX {
+        let cut = head(&out, TEXT_MAX).len();
+        out.truncate(cut);
+        out.push('…');
+    }
+    *text = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_of_a_span_is_found_by_halves_in_touching_and_gapped_chunks() {
+        let mut report = FileReport::new("x.jsonl");
+        for (offset, text) in [(0, "abc"), (3, "de"), (10, "fgh")] {
+            report.sources.push(SourceChunk {
+                offset,
+                first_line: 1,
+                text: text.into(),
+            });
+        }
+        let found = |start: usize| {
+            report
+                .source_for(Span {
+                    start,
+                    end: start + 1,
+                })
+                .map(|c| c.offset)
+        };
+        // At a boundary the earlier chunk wins, as the linear search had it.
+        let got: Vec<_> = (0..15).map(found).collect();
+        assert_eq!(
+            got,
+            [
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(0),
+                Some(3),
+                Some(3),
+                None,
+                None,
+                None,
+                None,
+                Some(10),
+                Some(10),
+                Some(10),
+                Some(10),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn long_code_spans_are_shortened_at_a_character_boundary() {
+        let key = "é".repeat(1_000);
+        let mut text = format!("unknown field `{key}`, did you mean `id`?");
+        shorten(&mut text);
+        assert_eq!(
+            text,
+            format!(
+                "unknown field `{}…` (2000 bytes), did you mean `id`?",
+                "é".repeat(16)
+            )
+        );
+        // An unclosed span, and a text with no span, stay within the hard limit.
+        let mut unclosed = format!("value `{key}");
+        shorten(&mut unclosed);
+        assert!(unclosed.starts_with("value `éé") && unclosed.ends_with("… (2000 bytes)"));
+        let mut prose = "word ".repeat(1_000);
+        shorten(&mut prose);
+        assert!(prose.len() <= TEXT_MAX + '…'.len_utf8() && prose.ends_with('…'));
+        // Short texts are left alone, long spans in them too.
+        let mut short = format!("`{}`", "k".repeat(100));
+        let before = short.clone();
+        shorten(&mut short);
+        assert_eq!(short, before);
+        assert_eq!(quoted("id"), "`id`");
+    }
 }

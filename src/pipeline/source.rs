@@ -54,7 +54,7 @@ impl Pipeline {
                 "compress it with `gzip`, or drop the `.gz` from its name",
             );
         }
-        let decoder = GzipErrors(flate2::read::MultiGzDecoder::new(reader));
+        let decoder = GzipErrors(GzipMembers::new(reader));
         if is_json_lines(&path.with_extension("")) {
             return without_fixes(
                 self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder)),
@@ -76,14 +76,14 @@ impl Pipeline {
         };
         match (gzip, is_json_lines(&path)) {
             (true, true) => {
-                let decoder = GzipErrors(flate2::read::MultiGzDecoder::new(reader));
+                let decoder = GzipErrors(GzipMembers::new(reader));
                 without_fixes(
                     self.lint_jsonl(name, BufReader::with_capacity(JSONL_READ_BUFFER, decoder)),
                 )
             }
             (true, false) => without_fixes(self.read_document(
                 name,
-                GzipErrors(flate2::read::MultiGzDecoder::new(reader)),
+                GzipErrors(GzipMembers::new(reader)),
                 "decompress",
             )),
             (false, true) => self.lint_jsonl(name, reader),
@@ -186,6 +186,63 @@ fn is_gzip(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// The gzip members of `R` one after another, as `gzip -d` reads them, and zero bytes after
+/// the last one ignored: tape and some disk and upload tools pad a file to a block size, and
+/// `gzip -d` reads such a file ("trailing garbage ignored"). Anything else after a member is
+/// read as the next member's header, so other trailing bytes are an error as before. The
+/// padding is skipped as it is read, never held.
+struct GzipMembers<R: BufRead> {
+    /// The member being read; `None` at the end.
+    member: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzipMembers<R> {
+    fn new(reader: R) -> Self {
+        Self {
+            member: Some(flate2::bufread::GzDecoder::new(reader)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let Some(member) = self.member.as_mut() else {
+                return Ok(0);
+            };
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended: the input is at its end, at zero padding, or at the next
+            // member (or at bytes that are not one, which its header reports).
+            let Some(member) = self.member.take() else {
+                return Ok(0);
+            };
+            let mut rest = member.into_inner();
+            loop {
+                let head = rest.fill_buf()?;
+                let zeros = head.iter().take_while(|&&b| b == 0).count();
+                if head.is_empty() {
+                    return Ok(0);
+                }
+                if zeros < head.len() {
+                    if zeros > 0 && !head.get(zeros..).is_some_and(|h| h.starts_with(&[0x1f])) {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "bytes other than zeros after the zero padding that ends the gzip data",
+                        ));
+                    }
+                    rest.consume(zeros);
+                    break;
+                }
+                rest.consume(zeros);
+            }
+            self.member = Some(flate2::bufread::GzDecoder::new(rest));
+        }
+    }
 }
 
 /// Names decompression failures as such: "gzip: invalid gzip header".

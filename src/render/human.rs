@@ -270,6 +270,11 @@ struct Excerpt {
 
 const MAX_LINE: usize = 160;
 const MAX_SPAN_LINES: usize = 6;
+/// How far an excerpt looks for the line breaks around a finding, each way: a finding on a
+/// one-line document of hundreds of MB costs a few KB of scanning, not the whole line (1,000
+/// findings on a 500 MB line scanned terabytes). A line longer than this is shown clipped,
+/// as any line longer than [`MAX_LINE`] is.
+const SNIPPET_WINDOW: usize = 4096;
 
 fn floor_char(text: &str, mut i: usize) -> usize {
     i = i.min(text.len());
@@ -284,37 +289,43 @@ impl Excerpt {
         let text: &str = &chunk.text;
         let start = floor_char(text, span.start.saturating_sub(chunk.offset));
         let mut end = floor_char(text, span.end.saturating_sub(chunk.offset)).max(start);
-        // A value spanning many lines is marked at its first character.
-        if text
-            .get(start..end)
-            .is_some_and(|s| s.matches('\n').count() >= MAX_SPAN_LINES)
+        // A value spanning many lines, or longer than the window, is marked at its first
+        // character.
+        if end - start > SNIPPET_WINDOW
+            || text
+                .get(start..end)
+                .is_some_and(|s| s.matches('\n').count() >= MAX_SPAN_LINES)
         {
             end = floor_char(text, start + 1).max(start);
             while end < text.len() && !text.is_char_boundary(end) {
                 end += 1;
             }
         }
-        let line_start = text
-            .get(..start)
-            .and_then(|s| s.rfind('\n'))
-            .map_or(0, |i| i + 1);
-        let prev_start = if line_start == 0 {
-            0
-        } else {
-            text.get(..line_start - 1)
+        // The line breaks around the finding, looked for within the window only: where
+        // there is none, the window's edge stands for the line's (the line is clipped anyway).
+        let back = |to: usize| {
+            let from = floor_char(text, to.saturating_sub(SNIPPET_WINDOW));
+            text.get(from..to)
                 .and_then(|s| s.rfind('\n'))
-                .map_or(0, |i| i + 1)
+                .map_or((from, from > 0), |i| (from + i + 1, false))
         };
-        let last_line_end = text
-            .get(end..)
-            .and_then(|s| s.find('\n'))
-            .map_or(text.len(), |i| end + i);
-        let next_end = if last_line_end >= text.len() {
-            text.len()
-        } else {
-            text.get(last_line_end + 1..)
+        let ahead = |from: usize| {
+            let to = floor_char(text, from.saturating_add(SNIPPET_WINDOW));
+            text.get(from..to)
                 .and_then(|s| s.find('\n'))
-                .map_or(text.len(), |i| last_line_end + 1 + i)
+                .map_or((to, to < text.len()), |i| (from + i, false))
+        };
+        let (line_start, clipped_before) = back(start);
+        let prev_start = if line_start == 0 || clipped_before {
+            line_start
+        } else {
+            back(line_start - 1).0
+        };
+        let (last_line_end, clipped_after) = ahead(end);
+        let next_end = if last_line_end >= text.len() || clipped_after {
+            last_line_end
+        } else {
+            ahead(last_line_end + 1).0
         };
         let line = d.line.unwrap_or(1);
         let first_line = if prev_start < line_start {

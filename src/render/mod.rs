@@ -338,6 +338,17 @@ fn left_out_note(out: &mut dyn Write, revenue: &Revenue) -> io::Result<()> {
             crate::revenue::REJECTED_REASON
         )?;
     }
+    if revenue.overflowed > 0 {
+        writeln!(
+            out,
+            "Left out of these totals: {} with {}.",
+            plural(
+                usize::try_from(revenue.overflowed).unwrap_or(usize::MAX),
+                "object"
+            ),
+            crate::revenue::OVERFLOW_REASON
+        )?;
+    }
     match revenue.left_out {
         0 => Ok(()),
         1 => writeln!(

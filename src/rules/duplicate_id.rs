@@ -16,8 +16,8 @@ declare_rule! {
     /// one order, and then only the latest should be sent.
     ///
     /// Ids are compared exactly as written, across every object of the file, JSON Lines
-    /// records included. Memory stays flat on exports of millions of records: past 57,344 ids
-    /// the older ones go to sorted runs in a temporary file (`$TMPDIR`) and only a Bloom
+    /// records included. Memory stays flat on exports of millions of records: past 57,344 ids (or 16 MiB of
+    /// id text) the older ones go to sorted runs in a temporary file (`$TMPDIR`) and only a Bloom
     /// filter and a block index of them stay in memory (see `SeenIds`). The finding is a warning: re-sending an updated order is how upserts
     /// work, and it is only within one export that a repeat is suspicious.
     /// ## Example

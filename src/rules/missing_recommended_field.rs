@@ -212,8 +212,9 @@ const REFUND_KNOWN: &[&str] = &["id", "createdAt", "updatedAt", "lineItems"];
 /// the schema's suggestion.
 fn misspelled(raw: &Map<String, Value>, known: &[&str], field: &str) -> bool {
     let field = field.to_ascii_lowercase();
+    // A key far longer than the field cannot score 0.75 (see `schema::help::did_you_mean`).
     raw.keys()
-        .filter(|key| !known.contains(&key.as_str()))
+        .filter(|key| !known.contains(&key.as_str()) && key.len() <= field.len() * 5)
         .any(|key| {
             strsim::normalized_damerau_levenshtein(&key.to_ascii_lowercase(), &field) >= 0.75
         })

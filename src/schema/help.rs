@@ -73,8 +73,17 @@ pub(crate) fn did_you_mean<'k>(
         return Some(same);
     }
     let lower = unknown.to_ascii_lowercase();
+    // The score is at most 1 − (length difference / longer length): a key far longer or
+    // shorter than every known one cannot reach 0.75, and is not measured (Damerau-Levenshtein
+    // takes time and memory in the product of the lengths: a 1 MiB key took seconds and
+    // hundreds of MB per field).
+    let chars = lower.chars().count();
     known
         .into_iter()
+        .filter(|k| {
+            let n = k.chars().count();
+            chars.abs_diff(n) * 4 <= chars.max(n)
+        })
         .map(|k| {
             (
                 strsim::normalized_damerau_levenshtein(&lower, &k.to_ascii_lowercase()),

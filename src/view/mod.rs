@@ -25,6 +25,9 @@ pub(crate) struct Reader<'d> {
     /// Whether `bundledProducts` are read as constituents (07.2025); in 12.2022 they are not
     /// part of the API, Klar ignores them, and the parent line carries the money.
     pub(crate) bundles: bool,
+    /// Whether a number did not fit a `Decimal` (a `number-range` finding): the object's
+    /// amounts are incomplete, so revenue leaves it out.
+    pub(crate) out_of_range: bool,
 }
 
 impl Reader<'_> {
@@ -50,6 +53,7 @@ impl Reader<'_> {
         match crate::money::decimal(n) {
             Ok(d) => Some(d),
             Err(e) => {
+                self.out_of_range = true;
                 self.issues.push(
                     Diagnostic::new(
                         &codes::NUMBER_RANGE,
@@ -114,11 +118,12 @@ pub(crate) fn str_field<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'
 }
 
 /// Sums the values; `None` when one is missing (absent, `null` or of the wrong type: the schema
-/// reports those), so that no total is ever worked out from some of its parts.
+/// reports those), so that no total is ever worked out from some of its parts, or when the sum
+/// is beyond what a `Decimal` holds (never saturated: a sum near `Decimal::MAX` would be wrong).
 pub(crate) fn sum<I: IntoIterator<Item = Option<Decimal>>>(values: I) -> Option<Decimal> {
     values
         .into_iter()
-        .try_fold(Decimal::ZERO, |total, v| Some(total.saturating_add(v?)))
+        .try_fold(Decimal::ZERO, |total, v| total.checked_add(v?))
 }
 
 /// An empty object: the stand-in for an entry of a list that is not an object.

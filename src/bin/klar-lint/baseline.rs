@@ -3,9 +3,14 @@
 //! the entries that no longer occur. An entry is a file, a rule, a JSON Pointer and an FNV-1a 64
 //! hash of the value's text under the finding (the message when there is no span), so a finding
 //! comes back when the value changes, and line moves elsewhere in the file do not matter.
+//!
+//! A file is keyed by its path's bytes ([`file_key`]), not by the text reports print: two names
+//! that differ only in bytes that are not UTF-8 print alike, and a `\` in a Unix file name is
+//! not a folder separator; neither may share another file's entries.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use klar_lint::render::{normalized_path, BaselineCounts, Fnv1a64};
 use klar_lint::{Diagnostic, FileReport};
@@ -44,10 +49,85 @@ fn value_text<'r>(report: &'r FileReport, d: &'r Diagnostic) -> &'r str {
         .unwrap_or(&d.message)
 }
 
-/// A finding's baseline entry.
-pub fn entry(report: &FileReport, d: &Diagnostic) -> Entry {
+/// A file's key in a baseline: its path with `/` between folders and no leading `./`, as
+/// reports print it, except that what would make two files' keys alike is written as `%XX`:
+/// a byte that is not UTF-8 (`a\xff.json` is `a%FF.json`, not `a\u{FFFD}.json`), a `\` that is
+/// part of a Unix file name (`%5C`; on Windows it is the separator, written `/` as before) and a
+/// `%` followed by two hex digits (`%25`), so that no two paths share a key. Keys of ordinary
+/// names are what earlier versions wrote.
+pub fn file_key(path: &Path) -> String {
+    let mut rest = path.as_os_str().as_encoded_bytes();
+    let mut key = String::with_capacity(rest.len());
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                push_key_text(&mut key, text);
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                push_key_text(&mut key, std::str::from_utf8(good).unwrap_or_default());
+                let (bad, after) = bad.split_at(e.error_len().unwrap_or(bad.len()));
+                for byte in bad {
+                    let _ = write!(key, "%{byte:02X}");
+                }
+                rest = after;
+            }
+        }
+    }
+    normalized_path(&key)
+}
+
+fn push_key_text(key: &mut String, text: &str) {
+    for (i, c) in text.char_indices() {
+        match c {
+            '\\' if cfg!(windows) => key.push('/'),
+            '\\' => key.push_str("%5C"),
+            '%' if text.get(i + 1..).is_some_and(|t| {
+                t.len() >= 2 && t.bytes().take(2).all(|b| b.is_ascii_hexdigit())
+            }) =>
+            {
+                key.push_str("%25");
+            }
+            c => key.push(c),
+        }
+    }
+}
+
+/// The path a [`file_key`] stands for (to ask whether the file still exists).
+fn key_path(key: &str) -> PathBuf {
+    let bytes = key.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if let (b'%', Some(byte)) = (b, hex) {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt as _;
+        PathBuf::from(std::ffi::OsStr::from_bytes(&out))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+/// A finding's baseline entry; `file` is the file's [`file_key`].
+pub fn entry(file: &str, report: &FileReport, d: &Diagnostic) -> Entry {
     Entry {
-        file: normalized_path(&report.path),
+        file: file.to_owned(),
         rule: d.rule().to_owned(),
         pointer: d.pointer.as_str().to_owned(),
         value_hash: format!("{:016x}", Fnv1a64::hash(value_text(report, d).as_bytes())),
@@ -70,7 +150,13 @@ impl BaselineFile {
         Self::new(
             reports
                 .into_iter()
-                .flat_map(|r| r.diagnostics.iter().map(move |d| entry(r, d)))
+                .flat_map(|r| {
+                    let file = file_key(Path::new(&r.path));
+                    r.diagnostics
+                        .iter()
+                        .map(|d| entry(&file, r, d))
+                        .collect::<Vec<_>>()
+                })
                 .collect(),
         )
     }
@@ -119,12 +205,13 @@ impl Matcher {
         }
     }
 
-    /// Drops the findings the baseline holds (each entry matches one finding).
-    pub fn filter(&mut self, report: &mut FileReport) {
-        self.seen_files.insert(normalized_path(&report.path));
+    /// Drops the findings the baseline holds (each entry matches one finding); `file` is the
+    /// report's [`file_key`].
+    pub fn filter(&mut self, file: &str, report: &mut FileReport) {
+        self.seen_files.insert(file.to_owned());
         let mut keep = Vec::with_capacity(report.diagnostics.len());
         for d in std::mem::take(&mut report.diagnostics) {
-            let key = entry(report, &d);
+            let key = entry(file, report, &d);
             match self.remaining.get_mut(&key) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -145,7 +232,7 @@ impl Matcher {
         }
         let stale = by_file
             .into_iter()
-            .filter(|(file, _)| self.seen_files.contains(*file) || !Path::new(file).exists())
+            .filter(|(file, _)| self.seen_files.contains(*file) || !key_path(file).exists())
             .map(|(_, n)| n)
             .sum();
         BaselineCounts {
@@ -177,7 +264,7 @@ mod tests {
             .iter()
             .find(|d| d.code.name == "schema")
             .unwrap();
-        entry(report, d)
+        entry(&file_key(Path::new(&report.path)), report, d)
     }
 
     #[test]
@@ -198,7 +285,7 @@ mod tests {
         let file = BaselineFile::parse(&BaselineFile::record([&before]).to_json()).unwrap();
         let mut same = lint(BAD);
         let mut matcher = Matcher::new(file);
-        matcher.filter(&mut same);
+        matcher.filter("exports/a-orders.json", &mut same);
         assert!(same.diagnostics.is_empty());
         let counts = matcher.counts();
         assert_eq!(
@@ -209,10 +296,41 @@ mod tests {
         let file = BaselineFile::record([&before]);
         let mut fixed = lint(&BAD.replace("\"10\"", "10"));
         let mut matcher = Matcher::new(file);
-        matcher.filter(&mut fixed);
+        matcher.filter("exports/a-orders.json", &mut fixed);
         // Only the schema finding went away; the rules' findings on the order are still there.
         assert_eq!(matcher.counts().stale, 1);
         assert_eq!(fixed.diagnostics.len(), 0);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn file_keys_tell_apart_what_reports_print_alike() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let key = |bytes: &[u8]| file_key(Path::new(std::ffi::OsStr::from_bytes(bytes)));
+        // Ordinary names keep the keys earlier versions wrote.
+        assert_eq!(key(b"./exports/a-orders.json"), "exports/a-orders.json");
+        assert_eq!(key(b"100% done.json"), "100% done.json");
+        assert_eq!(key(b"a\xff.json"), "a%FF.json");
+        assert_ne!(key(b"a\xff.json"), key(b"a\xfe.json"));
+        assert_eq!(key(b"x\\y.json"), "x%5Cy.json");
+        assert_ne!(key(b"x\\y.json"), key(b"x/y.json"));
+        // A name that looks like an escape is escaped itself.
+        assert_eq!(key(b"a%FF.json"), "a%25FF.json");
+        assert_ne!(key(b"a%FF.json"), key(b"a\xff.json"));
+        for name in [
+            &b"a\xff.json"[..],
+            b"x\\y.json",
+            b"a%FF.json",
+            b"%%\xff%5",
+            b"d/\xc3(.json",
+        ] {
+            assert_eq!(
+                key_path(&key(name)).as_os_str().as_bytes(),
+                name,
+                "{}",
+                key(name)
+            );
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod baseline;
 mod fix;
 mod output;
 mod progress;
+mod signals;
 mod split;
 mod walk;
 
@@ -159,6 +160,11 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let judge = walk::Judge {
         config: linter.config(),
         kind_forced: args.kind != KindArg::Auto,
+        own: walk::OwnFiles::new(
+            [&args.output, &args.write_baseline, &args.baseline]
+                .into_iter()
+                .filter_map(Option::as_deref),
+        ),
     };
     let (mut inputs, skipped) = walk::collect(&args.paths, &judge);
     if args.show_files {
@@ -240,6 +246,7 @@ fn run(cli: Cli, color: bool) -> Result<ExitCode, CliError> {
     let reference_judge = walk::Judge {
         config: linter.config(),
         kind_forced: true,
+        own: walk::OwnFiles::default(),
     };
     let mut run = Run::new(&linter);
     for path in references {
@@ -612,6 +619,7 @@ struct Printer<'a> {
     /// Whether klar-lint failed on a file (exit 2).
     internal: bool,
     started: Instant,
+    /// The run's inputs, by index (baselines key a file by its path; `--fix` rewrites them).
     inputs: &'a [klar_lint::run::Input],
     /// `--fix`, `--unsafe-fixes`, `--diff`.
     fixing: fix::Fixing,
@@ -622,12 +630,21 @@ impl Visitor for Printer<'_> {
 
     fn report(&mut self, index: usize, report: &mut FileReport) -> io::Result<()> {
         self.internal |= report.has_internal_error();
+        // Baselines key a file by its path's bytes, not by the name the report prints.
+        // Worked out before `--fix` takes the report, and only when a baseline is in play.
+        let file = (self.recorded.is_some() || self.baseline.is_some()).then(|| {
+            match self.inputs.get(index) {
+                Some(klar_lint::run::Input::Path(p)) => baseline::file_key(p),
+                _ => baseline::file_key(Path::new(&report.path)),
+            }
+        });
+        let file = file.unwrap_or_default();
         if let Some(recorded) = self.recorded.as_mut() {
             recorded.extend(
                 report
                     .diagnostics
                     .iter()
-                    .map(|d| baseline::entry(report, d)),
+                    .map(|d| baseline::entry(&file, report, d)),
             );
         } else {
             if let Some(klar_lint::run::Input::Path(path)) = self.inputs.get(index) {
@@ -636,7 +653,7 @@ impl Visitor for Printer<'_> {
                     .suspend(|| fixing.file(self.linter, path, report, *out))?;
             }
             if let Some(matcher) = self.baseline.as_mut() {
-                matcher.filter(report);
+                matcher.filter(&file, report);
                 report.limit(self.per_file_limit);
             }
             let (reporter, out) = (&mut self.reporter, &mut self.out);

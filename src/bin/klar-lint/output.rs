@@ -90,10 +90,13 @@ impl Target {
             _ => Path::new("."),
         };
         // Created with 0666 less the umask, as any new file; then the old file's mode, if any.
-        let temp = tempfile::Builder::new()
-            .prefix(".klar-lint")
-            .permissions(Permissions::from_mode(0o666))
-            .tempfile_in(parent)?;
+        // Removed if a signal ends the run before the rename (`signals`).
+        let temp = crate::signals::watched(|| {
+            tempfile::Builder::new()
+                .prefix(".klar-lint")
+                .permissions(Permissions::from_mode(0o666))
+                .tempfile_in(parent)
+        })?;
         let (file, temp) = temp.into_parts();
         if mode != 0o666 {
             file.set_permissions(Permissions::from_mode(mode))?;
@@ -115,7 +118,10 @@ impl Target {
             None => Ok(()),
             Some(temp) => {
                 file.sync_all()?;
-                temp.persist(&self.path).map_err(|e| e.error)
+                let name = temp.to_path_buf();
+                let persisted = temp.persist(&self.path).map_err(|e| e.error);
+                crate::signals::forget(&name);
+                persisted
             }
         }
     }

@@ -34,6 +34,7 @@ pub fn run(args: &SplitArgs, color: bool) -> Result<ExitCode, CliError> {
     let judge = walk::Judge {
         config: linter.config(),
         kind_forced: args.kind != KindArg::Auto,
+        own: walk::OwnFiles::default(),
     };
     let (mut inputs, skipped) = walk::collect(&args.paths, &judge);
     if let Some(name) = &args.stdin_filename {

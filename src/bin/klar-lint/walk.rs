@@ -23,6 +23,9 @@ pub enum Reason {
     Excluded(String),
     /// A symbolic link met in a walk (not followed).
     SymbolicLink,
+    /// The run's own report or baseline (`--output`, `--write-baseline`, `--baseline`), met in
+    /// a walk: a GitLab report is an array, and with `--kind` every JSON file is a payload.
+    OwnFile,
 }
 
 impl Reason {
@@ -39,6 +42,10 @@ impl Reason {
                 "symbolic link, not followed",
                 "symbolic links, not followed",
             ),
+            Reason::OwnFile => (
+                "the run's own report or baseline",
+                "the run's own reports and baselines",
+            ),
         }
     }
 }
@@ -54,6 +61,9 @@ impl fmt::Display for Reason {
             Reason::SymbolicLink => {
                 f.write_str("a symbolic link, which the walk does not follow: name it to lint it")
             }
+            Reason::OwnFile => f.write_str(
+                "the run's own report or baseline (`--output`, `--write-baseline` or `--baseline`), not a payload",
+            ),
         }
     }
 }
@@ -120,6 +130,59 @@ pub struct Judge<'a> {
     pub config: &'a Config,
     /// `--kind` was given: every file that is not excluded is linted as that kind.
     pub kind_forced: bool,
+    /// The run's own report and baseline files, which a walk leaves alone.
+    pub own: OwnFiles,
+}
+
+/// The files a run writes or reads besides its payloads (`--output`, `--write-baseline`,
+/// `--baseline`), known by what they are on disk, not by how they were named: `-o r.json`,
+/// `-o ./r.json` and `-o ../dir/r.json` are the walk's `./r.json` alike. One that does not
+/// exist yet cannot be met in the walk (the report is written after it).
+#[derive(Default)]
+pub struct OwnFiles {
+    #[cfg(unix)]
+    ids: Vec<(u64, u64)>,
+    #[cfg(not(unix))]
+    paths: Vec<PathBuf>,
+}
+
+impl OwnFiles {
+    /// The identities of those of `paths` that exist.
+    pub fn new<'p>(paths: impl IntoIterator<Item = &'p Path>) -> Self {
+        let mut own = Self::default();
+        for path in paths {
+            #[cfg(unix)]
+            if let Ok(m) = std::fs::metadata(path) {
+                use std::os::unix::fs::MetadataExt as _;
+                own.ids.push((m.dev(), m.ino()));
+            }
+            #[cfg(not(unix))]
+            if let Ok(p) = std::fs::canonicalize(path) {
+                own.paths.push(p);
+            }
+        }
+        own
+    }
+
+    /// Whether the walk's regular file `entry` is one of them. Costs nothing per file on Unix
+    /// unless its inode number matches (the directory listing gives it).
+    fn contains(&self, entry: &walkdir::DirEntry) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            use walkdir::DirEntryExt as _;
+            let ino = entry.ino();
+            self.ids.iter().any(|&(_, i)| i == ino)
+                && entry
+                    .metadata()
+                    .is_ok_and(|m| self.ids.contains(&(m.dev(), m.ino())))
+        }
+        #[cfg(not(unix))]
+        {
+            !self.paths.is_empty()
+                && std::fs::canonicalize(entry.path()).is_ok_and(|p| self.paths.contains(&p))
+        }
+    }
 }
 
 impl Judge<'_> {
@@ -274,7 +337,8 @@ pub fn collect(paths: &[PathBuf], judge: &Judge<'_>) -> (Vec<Input>, Vec<Skipped
                 Ok(e) => {
                     let p = e.path();
                     if e.file_type().is_file() && is_payload(p) && first_time(p) {
-                        match judge.skip(p) {
+                        let own = judge.own.contains(&e).then_some(Reason::OwnFile);
+                        match own.or_else(|| judge.skip(p)) {
                             Some(reason) => skipped.push(Skipped {
                                 path: p.to_path_buf(),
                                 reason,
@@ -331,6 +395,7 @@ mod tests {
         let judge = Judge {
             config: &config,
             kind_forced: false,
+            own: OwnFiles::default(),
         };
         let (inputs, _) = collect(&[d.clone(), dir.path().to_path_buf(), dot_d], &judge);
         let files: Vec<_> = inputs
@@ -362,6 +427,7 @@ mod tests {
         let judge = Judge {
             config: &config,
             kind_forced: false,
+            own: OwnFiles::default(),
         };
         let names: Vec<String> = collect(&[dir.path().to_path_buf()], &judge)
             .0
