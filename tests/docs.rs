@@ -285,3 +285,50 @@ fn links_between_the_docs_resolve() {
         broken.join("\n  ")
     );
 }
+
+/// The README's Reliability section and docs/reliability.md name the test behind each promise:
+/// every such name is a test that exists.
+#[test]
+fn the_tests_the_reliability_pages_name_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Integration tests and the unit tests in the sources.
+    let mut sources = String::new();
+    let mut dirs = vec![root.join("tests"), root.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&std::fs::read_to_string(path).unwrap());
+            }
+        }
+    }
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("## Reliability")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the README has a Reliability section");
+    let pages = [
+        section.to_owned(),
+        std::fs::read_to_string(root.join("docs/reliability.md")).unwrap(),
+    ];
+    let mut named = 0;
+    for page in &pages {
+        for name in page.split('`').skip(1).step_by(2) {
+            let looks_like_a_test = name.matches('_').count() >= 3
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if looks_like_a_test {
+                named += 1;
+                assert!(
+                    sources.contains(&format!("fn {name}(")),
+                    "`{name}` is named as a test but no test has that name"
+                );
+            }
+        }
+    }
+    assert!(named >= 10, "only {named} test names found");
+}
