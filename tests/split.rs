@@ -579,3 +579,35 @@ fn the_command_exits_0_when_all_went_to_bodies_1_when_some_did_not_2_on_usage_er
     let inside = klar_lint(d, &["split", "--no-config", "a", "--out", "a", "--force"]);
     assert_eq!(inside.status.code(), Some(2), "{inside:?}");
 }
+
+#[test]
+fn linting_the_output_folder_lints_the_bodies_and_leaves_manifest_and_quarantine_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("orders.json"),
+        format!("[{}, {}]", order("Y-1", "1"), bad_order("Y-2")),
+    )
+    .unwrap();
+    let out = klar_lint(
+        d,
+        &[
+            "--no-config",
+            "split",
+            "orders.json",
+            "--out",
+            "out",
+            "--valid-only",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(d.join("out/quarantine.jsonl").is_file());
+    let lint = klar_lint(d, &["--no-config", "--format", "concise", "out"]);
+    let text = String::from_utf8_lossy(&lint.stdout);
+    assert!(!text.contains("unknown-kind"), "{text}");
+    assert!(!text.contains("quarantine.jsonl:"), "{text}");
+    assert_eq!(lint.status.code(), Some(0), "{text}");
+    assert!(!text.contains("manifest.json:"), "{text}");
+    let note = String::from_utf8_lossy(&lint.stderr);
+    assert!(note.contains("2 split manifests and quarantines"), "{note}");
+}

@@ -26,6 +26,9 @@ pub enum Reason {
     /// The run's own report or baseline (`--output`, `--write-baseline`, `--baseline`), met in
     /// a walk: a GitLab report is an array, and with `--kind` every JSON file is a payload.
     OwnFile,
+    /// The `manifest.json` of `klar-lint split`, and the `quarantine.jsonl` beside it (its
+    /// records hold payload objects, with their findings, one level down).
+    SplitOutput,
 }
 
 impl Reason {
@@ -46,6 +49,10 @@ impl Reason {
                 "the run's own report or baseline",
                 "the run's own reports and baselines",
             ),
+            Reason::SplitOutput => (
+                "split manifest or quarantine",
+                "split manifests and quarantines",
+            ),
         }
     }
 }
@@ -63,6 +70,9 @@ impl fmt::Display for Reason {
             }
             Reason::OwnFile => f.write_str(
                 "the run's own report or baseline (`--output`, `--write-baseline` or `--baseline`), not a payload",
+            ),
+            Reason::SplitOutput => f.write_str(
+                "the manifest or quarantine `klar-lint split` wrote, not a payload (lint the bodies beside it)",
             ),
         }
     }
@@ -208,9 +218,26 @@ impl Judge<'_> {
         if klar_lint::payload::kind_from_path(Path::new(name)).is_some() {
             return None;
         }
+        let manifest = match name {
+            "manifest.json" => Some(path.to_path_buf()),
+            "quarantine.jsonl" => Some(path.with_file_name("manifest.json")),
+            _ => None,
+        };
+        if manifest.is_some_and(|m| is_split_manifest(&m)) {
+            return Some(Reason::SplitOutput);
+        }
         let prefix = read_prefix(path, stem.len() < name.len())?;
         judge_content(&prefix)
     }
+}
+
+/// Whether `path` is the manifest `klar-lint split` writes (its first key is `klarLint`).
+fn is_split_manifest(path: &Path) -> bool {
+    read_prefix(path, false).is_some_and(|bytes| {
+        let text = bytes.trim_ascii_start();
+        text.strip_prefix(b"{")
+            .is_some_and(|rest| rest.trim_ascii_start().starts_with(b"\"klarLint\""))
+    })
 }
 
 /// The first [`PREFIX`] bytes of a file, decompressed when it is gzip; `None` when it cannot be
