@@ -1607,6 +1607,61 @@ fn a_gzip_bomb_and_huge_records_under_one_gib_still_report_the_broken_file() {
     assert!(stdout.contains("big-orders.jsonl:100:"), "{stdout}");
 }
 
+/// A JSON Lines record over `max-file-size` is skipped, not buffered: with the limit at 1 MiB,
+/// a 100 MB record is read under a 128 MiB address-space limit (reading the whole record, as
+/// `read_until` would, needs 128 MiB for the buffer alone), reported as an `io-error` at its
+/// line with its size, and the records after it are still checked at their lines.
+#[test]
+fn a_json_lines_record_over_the_limit_is_skipped_without_buffering_it() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("klar-lint.toml"), "max-file-size = 1048576\n").unwrap();
+    let bad_line = GOOD_LINE.replacen(r#""id": "1""#, r#""id": 7"#, 1);
+    assert_ne!(bad_line, GOOD_LINE);
+    let mut lines = std::io::BufWriter::new(File::create(d.join("orders.jsonl")).unwrap());
+    writeln!(lines, "{GOOD_LINE}").unwrap();
+    let chunk = "x".repeat(1 << 20);
+    write!(lines, r#"{{"id": "2", "pad": ""#).unwrap();
+    for _ in 0..100 {
+        lines.write_all(chunk.as_bytes()).unwrap();
+    }
+    writeln!(lines, r#""}}"#).unwrap();
+    let third = GOOD_LINE.replacen(r#""id": "1""#, r#""id": "3""#, 1);
+    writeln!(lines, "{third}").unwrap();
+    writeln!(lines, "{bad_line}").unwrap();
+    lines.flush().unwrap();
+    drop(lines);
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"ulimit -v 131072 && exec "$0" --format concise orders.jsonl"#,
+            env!("CARGO_BIN_EXE_klar-lint"),
+        ])
+        .current_dir(d)
+        .env("NO_COLOR", "1")
+        .env("RAYON_NUM_THREADS", "2")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    // `{"id": "2", "pad": "`, 100 MiB of `x`, `"}` and the newline.
+    let size = 20 + 100 * (1 << 20) + 2 + 1;
+    assert!(
+        stdout.contains(&format!(
+            "orders.jsonl:2:1: error[io-error] record `/1` on line 2 is {size} bytes, more than the 1048576 bytes"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("orders.jsonl:4:8: error[schema] [*] `id` must be a string, found `7`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("orders.jsonl:1:"), "{stdout}");
+    assert!(!stdout.contains("orders.jsonl:3:"), "{stdout}");
+}
+
 #[test]
 fn rayon_num_threads_is_capped() {
     let dir = tempfile::tempdir().unwrap();

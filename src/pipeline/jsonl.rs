@@ -29,17 +29,28 @@ impl Pipeline {
         self.lint_jsonl_chunked(path, reader, CHUNK_OBJECTS, CHUNK_BYTES)
     }
 
-    /// JSON Lines, streamed in chunks of at most `max_records` records or about `max_bytes`
-    /// bytes: each chunk is read, then its records are parsed and checked in parallel, then
-    /// completed in file order (kind and version as the first records tell them, the rules'
-    /// notes, spans, the per-file cap). Memory holds one chunk, whatever the size of the file,
-    /// and the findings.
+    /// [`Pipeline::lint_jsonl_budgeted`] with the text budget of [`KEPT_TEXT_BUDGET`].
     pub(super) fn lint_jsonl_chunked<R: BufRead>(
         &self,
         path: &str,
         reader: R,
         max_records: usize,
         max_bytes: usize,
+    ) -> FileReport {
+        self.lint_jsonl_budgeted(path, reader, (max_records, max_bytes), KEPT_TEXT_BUDGET)
+    }
+
+    /// JSON Lines, streamed in chunks of at most `max_records` records or about `max_bytes`
+    /// bytes: each chunk is read, then its records are parsed and checked in parallel, then
+    /// completed in file order (kind and version as the first records tell them, the rules'
+    /// notes, spans, the per-file cap). Memory holds one chunk, whatever the size of the file,
+    /// and the findings, and at most `text_budget` bytes of record text kept for snippets.
+    pub(super) fn lint_jsonl_budgeted<R: BufRead>(
+        &self,
+        path: &str,
+        reader: R,
+        (max_records, max_bytes): (usize, usize),
+        text_budget: usize,
     ) -> FileReport {
         let mut report = FileReport::new(path);
         let tap = Taken::take();
@@ -51,7 +62,11 @@ impl Pipeline {
         let mut state = FileState::default();
         // Findings at or below this severity are let go at once: the per-file limit is full of
         // findings at least as severe (see `keep_most_severe`).
-        let mut floor = None;
+        let mut keep = Keep {
+            floor: None,
+            text: 0,
+            text_budget,
+        };
         // One record is at most what one document may be.
         let record_cap = usize::try_from(self.config.max_file_size).unwrap_or(usize::MAX);
         let mut input = ChunkReader {
@@ -201,7 +216,7 @@ impl Pipeline {
                         &text,
                         (line.base, line.line_no),
                         false,
-                        &mut floor,
+                        &mut keep,
                     );
                     continue;
                 }
@@ -227,7 +242,7 @@ impl Pipeline {
                         &text,
                         (line.base, line.line_no),
                         true,
-                        &mut floor,
+                        &mut keep,
                     );
                     continue;
                 };
@@ -284,7 +299,7 @@ impl Pipeline {
                     &text,
                     (line.base, line.line_no),
                     true,
-                    &mut floor,
+                    &mut keep,
                 );
             }
             if stop {
@@ -374,10 +389,10 @@ impl Pipeline {
         text: &str,
         (base, line_no): (usize, usize),
         record_pointers: bool,
-        floor: &mut Option<Severity>,
+        keep: &mut Keep,
     ) {
         self.apply_levels(&mut diagnostics, &report.path);
-        below_floor(&mut diagnostics, *floor, &mut report.truncated);
+        below_floor(&mut diagnostics, keep.floor, &mut report.truncated);
         if diagnostics.is_empty() {
             return;
         }
@@ -440,17 +455,38 @@ impl Pipeline {
             }
         }
         report.diagnostics.extend(diagnostics);
-        report.sources.push(SourceChunk {
-            offset: base,
-            first_line: line_no,
-            text: text.into(),
-        });
+        // Lines, columns and spans are worked out above, while the text is at hand; past the
+        // budget the text is not kept, and the findings are shown without a snippet.
+        if keep.text.saturating_add(text.len()) <= keep.text_budget {
+            keep.text += text.len();
+            report.sources.push(SourceChunk {
+                offset: base,
+                first_line: line_no,
+                text: text.into(),
+            });
+        }
         let max = self.config.max_diagnostics_per_file;
         if report.diagnostics.len() > max.saturating_mul(2) {
-            *floor = keep_most_severe(&mut report.diagnostics, 0, max, &mut report.truncated);
+            keep.floor = keep_most_severe(&mut report.diagnostics, 0, max, &mut report.truncated);
             drop_unused_sources(report);
+            keep.text = report.sources.iter().map(|c| c.text.len()).sum();
         }
     }
+}
+
+/// At most this many bytes of JSON Lines record text are kept per file for snippets (and the
+/// baseline's value hash, the end columns of the JSON, SARIF and GitHub formats): the records
+/// with findings past it keep their line and column, without their text.
+pub(super) const KEPT_TEXT_BUDGET: usize = 64 << 20;
+
+/// What a JSON Lines file keeps as its records are completed: the severity at or below which
+/// findings are let go (see `keep_most_severe`) and the record text kept for snippets.
+struct Keep {
+    floor: Option<Severity>,
+    /// Bytes of record text in the report's sources.
+    text: usize,
+    /// At most this many bytes of record text are kept ([`KEPT_TEXT_BUDGET`]).
+    text_budget: usize,
 }
 
 /// JSON Lines are read through a buffer this big: with `BufReader`'s default 8 KiB, reading
@@ -550,9 +586,11 @@ impl<R: BufRead> ChunkReader<R> {
                 continue;
             }
             if cut {
-                // Only the first `cap` bytes were kept: the record is not checked, and the
-                // chunk does not keep even those.
+                // None of the record's bytes were kept past the limit: it is not checked.
+                // The buffer may have grown toward `cap` before the record passed it: give
+                // that back, so the rest of the file is read in a chunk-sized buffer.
                 buf.truncate(start);
+                buf.shrink_to(self.max_bytes.saturating_mul(2));
                 end = start;
                 text_start = start;
             }
@@ -738,15 +776,19 @@ fn decode_record<'b>(
     }
 }
 
-/// `read_until(b'\n')` that keeps at most `cap` bytes of one line in `buf`: the rest of a
-/// longer line is read and dropped, so one enormous line cannot take the memory a document
-/// may not. Returns the bytes read (0 at the end of the input) and whether the line was cut.
+/// `read_until(b'\n')` that keeps at most `cap` bytes of one line in `buf`: once the line is
+/// longer, its bytes are let go at once and the rest of it is read and dropped up to the next
+/// newline (skip mode), so one enormous line costs no more memory than a record of `cap` bytes,
+/// and the buffer never grows past the line's start plus `cap` (no doubling beyond it).
+/// Returns the bytes read (0 at the end of the input) and whether the line was cut; a cut
+/// line leaves nothing of itself in `buf`.
 fn read_line_capped<R: BufRead>(
     reader: &mut R,
     buf: &mut Vec<u8>,
     cap: usize,
 ) -> std::io::Result<(usize, bool)> {
-    let (mut read, mut kept, mut cut) = (0usize, 0usize, false);
+    let start = buf.len();
+    let (mut read, mut cut) = (0usize, false);
     loop {
         let available = match reader.fill_buf() {
             Ok(b) => b,
@@ -760,10 +802,26 @@ fn read_line_capped<R: BufRead>(
             Some(i) => (available.get(..=i).unwrap_or(available), true),
             None => (available, false),
         };
-        let keep = line.len().min(cap.saturating_sub(kept));
-        buf.extend_from_slice(line.get(..keep).unwrap_or_default());
-        kept += keep;
-        cut |= keep < line.len();
+        if !cut {
+            let kept = buf.len() - start;
+            if line.len() > cap.saturating_sub(kept) {
+                // Over the limit: skip mode, nothing of this line is kept from here on.
+                cut = true;
+                buf.truncate(start);
+            } else {
+                let want = buf.len() + line.len();
+                if want > buf.capacity() {
+                    // Grow as `Vec` does (doubling), but never past the line's start plus `cap`.
+                    let target = buf
+                        .capacity()
+                        .saturating_mul(2)
+                        .min(start.saturating_add(cap))
+                        .max(want);
+                    buf.reserve_exact(target - buf.len());
+                }
+                buf.extend_from_slice(line);
+            }
+        }
         let n = line.len();
         reader.consume(n);
         read += n;
@@ -795,5 +853,126 @@ fn map_slots<'s, 'l, R: Send>(
 fn drop_in_parallel<T: Send>(items: Vec<T>) {
     if items.len() >= PARALLEL_MIN {
         items.into_par_iter().for_each(drop);
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use std::fmt::Write as _;
+    use std::io::{BufReader, Cursor};
+
+    use super::{read_line_capped, Chunk, ChunkReader};
+    use crate::config::Config;
+    use crate::pipeline::Pipeline;
+    use crate::render::{Human, HumanOptions};
+
+    /// A record over the limit is skipped without being kept: nothing of it stays in the
+    /// buffer, and the buffer it grew toward the limit is given back for the rest of the file.
+    #[test]
+    fn a_record_over_the_limit_is_skipped_not_kept() {
+        let cap = 1 << 20;
+        let long = "x".repeat(3 << 20);
+        let input = format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}\n");
+        // Whole in one `fill_buf` (a cursor) and in 8 KiB pieces (a file).
+        let mut buf = Vec::new();
+        let mut whole = Cursor::new(&long);
+        assert_eq!(
+            read_line_capped(&mut whole, &mut buf, cap).unwrap(),
+            (long.len(), true)
+        );
+        assert!(buf.is_empty(), "kept {} bytes of a cut line", buf.len());
+        assert!(buf.capacity() < cap, "grew to {}", buf.capacity());
+        let mut pieces = BufReader::with_capacity(8 << 10, Cursor::new(&long));
+        assert_eq!(
+            read_line_capped(&mut pieces, &mut buf, cap).unwrap(),
+            (long.len(), true)
+        );
+        assert!(buf.is_empty(), "kept {} bytes of a cut line", buf.len());
+        assert!(
+            buf.capacity() <= cap,
+            "grew past the limit: {}",
+            buf.capacity()
+        );
+
+        let mut reader = ChunkReader {
+            reader: BufReader::with_capacity(8 << 10, Cursor::new(input.as_bytes())),
+            offset: 0,
+            line_no: 0,
+            record: 0,
+            cap,
+            max_records: 256,
+            max_bytes: 64 << 10,
+        };
+        let mut chunk = Chunk::default();
+        reader.read_into(&mut chunk);
+        let lines: Vec<_> = chunk
+            .lines
+            .iter()
+            .map(|l| (l.line_no, l.too_long, &chunk.buf[l.start..l.end]))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (1, None, &b"{\"a\":1}"[..]),
+                (2, Some(long.len() + 1), &b""[..]),
+                (3, None, &b"{\"b\":2}"[..]),
+            ]
+        );
+        assert!(
+            chunk.buf.capacity() <= 2 * (64 << 10),
+            "the chunk keeps {} bytes of capacity after a long record",
+            chunk.buf.capacity()
+        );
+    }
+
+    /// Past the text budget a record's text is not kept, and its findings keep their line and
+    /// column and render without a snippet.
+    #[test]
+    fn record_text_is_kept_only_up_to_the_budget() {
+        let pipeline = Pipeline::new(Config::default()).unwrap();
+        // 200 records of about 1 KiB, each with a finding (an `id` that is not a string).
+        let pad = "p".repeat(1000);
+        let mut text = String::new();
+        for i in 0..200 {
+            writeln!(text, "{{\"id\": {i}, \"note\": \"{pad}\"}}").unwrap();
+        }
+        let budget = 20 << 10;
+        let report = pipeline.lint_jsonl_budgeted(
+            "orders.jsonl",
+            Cursor::new(text.as_bytes()),
+            (7, 4096),
+            budget,
+        );
+        let kept: usize = report.sources.iter().map(|c| c.text.len()).sum();
+        assert!(kept <= budget, "kept {kept} bytes of text");
+        assert!(
+            !report.sources.is_empty() && report.sources.len() < 30,
+            "{}",
+            report.sources.len()
+        );
+        let human = Human::new(HumanOptions::default());
+        for line in 1..=200 {
+            let found: Vec<_> = report
+                .diagnostics
+                .iter()
+                .filter(|d| {
+                    d.line == Some(line)
+                        && d.pointer.as_str().starts_with(&format!("/{}/id", line - 1))
+                })
+                .collect();
+            assert!(
+                !found.is_empty(),
+                "no finding at line {line}: {:#?}",
+                report.diagnostics
+            );
+            for d in found {
+                assert_eq!(d.column, Some(8), "{d:?}");
+                let shown = human.render(&report, d);
+                let snippet = shown.contains(&format!("{{\"id\": {}, ", line - 1));
+                let kept = d.span.and_then(|s| report.source_for(s)).is_some();
+                assert_eq!(snippet, kept, "line {line}: {shown}");
+                assert!(shown.contains(&format!("orders.jsonl:{line}:8")), "{shown}");
+            }
+        }
     }
 }
