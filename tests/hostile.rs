@@ -2042,10 +2042,30 @@ fn an_interrupted_run_leaves_no_temporary_file_behind() {
     }
     let target = dir.path().join("report.json");
     let previous = "{\"previous\": \"report\"}";
+    // The run must start with the three signals at their default: a test run started as a
+    // background job or under `nohup` passes them on ignored, and the run rightly keeps them
+    // so. GNU env (coreutils 8.31 and later) resets them before it execs the binary.
+    let reset = Command::new("env")
+        .args(["--default-signal=INT,TERM,HUP", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let run = || {
+        let mut command = if reset {
+            let mut c = Command::new("env");
+            c.args([
+                "--default-signal=INT,TERM,HUP",
+                env!("CARGO_BIN_EXE_klar-lint"),
+            ]);
+            c
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_klar-lint"))
+        };
+        command.args(["--format", "json", "--output", "report.json", "exports"]);
+        command
+    };
     for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
         std::fs::write(&target, previous).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_klar-lint"))
-            .args(["--format", "json", "--output", "report.json", "exports"])
+        let mut child = run()
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
