@@ -179,7 +179,15 @@ impl Bounds {
 }
 
 /// Checks the timestamp `key` of the object at `of`; its pointer is built only for a finding.
-fn check(key: &str, value: Option<Decimal>, of: &Pointer, bounds: Bounds, cx: &mut Context<'_>) {
+/// `bounds` is worked out only for a value that gets a fix (most timestamps are fine, and the
+/// bounds read the object's other timestamps).
+fn check(
+    key: &str,
+    value: Option<Decimal>,
+    of: &Pointer,
+    bounds: impl FnOnce() -> Bounds,
+    cx: &mut Context<'_>,
+) {
     let Some(t) = value else { return };
     let Some(problem) = problem(t) else { return };
     let at = of.key(key);
@@ -205,7 +213,7 @@ fn check(key: &str, value: Option<Decimal>, of: &Pointer, bounds: Bounds, cx: &m
                     dated(whole)
                 )
             };
-            let fix = (seconds.fract().is_zero() && bounds.admit(whole)).then(|| {
+            let fix = (seconds.fract().is_zero() && bounds().admit(whole)).then(|| {
                 Fix::safe(
                     format!("write `{key}` in seconds: `{whole}`"),
                     vec![Change::Replace {
@@ -235,9 +243,9 @@ fn check(key: &str, value: Option<Decimal>, of: &Pointer, bounds: Bounds, cx: &m
 
 /// A refunded line's timestamps; `order_created` is its order's `createdAt` (in an order).
 fn refunded_line(line: &RefundedLineItem<'_>, order_created: Option<Decimal>, cx: &mut Context<'_>) {
-    let created = Bounds::after(order_created).before([line.processed_at]);
+    let created = || Bounds::after(order_created).before([line.processed_at]);
     check("createdAt", line.created_at, &line.ptr, created, cx);
-    let processed = Bounds::after(line.created_at);
+    let processed = || Bounds::after(line.created_at);
     check("processedAt", line.processed_at, &line.ptr, processed, cx);
 }
 
@@ -245,14 +253,17 @@ impl Rule for TimestampUnit {
     fn check_order(&self, order: &Order<'_>, cx: &mut Context<'_>) {
         let created = order.timestamp("createdAt");
         for key in ORDER_TIMESTAMPS {
-            let bounds = if key == "createdAt" {
-                let events = ORDER_TIMESTAMPS
-                    .iter()
-                    .filter(|k| **k != "createdAt")
-                    .map(|k| order.timestamp(k));
-                Bounds::default().before(events.chain(order.refunds.iter().map(|l| l.created_at)))
-            } else {
-                Bounds::after(created)
+            let bounds = || {
+                if key == "createdAt" {
+                    let events = ORDER_TIMESTAMPS
+                        .iter()
+                        .filter(|k| **k != "createdAt")
+                        .map(|k| order.timestamp(k));
+                    Bounds::default()
+                        .before(events.chain(order.refunds.iter().map(|l| l.created_at)))
+                } else {
+                    Bounds::after(created)
+                }
             };
             check(key, order.timestamp(key), &order.ptr, bounds, cx);
         }
@@ -262,9 +273,9 @@ impl Rule for TimestampUnit {
     }
 
     fn check_refund(&self, refund: &Refund<'_>, cx: &mut Context<'_>) {
-        let created = Bounds::default().before([refund.updated_at]);
+        let created = || Bounds::default().before([refund.updated_at]);
         check("createdAt", refund.created_at, &refund.ptr, created, cx);
-        let updated = Bounds::after(refund.created_at);
+        let updated = || Bounds::after(refund.created_at);
         check("updatedAt", refund.updated_at, &refund.ptr, updated, cx);
         for line in &refund.lines {
             refunded_line(line, None, cx);
