@@ -425,7 +425,7 @@ fn the_first_build_is_quick_and_releases_keep_fat_lto() {
         .unwrap();
     let profiles = &manifest["profile"];
     let release = profiles["release"].as_table().unwrap();
-    // The README's first command builds the dev profile (56 s from a fresh clone on two cores,
+    // The README's first command builds the dev profile (66 s from a fresh clone on two cores,
     // against 2 min 40 s for `--release`), which `cargo test` then reuses.
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let first = readme
