@@ -151,16 +151,11 @@ impl Pipeline {
             let Some(rule) = rules::ALL.get(i) else {
                 continue;
             };
-            let mut cx = Context::new(
+            let mut cx = self.context(
                 rule.meta(),
                 severity,
-                self.config.settings(),
                 (version, kind),
-                Sink {
-                    list: &mut *out,
-                    max,
-                    dropped: &mut *dropped,
-                },
+                (&mut *out, &mut *dropped),
                 &mut notes,
             );
             view.check(*rule, &mut cx);
@@ -200,6 +195,30 @@ impl Pipeline {
         checked
     }
 
+    /// The context a rule reports through for one object: its findings go to `list`, bounded
+    /// by the per-file limit (the rest counted in `dropped`), its notes to `notes`.
+    fn context<'a>(
+        &'a self,
+        meta: &'static crate::rule::RuleMeta,
+        severity: Severity,
+        version_kind: (ApiVersion, PayloadKind),
+        (list, dropped): (&'a mut Vec<Diagnostic>, &'a mut Dropped),
+        notes: &'a mut Vec<Note>,
+    ) -> Context<'a> {
+        Context::new(
+            meta,
+            severity,
+            self.config.settings(),
+            version_kind,
+            Sink {
+                list,
+                max: self.config.max_diagnostics_per_file,
+                dropped,
+            },
+            notes,
+        )
+    }
+
     /// Hands the notes one object's rules left to those rules, in file order and with the
     /// file's state, then puts the object's findings back in the order the rules are listed
     /// in, as if they had run together.
@@ -222,16 +241,11 @@ impl Pipeline {
             let Some(rule) = rules::ALL.get(i) else {
                 continue;
             };
-            let mut cx = Context::new(
+            let mut cx = self.context(
                 rule.meta(),
                 severity,
-                self.config.settings(),
                 (version, kind),
-                Sink {
-                    list: &mut checked.diagnostics,
-                    max: self.config.max_diagnostics_per_file,
-                    dropped: &mut checked.dropped,
-                },
+                (&mut checked.diagnostics, &mut checked.dropped),
                 &mut no_notes,
             );
             rule.check_in_order(&note, state, &mut cx);
